@@ -1,0 +1,61 @@
+# The two commands a newcomer needs:
+#   make run    set up everything, load demo data, serve on 127.0.0.1:$(PORT) with the background worker
+#   make test   set up what the tests need and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := backend.config.settings
+
+.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed system-deps
+setup-dev: $(VENV)/.installed-dev system-deps
+
+# ffmpeg/ffprobe for media processing; Chromium (Debian package) for the browser tests; Noto CJK fonts
+# for PDF opinions. Installed only when absent.
+system-deps:
+	@bash scripts/system-deps.sh
+
+migrate: setup
+	$(PY) backend/manage.py migrate --noinput -v0
+
+demo: migrate
+	DEBUG=1 $(PY) backend/manage.py seed_demo
+
+# Embedded default: SQLite + local disk + filesystem broker, gunicorn and a Celery worker side by side.
+run: setup
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) bash scripts/serve.sh
+
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+format: setup-dev
+	$(VENV)/bin/ruff format .
+
+openapi: setup
+	$(PY) backend/manage.py spectacular --file api_docs/openapi.yaml
+
+openapi-check: setup
+	$(PY) backend/manage.py spectacular --file var/openapi.check.yaml
+	diff -u api_docs/openapi.yaml var/openapi.check.yaml && echo "OpenAPI schema is up to date"
+
+bench: setup-dev
+	bash bench/run_all.sh
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from backend.accounts import selectors, services
+from backend.accounts.permissions import IsAgencyStaff
+from backend.accounts.serializers import (
+    DeviceOutputSerializer,
+    DeviceRegisterInputSerializer,
+    DeviceRevokeInputSerializer,
+    LogoutInputSerializer,
+    MeOutputSerializer,
+    TokenPairOutputSerializer,
+)
+from backend.common.errors import ApplicationError, NotFound
+from backend.common.idempotency import IdempotentAPIMixin
+from backend.ledger.services import audit_context_from_request
+
+
+class LoginThrottle(ScopedRateThrottle):
+    """Per client address: slows password guessing across many usernames."""
+
+    scope_attr = "throttle_scope"
+
+
+@extend_schema(tags=["auth"], responses={200: TokenPairOutputSerializer}, auth=[])
+class TokenObtainApi(TokenObtainPairView):
+    throttle_classes = [LoginThrottle]
+    throttle_scope = "login"
+
+
+@extend_schema(tags=["auth"], responses={200: TokenPairOutputSerializer}, auth=[])
+class TokenRefreshApi(TokenRefreshView):
+    throttle_classes = [LoginThrottle]
+    throttle_scope = "login"
+
+
+class LogoutApi(APIView):
+    """Revoke the refresh token (blacklist). The short-lived access token simply expires."""
+
+    @extend_schema(tags=["auth"], request=LogoutInputSerializer, responses={205: None})
+    def post(self, request: Request) -> Response:
+        data = LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError:
+            raise ApplicationError("token_invalid", "刷新令牌无效或已失效", status=400)
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise ApplicationError("token_not_yours", "只能注销自己的令牌", status=400)
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeApi(APIView):
+    @extend_schema(tags=["auth"], responses=MeOutputSerializer)
+    def get(self, request: Request) -> Response:
+        user = selectors.user_with_profile(user_id=request.user.pk)
+        return Response(MeOutputSerializer(user).data)
+
+
+class DeviceListCreateApi(IdempotentAPIMixin, APIView):
+    permission_classes = [IsAgencyStaff]
+
+    @extend_schema(tags=["devices"], responses=DeviceOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        devices = selectors.device_list(user=request.user).order_by("-created_at")
+        return Response(DeviceOutputSerializer(devices, many=True).data)
+
+    @extend_schema(tags=["devices"], request=DeviceRegisterInputSerializer, responses={201: DeviceOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = DeviceRegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = services.device_register(
+            owner=request.user, context=audit_context_from_request(request), **data.validated_data
+        )
+        return Response(DeviceOutputSerializer(device).data, status=status.HTTP_201_CREATED)
+
+
+class DeviceRevokeApi(IdempotentAPIMixin, APIView):
+    permission_classes = [IsAgencyStaff]
+
+    @extend_schema(tags=["devices"], request=DeviceRevokeInputSerializer, responses=DeviceOutputSerializer)
+    def post(self, request: Request, device_id: str) -> Response:
+        data = DeviceRevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = selectors.device_list(user=request.user).filter(pk=device_id).first()
+        if device is None:
+            raise NotFound("终端不存在")
+        device = services.device_revoke(
+            device=device,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            context=audit_context_from_request(request),
+        )
+        return Response(DeviceOutputSerializer(device).data)
+
+

@@ -1,0 +1,182 @@
+"""Agencies (执法主体), users and their roles, officer credentials (执法证) and field devices."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.common.models import BaseModel
+
+
+class Agency(BaseModel):
+    """An administrative law-enforcement body (行政执法主体).
+
+    ``parent`` is the supervising agency: its auditors (监督人员) may read a subordinate's records.
+    """
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    region_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    region_name = models.CharField(_("所在地区"), max_length=100, blank=True)
+    # [min_lon, min_lat, max_lon, max_lat]: captures outside it are flagged at intake.
+    region_bbox = models.JSONField(_("地域范围"), null=True, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    enforcement_categories = models.JSONField(_("执法类别"), default=list, blank=True)
+    legal_basis = models.TextField(_("执法依据"), blank=True)
+    duties = models.TextField(_("职责"), blank=True)
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("执法主体")
+        verbose_name_plural = _("执法主体")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> set[int]:
+        """This agency and every agency it supervises (any depth)."""
+        ids = {self.pk}
+        frontier = [self.pk]
+        while frontier:
+            children = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = [c for c in children if c not in ids]
+            ids.update(frontier)
+        return ids
+
+
+class Role(models.TextChoices):
+    FIELD_OFFICER = "field_officer", _("执法人员")
+    LEGAL_REVIEWER = "legal_reviewer", _("法制审核人员")
+    AGENCY_HEAD = "agency_head", _("机关负责人")
+    DISCLOSURE_MANAGER = "disclosure_manager", _("公示管理员")
+    AUDITOR = "auditor", _("监督人员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+class User(AbstractUser):
+    """A person using the service. ``agency`` is null only for system administrators."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    full_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    # 法律职业资格: required before a legal reviewer's first assignment (国办发〔2018〕118号).
+    legal_qualification_no = models.CharField(_("法律职业资格证书编号"), max_length=50, blank=True)
+    # Seeded by `seed_demo`: the service refuses to start with DEBUG off while any exists.
+    demo_account = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def valid_credential(self, on: datetime.date | None = None) -> OfficerCredential | None:
+        """The credential that makes this person an enforcement officer on ``on`` (today by default)."""
+        on = on or timezone.localdate()
+        for credential in self.credentials.all():
+            if credential.is_valid_on(on):
+                return credential
+        return None
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()}"
+
+
+class OfficerCredential(BaseModel):
+    """执法证: without a valid one a person may not perform an enforcement act
+    (行政处罚法 第四十二条: 执法人员应当具有行政执法资格)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        SUSPENDED = "suspended", _("暂扣")
+        REVOKED = "revoked", _("注销/吊销")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="credentials")
+    number = models.CharField(_("执法证号"), max_length=50, unique=True)
+    category = models.CharField(_("执法类别"), max_length=100)
+    scope = models.CharField(_("执法区域/范围"), max_length=200, blank=True)
+    issuer = models.CharField(_("发证机关"), max_length=200, blank=True)
+    issued_on = models.DateField(_("发证日期"))
+    valid_until = models.DateField(_("有效期至"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("执法证")
+        verbose_name_plural = _("执法证")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("issued_on")), name="credential_valid_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, on: datetime.date) -> bool:
+        return self.status == self.Status.ACTIVE and self.issued_on <= on <= self.valid_until
+
+    def state_on(self, on: datetime.date) -> str:
+        """``valid``, ``expired``, ``not_yet_valid``, ``suspended`` or ``revoked``."""
+        if self.status != self.Status.ACTIVE:
+            return str(self.status)
+        if on > self.valid_until:
+            return "expired"
+        if on < self.issued_on:
+            return "not_yet_valid"
+        return "valid"
+
+
+class Device(BaseModel):
+    """A registered field device (phone, body camera). Its Ed25519 key signs capture records."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在用")
+        REVOKED = "revoked", _("已吊销")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="devices")
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="devices")
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    model = models.CharField(_("型号"), max_length=100)
+    serial_number = models.CharField(_("序列号"), max_length=100, blank=True)
+    # Raw 32-byte Ed25519 public key, base64 (standard alphabet).
+    public_key = models.CharField(_("Ed25519 公钥"), max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("执法终端")
+        verbose_name_plural = _("执法终端")
+
+    def __str__(self) -> str:
+        return f"{self.model} ({self.owner})"

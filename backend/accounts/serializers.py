@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from backend.accounts import services
+from backend.accounts.authentication import DEVICE_CLAIM, ensure_device_active
+from backend.accounts.models import Agency, Device, OfficerCredential, User
+
+
+def add_identity_claims(token: RefreshToken, user: User) -> None:
+    """Claims the apps read without another request: roles and agency."""
+    token["roles"] = sorted(user.role_set)
+    token["agency"] = user.agency_id
+    token["username"] = user.username
+
+
+class TokenObtainInputSerializer(TokenObtainPairSerializer):
+    """``{"username", "password"}`` (+ optional ``device_id``) → ``{"access", "refresh"}``.
+
+    A token bound to a device stops working when the device is revoked. Repeated failures for one
+    username lock it out for a while (password guessing); the view adds a per-address throttle.
+    """
+
+    device_id = serializers.UUIDField(required=False, write_only=True)
+
+    default_error_messages = {"no_active_account": "用户名或密码错误"}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        username = attrs.get(self.username_field, "")
+        if services.login_is_locked(username=username):
+            raise exceptions.Throttled(detail="登录失败次数过多，请稍后再试")
+        user = authenticate(
+            request=self.context.get("request"), username=username, password=attrs.get("password")
+        )
+        if user is None or not user.is_active:
+            services.login_record_failure(username=username)
+            raise exceptions.AuthenticationFailed("用户名或密码错误", code="invalid_credentials")
+        services.login_record_success(username=username)
+        device_id = attrs.get("device_id")
+        if device_id is not None:
+            device = Device.objects.filter(pk=device_id, owner=user).first()
+            if device is None:
+                raise exceptions.AuthenticationFailed("终端未登记或不属于该用户", code="device_unknown")
+            ensure_device_active(device.pk)
+        self.user = user
+        refresh = self.get_token(user)
+        if device_id is not None:
+            refresh[DEVICE_CLAIM] = str(device_id)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            from django.contrib.auth.models import update_last_login
+
+            update_last_login(None, user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+    @classmethod
+    def get_token(cls, user: User) -> RefreshToken:
+        token = super().get_token(user)
+        add_identity_claims(token, user)
+        return token
+
+
+class TokenRefreshInputSerializer(TokenRefreshSerializer):
+    """Rotating refresh: the old refresh token is blacklisted; a revoked device cannot refresh."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refresh = RefreshToken(attrs["refresh"])
+        ensure_device_active(refresh.get(DEVICE_CLAIM))
+        return super().validate(attrs)
+
+
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "uscc", "region_name"]
+
+
+class CredentialOutputSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OfficerCredential
+        fields = ["number", "category", "scope", "issued_on", "valid_until", "status", "state"]
+
+    def get_state(self, obj: OfficerCredential) -> str:
+        from django.utils import timezone
+
+        return obj.state_on(timezone.localdate())
+
+
+class MeOutputSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    agency = AgencyBriefSerializer()
+    credentials = CredentialOutputSerializer(many=True)
+    credential_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "roles", "agency", "credentials", "credential_status"]
+
+    def get_roles(self, obj: User) -> list[str]:
+        return sorted(obj.role_set)
+
+    def get_credential_status(self, obj: User) -> str:
+        """``valid`` or why the user may not act as an enforcement officer today."""
+        return services.credential_state(user=obj)
+
+
+class DeviceOutputSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username")
+
+    class Meta:
+        model = Device
+        fields = [
+            "id", "name", "model", "serial_number", "public_key", "status",
+            "owner", "agency", "created_at", "revoked_at", "revoked_reason",
+        ]
+
+
+class DeviceRegisterInputSerializer(serializers.Serializer):
+    model = serializers.CharField(max_length=100)
+    public_key = serializers.CharField(max_length=64, help_text="32-byte Ed25519 public key, base64")
+    name = serializers.CharField(max_length=100, required=False, default="")
+    serial_number = serializers.CharField(max_length=100, required=False, default="")
+
+
+class DeviceRevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

@@ -1,0 +1,93 @@
+"""System checks: production strictness and environment sanity.
+
+With ``DEBUG`` off the service refuses to start (``refuse_insecure_start``, called by the WSGI/ASGI entry
+points and the worker) when a check below reports an error. ``manage.py check`` shows the same list.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+DEMO_USERNAMES = ("officer1", "officer2", "officer3", "reviewer1", "head1", "discloser1", "auditor1", "admin")
+
+
+@register(Tags.security, deploy=True)
+def production_secrets_check(app_configs: Any = None, **kwargs: Any) -> list:
+    if settings.DEBUG:
+        return []
+    errors = []
+    if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY or len(settings.SECRET_KEY) < 32:
+        errors.append(
+            Error(
+                "SECRET_KEY is not set (or too short) while DEBUG is off.",
+                hint="Set SECRET_KEY (≥ 32 random characters) in the environment.",
+                id="enf.E001",
+            )
+        )
+    if "*" in settings.ALLOWED_HOSTS:
+        errors.append(Error("ALLOWED_HOSTS contains '*' while DEBUG is off.", id="enf.E002"))
+    if settings.DEMO_MODE:
+        errors.append(Error("DEMO_MODE is on while DEBUG is off.", id="enf.E003"))
+    return errors
+
+
+@register(Tags.security, Tags.database, deploy=True)
+def demo_data_check(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
+    """Demo accounts share a published password: never in production."""
+    if settings.DEBUG or not databases:
+        return []
+    from django.db import DatabaseError
+
+    from backend.accounts.models import User
+
+    try:
+        demo_users = User.objects.filter(username__in=DEMO_USERNAMES, demo_account=True)
+        present = list(demo_users.values_list("username", flat=True))
+    except DatabaseError:
+        return []  # not migrated yet: migrate first
+    if present:
+        return [
+            Error(
+                f"Demo accounts are present while DEBUG is off: {', '.join(present)}.",
+                hint="Remove them (manage.py seed_demo --remove) or use a fresh database.",
+                id="enf.E004",
+            )
+        ]
+    return []
+
+
+@register(deploy=False)
+def binaries_check(app_configs: Any = None, **kwargs: Any) -> list:
+    missing = [tool for tool in ("ffmpeg", "ffprobe") if shutil.which(tool) is None]
+    if missing:
+        return [Warning(f"{', '.join(missing)} not on PATH: media processing will fail.", id="enf.W001")]
+    return []
+
+
+@register(deploy=False)
+def storage_check(app_configs: Any = None, **kwargs: Any) -> list:
+    if settings.STORAGE_BACKEND == "s3" and not settings.S3_BUCKET:
+        return [Error("STORAGE_BACKEND=s3 but S3_BUCKET is empty.", id="enf.E005")]
+    return []
+
+
+def insecure_configuration_errors() -> list[str]:
+    from django.core import checks
+
+    problems = checks.run_checks(tags=[Tags.security], databases=["default"], include_deployment_checks=True)
+    problems += storage_check()
+    return [f"{p.id}: {p.msg}" for p in problems if p.is_serious()]
+
+
+def refuse_insecure_start() -> None:
+    """Raise ImproperlyConfigured when DEBUG is off and the configuration is insecure."""
+    if settings.DEBUG:
+        return
+    errors = insecure_configuration_errors()
+    if errors:
+        raise ImproperlyConfigured("Refusing to start on an insecure configuration:\n  " + "\n  ".join(errors))
