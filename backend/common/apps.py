@@ -7,4 +7,5 @@ class CommonConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self) -> None:
+        from backend.common import calendar  # noqa: F401  (rebuilds the calendar when overrides change)
         from backend.config import checks  # noqa: F401  (registers system checks)
