@@ -18,7 +18,13 @@ from django.conf import settings
 
 ORIGINALS_PREFIX = "originals/"
 DERIVED_PREFIX = "derived/"
+# Unfinished tus uploads (partial bytes) and uploads whose whole-file hash or content check failed.
+INCOMING_PREFIX = "incoming/"
+QUARANTINE_PREFIX = "quarantine/"
 CHUNK = 1024 * 1024
+# S3 refuses multipart parts below 5 MiB (except the last); we send parts of at least this size.
+S3_MIN_PART = 5 * 1024 * 1024
+S3_PART_TARGET = 8 * 1024 * 1024
 
 
 class StorageError(Exception):
@@ -53,6 +59,39 @@ class Storage(Protocol):
 
     def check(self) -> None:
         """Raise :class:`StorageError` when the storage is not usable (readiness probe)."""
+
+    # ---- incremental writes for resumable (tus) uploads -------------------------------------------
+    def upload_open(self, upload_id: str, state: dict, offset: int) -> UploadWriter:
+        """Open the partial upload ``upload_id`` for appending at ``offset`` (the acknowledged length).
+
+        Bytes beyond ``offset`` left by a request that died before it was acknowledged are discarded.
+        ``state`` is what the last :meth:`UploadWriter.commit` returned (``{}`` for a new upload).
+        """
+
+    def upload_finish(self, upload_id: str, state: dict, final_key: str, *, content_type: str) -> None:
+        """Turn the complete partial upload into the object ``final_key`` (under ``originals/`` or
+        ``quarantine/``) and remove the partial. MUST refuse to overwrite an existing original."""
+
+    def upload_discard(self, upload_id: str, state: dict) -> None:
+        """Delete the bytes of an unfinished (terminated/expired) or duplicate upload."""
+
+
+class UploadWriter(Protocol):
+    """Appends to one partial upload. Nothing is acknowledged until :meth:`commit` returns.
+
+    Obligations: after ``commit()`` returns, every byte appended so far survives a crash of this process
+    or host (LocalStorage: fsync; S3: the parts and tail object are stored). ``abort()`` forgets every
+    byte appended since the last commit (used when a chunk checksum does not match).
+    """
+
+    def append(self, data: bytes | memoryview) -> None: ...
+
+    def commit(self) -> dict:
+        """Make the appended bytes durable; return the new backend state to persist with the offset."""
+
+    def abort(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _guard_original(key: str, exists: bool) -> None:
@@ -119,6 +158,31 @@ class LocalStorage:
             raise PermissionError("only derivatives can be deleted")
         self._path(key).unlink(missing_ok=True)
 
+    # ---- resumable uploads
+    def _incoming(self, upload_id: str) -> Path:
+        return self._path(f"{INCOMING_PREFIX}{upload_id}")
+
+    def upload_open(self, upload_id: str, state: dict, offset: int) -> LocalUploadWriter:
+        return LocalUploadWriter(self._incoming(upload_id), offset)
+
+    def upload_finish(self, upload_id: str, state: dict, final_key: str, *, content_type: str) -> None:
+        source = self._incoming(upload_id)
+        target = self._path(final_key)
+        _guard_original(final_key, target.exists())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not source.exists():
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.touch()  # an empty upload never opened a writer
+        # Same file system: a rename, no copy. os.link refuses an existing target (no overwrite race).
+        os.link(source, target)
+        source.unlink()
+        if final_key.startswith(ORIGINALS_PREFIX):
+            target.chmod(0o444)
+        _fsync_dir(target.parent)
+
+    def upload_discard(self, upload_id: str, state: dict) -> None:
+        self._incoming(upload_id).unlink(missing_ok=True)
+
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -127,6 +191,56 @@ class LocalStorage:
             probe.unlink()
         except OSError as exc:
             raise StorageError(str(exc)) from exc
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalUploadWriter:
+    """Appends to ``incoming/<id>``; ``commit()`` fsyncs, so an acknowledged byte survives a crash."""
+
+    def __init__(self, path: Path, offset: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        created = not path.exists()
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        size = os.fstat(self._fd).st_size
+        if size < offset:
+            os.close(self._fd)
+            raise StorageError(f"partial upload {path.name} has {size} bytes, {offset} were acknowledged")
+        if size > offset:
+            os.ftruncate(self._fd, offset)  # bytes of a request that died before its acknowledgement
+        os.lseek(self._fd, offset, os.SEEK_SET)
+        self._committed = offset
+        self._position = offset
+        if created:
+            _fsync_dir(path.parent)
+
+    def append(self, data: bytes | memoryview) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+            self._position += written
+
+    def commit(self) -> dict:
+        os.fsync(self._fd)
+        self._committed = self._position
+        return {}
+
+    def abort(self) -> None:
+        os.ftruncate(self._fd, self._committed)
+        os.lseek(self._fd, self._committed, os.SEEK_SET)
+        self._position = self._committed
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 class S3Storage:
@@ -218,11 +332,163 @@ class S3Storage:
             raise PermissionError("only derivatives can be deleted")
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    # ---- resumable uploads: S3 multipart upload of ``incoming/<id>``, parts of >= 5 MiB
+    def object_lock_args(self) -> dict:
+        """Object Lock retention for originals, when configured and the bucket has Object Lock enabled."""
+        days = settings.S3_OBJECT_LOCK_DAYS
+        if not days or not self._bucket_has_object_lock():
+            return {}
+        import datetime
+
+        until = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=days)
+        return {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
+
+    def _bucket_has_object_lock(self) -> bool:
+        cached = getattr(self, "_object_lock", None)
+        if cached is None:
+            try:
+                conf = self.client.get_object_lock_configuration(Bucket=self.bucket)
+                cached = conf.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+            except self._errors() as exc:  # no configuration (or not supported) → no lock
+                del exc
+                cached = False
+            self._object_lock = cached
+        return cached
+
+    def upload_open(self, upload_id: str, state: dict, offset: int) -> S3UploadWriter:
+        return S3UploadWriter(self, upload_id, dict(state))
+
+    def upload_finish(self, upload_id: str, state: dict, final_key: str, *, content_type: str) -> None:
+        errors = self._errors()
+        if final_key.startswith(ORIGINALS_PREFIX):
+            _guard_original(final_key, self.exists(final_key))
+        extra = {"ContentType": content_type, **self.extra_put_args(final_key)}
+        if final_key.startswith(ORIGINALS_PREFIX):
+            extra.update(self.object_lock_args())
+        key = f"{INCOMING_PREFIX}{upload_id}"
+        try:
+            tail = self._read_tail(upload_id, state)
+            parts = list(state.get("parts", []))
+            if not parts:
+                # Smaller than one part: the tail is the whole file.
+                if state.get("mpu"):
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=state["mpu"])
+                self.client.put_object(Bucket=self.bucket, Key=final_key, Body=tail, **extra)
+            else:
+                if tail:
+                    number = len(parts) + 1
+                    resp = self.client.upload_part(
+                        Bucket=self.bucket, Key=key, UploadId=state["mpu"], PartNumber=number, Body=tail
+                    )
+                    parts.append([number, resp["ETag"], len(tail)])
+                self.client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=state["mpu"],
+                    MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag, _size in parts]},
+                )
+                # Server-side copy to the final key (multipart copy above 5 GB is handled by boto3).
+                self.client.copy(
+                    {"Bucket": self.bucket, "Key": key}, self.bucket, final_key, ExtraArgs=extra
+                )
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+            self.client.delete_object(Bucket=self.bucket, Key=f"{key}.tail")
+        except errors as exc:
+            raise StorageError(str(exc)) from exc
+
+    def upload_discard(self, upload_id: str, state: dict) -> None:
+        key = f"{INCOMING_PREFIX}{upload_id}"
+        try:
+            if state.get("mpu"):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=state["mpu"])
+            self.client.delete_object(Bucket=self.bucket, Key=f"{key}.tail")
+        except self._errors()[1] as exc:
+            if exc.response.get("Error", {}).get("Code") not in {"NoSuchUpload", "NoSuchKey", "404"}:
+                raise StorageError(str(exc)) from exc
+
+    def _read_tail(self, upload_id: str, state: dict) -> bytes:
+        if not state.get("tail"):
+            return b""
+        obj = self.client.get_object(Bucket=self.bucket, Key=f"{INCOMING_PREFIX}{upload_id}.tail")
+        data = obj["Body"].read()
+        if len(data) != state["tail"]:
+            raise StorageError(f"tail of upload {upload_id} has {len(data)} bytes, expected {state['tail']}")
+        return data
+
     def check(self) -> None:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except self._errors() as exc:
             raise StorageError(str(exc)) from exc
+
+
+class S3UploadWriter:
+    """Buffers appended bytes into multipart parts (>= 5 MiB, S3's minimum); the remainder below 5 MiB
+    at ``commit()`` is stored as a small ``incoming/<id>.tail`` object, so every acknowledged byte is in
+    S3 and any web process (or host) can continue the upload. Parts uploaded by a request that is then
+    aborted are not recorded; their part numbers are simply reused (S3 keeps the last upload of a number).
+
+    State: ``{"mpu": multipart upload id, "parts": [[number, etag, size], ...], "tail": tail length}``.
+    Memory: at most one part (8 MiB) plus the tail, whatever the file size.
+    """
+
+    def __init__(self, storage: S3Storage, upload_id: str, state: dict) -> None:
+        self._s3 = storage
+        self._key = f"{INCOMING_PREFIX}{upload_id}"
+        self._state = {"mpu": state.get("mpu"), "parts": list(state.get("parts", [])), "tail": state.get("tail", 0)}
+        self._pending_parts: list[list] = []
+        self._committed_tail = storage._read_tail(upload_id, state)
+        self._buffer = bytearray(self._committed_tail)
+
+    def _client(self):  # type: ignore[no-untyped-def]
+        return self._s3.client
+
+    def _upload_part(self) -> None:
+        if not self._state["mpu"]:
+            resp = self._client().create_multipart_upload(
+                Bucket=self._s3.bucket, Key=self._key, **self._s3.extra_put_args(self._key)
+            )
+            self._state["mpu"] = resp["UploadId"]
+        number = len(self._state["parts"]) + len(self._pending_parts) + 1
+        body = bytes(self._buffer)
+        resp = self._client().upload_part(
+            Bucket=self._s3.bucket, Key=self._key, UploadId=self._state["mpu"], PartNumber=number, Body=body
+        )
+        self._pending_parts.append([number, resp["ETag"], len(body)])
+        self._buffer.clear()
+
+    def append(self, data: bytes | memoryview) -> None:
+        try:
+            self._buffer += data
+            if len(self._buffer) >= S3_PART_TARGET:
+                self._upload_part()
+        except self._s3._errors() as exc:
+            raise StorageError(str(exc)) from exc
+
+    def commit(self) -> dict:
+        try:
+            if len(self._buffer) >= S3_MIN_PART:
+                self._upload_part()
+            if self._buffer:
+                self._client().put_object(
+                    Bucket=self._s3.bucket, Key=f"{self._key}.tail", Body=bytes(self._buffer),
+                    **self._s3.extra_put_args(self._key),
+                )
+        except self._s3._errors() as exc:
+            raise StorageError(str(exc)) from exc
+        self._state["parts"] += self._pending_parts
+        self._state["tail"] = len(self._buffer)
+        self._pending_parts = []
+        self._committed_tail = bytes(self._buffer)
+        # The tail stays in the buffer: further appends in this request continue after it.
+        return {"mpu": self._state["mpu"], "parts": list(self._state["parts"]), "tail": self._state["tail"]}
+
+    def abort(self) -> None:
+        self._pending_parts = []
+        self._buffer = bytearray(self._committed_tail)
+
+    def close(self) -> None:
+        self._buffer = bytearray()
 
 
 @lru_cache(maxsize=1)

@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from backend.evidence import apis
+
+urlpatterns = [
+    # tus 1.0.0 (the trailing slash is optional on the collection: clients differ)
+    path("uploads/", apis.UploadCreateApi.as_view(), name="upload-create"),
+    path("uploads", apis.UploadCreateApi.as_view()),
+    path("uploads/<uuid:upload_id>", apis.UploadDetailApi.as_view(), name="upload-detail"),
+    path("uploads/<uuid:upload_id>/", apis.UploadDetailApi.as_view()),
+    # evidence
+    path("evidence/", apis.EvidenceListApi.as_view(), name="evidence-list"),
+    path("evidence/<uuid:item_id>/", apis.EvidenceDetailApi.as_view(), name="evidence-detail"),
+    path("evidence/<uuid:item_id>/original", apis.EvidenceOriginalApi.as_view(), name="evidence-original"),
+    path("evidence/<uuid:item_id>/custody/", apis.EvidenceCustodyApi.as_view(), name="evidence-custody"),
+    path(
+        "evidence/<uuid:item_id>/derivatives/<str:name>",
+        apis.EvidenceDerivativeApi.as_view(),
+        name="evidence-derivative",
+    ),
+    path("evidence/<uuid:item_id>/notes/", apis.EvidenceNoteListCreateApi.as_view(), name="evidence-notes"),
+]
