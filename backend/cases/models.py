@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -176,6 +177,9 @@ class Case(BaseModel):
     proposed_fine_amount = models.DecimalField(
         _("拟罚款金额"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # The proposal as served in the 事先告知书: a heavier decision needs a new 告知 (行政处罚法 第四十五条).
+    notified_measures = models.JSONField(default=list, blank=True)
+    notified_fine_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     decision_outcome = models.CharField(_("决定结果"), max_length=32, choices=DecisionOutcome.choices, blank=True)
     decided_measures = models.JSONField(_("处罚内容"), default=list, blank=True)
     fine_amount = models.DecimalField(_("罚款金额"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -198,6 +202,7 @@ class Case(BaseModel):
     collective_discussion_required = models.BooleanField(_("需集体讨论"), default=False)
 
     # Key dates (calendar dates in Asia/Shanghai)
+    violation_on = models.DateField(_("违法行为发生（终了）日"), null=True, blank=True)
     clue_received_on = models.DateField(_("线索登记日"), null=True, blank=True)
     registered_on = models.DateField(_("立案日"), null=True, blank=True)
     investigation_concluded_on = models.DateField(null=True, blank=True)
@@ -217,6 +222,8 @@ class Case(BaseModel):
     # Approved extensions of the 90-day decision limit, in days (行政处罚法 第六十条; 市场监管 第六十四条).
     decision_extension_days = models.PositiveIntegerField(default=0)
 
+    # Acts performed in this case (现场检查, 送达, 听证, ...), as recorded by steps and documents.
+    performed_activities = models.JSONField(default=list, blank=True)
     # 音像记录: acts the agency's 音像记录事项清单 requires on video but the case's evidence lacks.
     missing_recordings = models.JSONField(default=list, blank=True)
 
@@ -258,3 +265,320 @@ class Case(BaseModel):
     @property
     def has_missing_recordings(self) -> bool:
         return bool(self.missing_recordings)
+
+
+class Activity(models.TextChoices):
+    """Enforcement acts a step can record; values are the Chinese names the evidence app also uses
+    (``EvidenceItem.activity``). DOMAIN.md §3 items 3–4."""
+
+    ON_SITE_INSPECTION = "现场检查", _("现场检查")
+    INQUIRY = "询问", _("询问")
+    ROOM_INTERVIEW = "执法办案场所询问", _("执法办案场所询问")
+    SAMPLING = "抽样取证", _("抽样取证")
+    PRESERVATION = "先行登记保存", _("先行登记保存")
+    SEIZURE = "查封扣押", _("查封扣押")
+    FREEZE = "冻结", _("冻结")
+    FORCED_DEMOLITION = "强制拆除", _("强制拆除")
+    SERVICE = "送达", _("送达")
+    SERVICE_LEFT = "留置送达", _("留置送达")
+    SERVICE_PUBLIC = "公告送达", _("公告送达")
+    HEARING = "听证", _("听证")
+    ON_SPOT_PENALTY = "当场处罚", _("当场处罚")
+    ENFORCEMENT = "强制执行", _("强制执行")
+
+
+class CaseRules(BaseModel):
+    """Per-agency parameters of the case workflow. Defaults follow the national texts and 市场监管 rules
+    (DOMAIN.md §0: values that differ between ministries and provinces are per-agency settings)."""
+
+    agency = models.OneToOneField("accounts.Agency", on_delete=models.CASCADE, related_name="case_rules")
+    # 机关代字 used in 案号 and 文号, e.g. "辽市监".
+    number_prefix = models.CharField(_("机关代字"), max_length=20, blank=True)
+    case_number_format = models.CharField(max_length=100, default="{prefix}立字〔{year}〕{seq:04d}号")
+    decision_number_format = models.CharField(max_length=100, default="{prefix}罚字〔{year}〕{seq:04d}号")
+    summary_number_format = models.CharField(max_length=100, default="{prefix}简罚〔{year}〕{seq:04d}号")
+    no_penalty_number_format = models.CharField(max_length=100, default="{prefix}不罚字〔{year}〕{seq:04d}号")
+    transfer_number_format = models.CharField(max_length=100, default="{prefix}移字〔{year}〕{seq:04d}号")
+    # 行政处罚法 第四十二条、第五十二条: 不得少于两人 (unless a law provides otherwise).
+    min_officers = models.PositiveSmallIntegerField(default=2)
+    # 市场监管 第五十七条: 5 working days (other agencies configure their own).
+    statement_window_workdays = models.PositiveSmallIntegerField(default=5)
+    # 行政处罚法 第六十四条第一项.
+    hearing_request_window_workdays = models.PositiveSmallIntegerField(default=5)
+    # 行政处罚法 第六十条 (90 days) and 市场监管 第六十四条 (+30 with approval).
+    decision_days = models.PositiveSmallIntegerField(default=90)
+    decision_extension_days = models.PositiveSmallIntegerField(default=30)
+    # 市场监督管理行政处罚听证办法 第五条 (较大数额罚款); provinces may differ.
+    hearing_fine_threshold_person = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("10000"))
+    hearing_fine_threshold_org = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("100000"))
+    # 行政处罚法 第五十一条.
+    summary_max_fine_person = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("200"))
+    summary_max_fine_org = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("3000"))
+
+    class Meta:
+        verbose_name = _("案件办理参数")
+        verbose_name_plural = _("案件办理参数")
+
+    def __str__(self) -> str:
+        return f"{self.agency} 案件办理参数"
+
+
+class NumberSequence(models.Model):
+    """Per agency, year and kind: the last number issued (案号, 决定书文号, ...). Locked while issuing."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=32)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "kind"], name="uniq_number_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}/{self.kind}={self.last_value}"
+
+
+class CaseTransition(models.Model):
+    """One row per status change: who, when, where, from which device, and why (全过程记录)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+    name = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    device_id = models.UUIDField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The audit event that records this transition (the timeline joins on it).
+    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} -> {self.to_status}"
+
+
+class DocumentType(models.TextChoices):
+    """执法文书 (司法部 基本格式 / 市场监管 文书格式范本)."""
+
+    FILING_APPROVAL = "filing_approval", _("立案审批表")
+    NOT_REGISTERED_APPROVAL = "not_registered_approval", _("不予立案审批表")
+    INSPECTION_RECORD = "inspection_record", _("现场检查（勘验）笔录")
+    INQUIRY_RECORD = "inquiry_record", _("询问笔录")
+    SAMPLING_RECORD = "sampling_record", _("抽样记录")
+    PRESERVATION_DECISION = "preservation_decision", _("先行登记保存决定书")
+    SEIZURE_DECISION = "seizure_decision", _("查封（扣押）决定书")
+    SEIZURE_RELEASE = "seizure_release", _("解除查封（扣押）决定书")
+    SUSPENSION_APPROVAL = "suspension_approval", _("中止调查审批表")
+    EXTENSION_APPROVAL = "extension_approval", _("延长期限审批表")
+    INVESTIGATION_REPORT = "investigation_report", _("调查终结报告")
+    PENALTY_NOTICE = "penalty_notice", _("行政处罚告知书")
+    STATEMENT_RECORD = "statement_record", _("陈述申辩笔录")
+    HEARING_NOTICE = "hearing_notice", _("听证通知书")
+    HEARING_RECORD = "hearing_record", _("听证笔录")
+    COLLECTIVE_DISCUSSION = "collective_discussion", _("集体讨论记录")
+    DECISION = "decision", _("行政处罚决定书")
+    SUMMARY_DECISION = "summary_decision", _("当场行政处罚决定书")
+    NO_PENALTY_DECISION = "no_penalty_decision", _("不予行政处罚决定书")
+    TRANSFER_LETTER = "transfer_letter", _("案件移送函")
+    SERVICE_RECEIPT = "service_receipt", _("送达回证")
+    CLOSURE_APPROVAL = "closure_approval", _("结案审批表")
+    CORRECTION_DECISION = "correction_decision", _("变更/撤销决定")
+    OTHER = "other", _("其他文书")
+
+
+class EnforcementDocument(models.Model):
+    """A structured 执法文书 attached to a step (DOMAIN.md §3 item 1: 时间、地点、执法人员、执法对象、
+    执法内容、执法过程). Append-only: a correction is a new document that ``supersedes`` the old one.
+    Signed scans arrive as evidence uploads and are linked through ``attachment_ids``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    doc_type = models.CharField(max_length=32, choices=DocumentType.choices)
+    number = models.CharField(_("文号"), max_length=128, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    step = models.CharField(_("所属环节"), max_length=40, blank=True)
+    activity = models.CharField(_("执法行为"), max_length=32, choices=Activity.choices, blank=True)
+    occurred_at = models.DateTimeField(_("制作时间"))
+    place = models.CharField(_("地点"), max_length=300, blank=True)
+    officer_ids = models.JSONField(_("执法人员"), default=list, blank=True)
+    content = models.JSONField(_("正文"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    attachment_ids = models.JSONField(_("附件（证据）"), default=list, blank=True)
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["occurred_at", "created_at"]
+        verbose_name = _("执法文书")
+        verbose_name_plural = _("执法文书")
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} {self.number}".strip()
+
+
+class CasePause(models.Model):
+    """A period in which the decision clock stands still (市场监管 第六十四条: 中止、听证、公告、检测鉴定)."""
+
+    class Kind(models.TextChoices):
+        SUSPENSION = "suspension", _("中止调查")
+        HEARING = "hearing", _("听证")
+        PUBLIC_NOTICE = "public_notice", _("公告")
+        TESTING = "testing", _("检测、检验、检疫、鉴定")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="pauses")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or ''}"
+
+
+class DeadlineExtension(models.Model):
+    """An approval record extending a deadline (e.g. decision +30 days, 行政处罚法 第六十条)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    rule_code = models.CharField(max_length=40)
+    length = models.PositiveIntegerField()
+    reason = models.TextField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+    document = models.ForeignKey(EnforcementDocument, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} +{self.length}"
+
+
+class CaseDeadline(models.Model):
+    """One time limit of one case, computed with the official working-day calendar.
+
+    ``kind``: ``duty`` (the agency must act by ``due_on``; overdue reaches the supervision view),
+    ``window`` (a party's window: elapses, never overdue), ``party`` (the party's obligation, e.g. paying).
+    """
+
+    class Kind(models.TextChoices):
+        DUTY = "duty", _("机关办理期限")
+        WINDOW = "window", _("当事人权利期间")
+        PARTY = "party", _("当事人履行期限")
+
+    class State(models.TextChoices):
+        DUE = "due", _("未到期")
+        MET = "met", _("已完成")
+        OVERDUE = "overdue", _("已逾期")
+        PAUSED = "paused", _("已暂停")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    rule_code = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DUTY)
+    anchor_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DUE, db_index=True)
+    # True when the due date depends on a year without official holiday data (weekends assumed).
+    provisional = models.BooleanField(default=False)
+    extensions = models.PositiveSmallIntegerField(default=0)
+    paused_days = models.PositiveIntegerField(default=0)
+    met_on = models.DateField(null=True, blank=True)
+    met_late = models.BooleanField(default=False)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "rule_code"], name="uniq_case_deadline_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.due_on} {self.state}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder issued for a deadline (T-3 and T-1 working days, then overdue). Unique per due date,
+    so a replayed periodic task issues nothing twice."""
+
+    class Kind(models.TextChoices):
+        T_MINUS_3 = "t-3", _("到期前3个工作日")
+        T_MINUS_1 = "t-1", _("到期前1个工作日")
+        OVERDUE = "overdue", _("已逾期")
+
+    deadline = models.ForeignKey(CaseDeadline, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    due_on = models.DateField()
+    issued_on = models.DateField()
+    recipient_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "kind", "due_on"], name="uniq_deadline_reminder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} {self.kind}"
+
+
+class DecisionCorrection(models.Model):
+    """A later 变更/撤销/确认违法/确认无效 of a decision (行政处罚法 第四十八条第二款)."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("变更")
+        REVOKED = "revoked", _("撤销")
+        CONFIRMED_ILLEGAL = "confirmed_illegal", _("确认违法")
+        CONFIRMED_VOID = "confirmed_void", _("确认无效")
+
+    class By(models.TextChoices):
+        RECONSIDERATION = "reconsideration", _("行政复议")
+        LITIGATION = "litigation", _("行政诉讼")
+        SELF_CORRECTION = "self_correction", _("自行纠正")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by = models.CharField(max_length=20, choices=By.choices)
+    effective_on = models.DateField()
+    reason = models.TextField()
+    reference = models.CharField(_("复议决定书/判决书文号"), max_length=128, blank=True)
+    previous_measures = models.JSONField(default=list, blank=True)
+    new_measures = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class RecordingRequirement(BaseModel):
+    """One line of an agency's 音像记录事项清单: which act must be recorded on audio-video and how long the
+    recording is kept (DOMAIN.md §3 items 3, 4, 11)."""
+
+    class Level(models.TextChoices):
+        FULL = "full", _("全程音像记录")
+        REQUIRED = "required", _("应当音像记录")
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="recording_requirements")
+    activity = models.CharField(max_length=32, choices=Activity.choices)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.REQUIRED)
+    retention = models.CharField(max_length=16, choices=RetentionTerm.choices, default=RetentionTerm.PERMANENT)
+    basis = models.CharField(_("依据"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("音像记录事项")
+        verbose_name_plural = _("音像记录事项清单")
+        ordering = ["agency", "activity"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "activity"], name="uniq_recording_requirement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.activity}"

@@ -1,3 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from backend.cases import apis
+
+urlpatterns = [
+    path("cases/", apis.CaseListCreateApi.as_view(), name="case-list"),
+    path("cases/summary/", apis.CaseSummaryCreateApi.as_view(), name="case-summary-create"),
+    path("cases/<uuid:case_id>/", apis.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<uuid:case_id>/timeline/", apis.CaseTimelineApi.as_view(), name="case-timeline"),
+    path("cases/<uuid:case_id>/deadlines/", apis.CaseDeadlinesApi.as_view(), name="case-deadlines"),
+    path("cases/<uuid:case_id>/officers/", apis.CaseOfficersApi.as_view(), name="case-officers"),
+    path("cases/<uuid:case_id>/waiver/", apis.CaseWaiverApi.as_view(), name="case-waiver"),
+    path("cases/<uuid:case_id>/execution/", apis.CaseExecutionApi.as_view(), name="case-execution"),
+    path("cases/<uuid:case_id>/extend_decision/", apis.CaseExtendDecisionApi.as_view(), name="case-extend-decision"),
+    path("cases/<uuid:case_id>/corrections/", apis.CaseCorrectionApi.as_view(), name="case-corrections"),
+    path("cases/<uuid:case_id>/retention/", apis.CaseRetentionApi.as_view(), name="case-retention"),
+    path("cases/<uuid:case_id>/documents/", apis.CaseDocumentListCreateApi.as_view(), name="case-documents"),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        apis.CaseDocumentDetailApi.as_view(),
+        name="case-document-detail",
+    ),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/attachments/",
+        apis.CaseDocumentAttachApi.as_view(),
+        name="case-document-attach",
+    ),
+    *(
+        path(f"cases/<uuid:case_id>/{name}/", view.as_view(), name=f"case-{name}")
+        for name, view in apis.TRANSITION_APIS.items()
+    ),
+    path("deadlines/", apis.DeadlineListApi.as_view(), name="deadline-list"),
+    path("deadlines/summary/", apis.DeadlineSummaryApi.as_view(), name="deadline-summary"),
+    path("recording-requirements/", apis.RecordingRequirementListCreateApi.as_view(), name="recording-requirements"),
+    path(
+        "recording-requirements/<int:requirement_id>/",
+        apis.RecordingRequirementDetailApi.as_view(),
+        name="recording-requirement-detail",
+    ),
+]

@@ -1,0 +1,513 @@
+"""Cases API: thin views — parse, call one service or selector, serialize.
+
+Sync rules for the mobile apps (api_docs/guides/sync.md): every POST takes an ``Idempotency-Key``; the
+detail answers an ``ETag`` (the case version); PATCH needs ``If-Match`` (428 without, 412 when stale);
+transition POSTs honour ``If-Match`` when sent; the list is a compact delta feed with ``updated_since``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.models import Agency
+from backend.cases import selectors, services
+from backend.cases.models import Case
+from backend.cases.serializers import (
+    TRANSITION_INPUTS,
+    CaseCreateInputSerializer,
+    CaseDetailOutputSerializer,
+    CaseListOutputSerializer,
+    CaseMaskedDetailOutputSerializer,
+    CaseStateOutputSerializer,
+    CaseSummaryCreateInputSerializer,
+    CaseUpdateInputSerializer,
+    CorrectionInputSerializer,
+    DeadlineOutputSerializer,
+    DeadlineSummaryOutputSerializer,
+    DocumentAttachInputSerializer,
+    DocumentCreateInputSerializer,
+    DocumentListOutputSerializer,
+    DocumentOutputSerializer,
+    ExecutionInputSerializer,
+    ExtendDecisionInputSerializer,
+    OfficersInputSerializer,
+    RecordingRequirementInputSerializer,
+    RecordingRequirementOutputSerializer,
+    RetentionInputSerializer,
+    RetentionOutputSerializer,
+    TimelineEntryOutputSerializer,
+    WaiverInputSerializer,
+)
+from backend.cases.services import Step
+from backend.cases.workflow import TRANSITIONS
+from backend.common.errors import ApplicationError, Forbidden, NotFound
+from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.pagination import DefaultCursorPagination
+from backend.ledger.services import audit_context_from_request
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The case's ETag (its version). A stale value answers 412 version_mismatch.",
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="The case's ETag from the detail. Missing: 428 if_match_required; stale: 412 version_mismatch.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Replays return the first answer; the same key with another body answers 422.",
+)
+
+
+def etag_for(case: Case) -> str:
+    return f'"{case.version}"'
+
+
+def parse_if_match(request: Request, *, required: bool = False) -> int | None:
+    raw = request.headers.get("If-Match")
+    if not raw:
+        if required:
+            raise ApplicationError("if_match_required", "修改案件须携带 If-Match（案件的 ETag）", status=428)
+        return None
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412) from None
+
+
+def _with_etag(response: Response, case: Case) -> Response:
+    response["ETag"] = etag_for(case)
+    return response
+
+
+def _step(data: dict[str, Any]) -> Step:
+    return Step(
+        comment=data.pop("comment", "") or "",
+        latitude=data.pop("latitude", None),
+        longitude=data.pop("longitude", None),
+        performed_at=data.pop("performed_at", None),
+    )
+
+
+class CaseSyncPagination(DefaultCursorPagination):
+    """Newest first by default; oldest change first for the delta feed (``?updated_since=``)."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.ordering = ("updated_at", "id") if request.query_params.get("updated_since") else ("-created_at", "id")
+        return super().paginate_queryset(queryset, request, view)
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class CaseListCreateApi(IdempotentAPIMixin, APIView):
+    pagination_class = CaseSyncPagination
+
+    @extend_schema(
+        tags=["cases"],
+        parameters=[
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Delta feed: changed after."),
+            OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated statuses."),
+            OpenApiParameter("procedure", OpenApiTypes.STR, enum=["summary", "general"]),
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only cases I handle."),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Case number or title contains."),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=CaseListOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        since_raw = request.query_params.get("updated_since")
+        since = None
+        if since_raw:
+            since = parse_datetime(since_raw)
+            if since is None:
+                raise ApplicationError("invalid_updated_since", "updated_since 须为 ISO 8601 时间", status=400)
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+        qs = selectors.case_list_for_user(
+            user=request.user,
+            updated_since=since,
+            status=request.query_params.get("status"),
+            procedure=request.query_params.get("procedure"),
+            mine=request.query_params.get("mine") in ("1", "true", "yes"),
+            search=request.query_params.get("q", ""),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        response = paginator.get_paginated_response(CaseListOutputSerializer(page, many=True).data)
+        response["X-Server-Time"] = timezone.now().isoformat()
+        return response
+
+    @extend_schema(tags=["cases"], parameters=[IDEMPOTENCY_KEY], request=CaseCreateInputSerializer,
+                   responses={201: CaseStateOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = CaseCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        case = services.case_create(
+            actor=request.user,
+            context=audit_context_from_request(request),
+            case_id=fields.pop("id", None),
+            officer_ids=fields.pop("officer_ids", []),
+            clue_received_on=fields.pop("clue_received_on", None),
+            fields=fields,
+        )
+        response = Response(CaseStateOutputSerializer(case).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/cases/{case.id}/"
+        return _with_etag(response, case)
+
+
+class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
+    @extend_schema(
+        tags=["cases"], parameters=[IDEMPOTENCY_KEY], request=CaseSummaryCreateInputSerializer,
+        responses={201: CaseStateOutputSerializer},
+        description="简易程序当场处罚: creates the case already decided on the spot (行政处罚法 第五十一、五十二条).",
+    )
+    def post(self, request: Request) -> Response:
+        data = CaseSummaryCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        case = services.case_create_summary(
+            actor=request.user,
+            context=audit_context_from_request(request),
+            case_id=fields.pop("id", None),
+            officer_ids=fields.pop("officer_ids"),
+            measures=fields.pop("measures"),
+            decided_at=fields.pop("decided_at", None),
+            form_number=fields.pop("form_number", ""),
+            paid_on_spot=fields.pop("paid_on_spot", False),
+            attachment_ids=fields.pop("attachment_ids", []),
+            fields=fields,
+        )
+        response = Response(CaseStateOutputSerializer(case).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/cases/{case.id}/"
+        return _with_etag(response, case)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(
+        tags=["cases"],
+        parameters=[
+            OpenApiParameter("masked", OpenApiTypes.BOOL, description="Mask the party's personal data (not audited)."),
+            OpenApiParameter("purpose", OpenApiTypes.STR, description="Why the full record is read (audited)."),
+        ],
+        responses=CaseDetailOutputSerializer,
+        description="The full case. Showing the party's personal data writes a case.personal_data_read audit event.",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        etag = etag_for(case)
+        masked = request.query_params.get("masked") in ("1", "true", "yes")
+        if request.headers.get("If-None-Match") == etag:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = etag
+            return response
+        context = {"today": timezone.localdate()}
+        if masked:
+            body = CaseMaskedDetailOutputSerializer(case, context=context).data
+        else:
+            services.case_record_personal_data_read(
+                case=case, actor=request.user, context=audit_context_from_request(request),
+                purpose=request.query_params.get("purpose", "")[:200],
+            )
+            body = CaseDetailOutputSerializer(case, context=context).data
+        return _with_etag(Response(body), case)
+
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH_REQUIRED], request=CaseUpdateInputSerializer,
+                   responses=CaseStateOutputSerializer)
+    def patch(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        expected = parse_if_match(request, required=True)
+        data = CaseUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        case = services.case_update(
+            case=case, actor=request.user, context=audit_context_from_request(request),
+            fields=dict(data.validated_data), expected_version=expected,
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+def _make_transition_api(name: str) -> type[APIView]:
+    transition = TRANSITIONS[name]
+    input_serializer = TRANSITION_INPUTS[name]
+    service = services.TRANSITION_SERVICES[name]
+
+    class _TransitionApi(IdempotentAPIMixin, APIView):
+        @extend_schema(
+            tags=["case lifecycle"],
+            operation_id=f"cases_{name}",
+            summary=transition.label,
+            description=(
+                f"{transition.label}: from {', '.join(sorted(transition.sources))} "
+                f"to {transition.target or '(decided by the service)'}; by {', '.join(sorted(transition.who))}. "
+                f"依据: {transition.basis}. An unmet precondition answers 409 with its code."
+            ),
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=CaseStateOutputSerializer,
+        )
+        def post(self, request: Request, case_id: uuid.UUID) -> Response:
+            case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            step = _step(values)
+            case = service(
+                case=case,
+                actor=request.user,
+                context=audit_context_from_request(request),
+                step=step,
+                expected_version=parse_if_match(request),
+                **values,
+            )
+            return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+    _TransitionApi.__name__ = "Case" + "".join(part.title() for part in name.split("_")) + "Api"
+    _TransitionApi.__qualname__ = _TransitionApi.__name__
+    return _TransitionApi
+
+
+TRANSITION_APIS = {name: _make_transition_api(name) for name in TRANSITIONS}
+
+
+class _CaseActionApi(IdempotentAPIMixin, APIView):
+    """Base for POST actions on a case that are not status transitions."""
+
+    def _case(self, request: Request, case_id: uuid.UUID) -> Case:
+        return selectors.case_get_for_user(user=request.user, case_id=case_id)
+
+
+class CaseOfficersApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=OfficersInputSerializer,
+                   responses=CaseStateOutputSerializer, description="The head assigns the handling officers (≥ 2).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = OfficersInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_assign_officers(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            officer_ids=data.validated_data["officer_ids"], expected_version=parse_if_match(request),
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+class CaseWaiverApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=WaiverInputSerializer,
+                   responses=CaseStateOutputSerializer,
+                   description="The party expressly waives the statement/defence and/or the hearing (第六十二条).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = WaiverInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_record_waiver(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+class CaseExecutionApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExecutionInputSerializer,
+                   responses=CaseStateOutputSerializer, description="执行完毕 (starts the 15-working-day 结案 limit).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = ExecutionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_record_execution(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+class CaseExtendDecisionApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExtendDecisionInputSerializer,
+                   responses=CaseStateOutputSerializer,
+                   description="The head approves extending the 90-day decision limit by 30 days (第六十条).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = ExtendDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_extend_decision(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+class CaseCorrectionApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=CorrectionInputSerializer,
+                   responses=CaseStateOutputSerializer,
+                   description="变更/撤销/确认违法/确认无效 of the decision; withdraws the public notice (第四十八条).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = CorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_correct_decision(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+
+
+class CaseRetentionApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], responses=RetentionOutputSerializer)
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(RetentionOutputSerializer(self._case(request, case_id)).data)
+
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=RetentionInputSerializer,
+                   responses=RetentionOutputSerializer, description="Retention term and legal hold (head).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = RetentionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_set_retention(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return _with_etag(Response(RetentionOutputSerializer(case).data), case)
+
+
+class CaseTimelineApi(APIView):
+    @extend_schema(tags=["cases"], responses=TimelineEntryOutputSerializer(many=True),
+                   description="Every audit event of the case (by case_id), joined with transitions and documents.")
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return Response(TimelineEntryOutputSerializer(selectors.case_timeline(case=case), many=True).data)
+
+
+class CaseDeadlinesApi(APIView):
+    @extend_schema(tags=["deadlines"], responses=DeadlineOutputSerializer(many=True))
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        today = timezone.localdate()
+        qs = selectors.deadline_list_for_user(user=request.user, case=case, bucket="all", today=today)
+        return Response(DeadlineOutputSerializer(qs, many=True, context={"today": today}).data)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class CaseDocumentListCreateApi(_CaseActionApi):
+    @extend_schema(tags=["documents"], responses=DocumentListOutputSerializer(many=True))
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self._case(request, case_id)
+        return Response(DocumentListOutputSerializer(case.documents.all(), many=True).data)
+
+    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentCreateInputSerializer,
+                   responses={201: DocumentOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = DocumentCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        document = services.case_add_document(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            document_id=values.pop("id", None), **values,
+        )
+        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDocumentDetailApi(APIView):
+    @extend_schema(tags=["documents"], responses=DocumentOutputSerializer)
+    def get(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
+        return Response(DocumentOutputSerializer(document).data)
+
+
+class CaseDocumentAttachApi(_CaseActionApi):
+    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentAttachInputSerializer,
+                   responses=DocumentOutputSerializer, description="Link signed scans (evidence items) to a document.")
+    def post(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
+        case = self._case(request, case_id)
+        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
+        data = DocumentAttachInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_attach(
+            document=document, actor=request.user, context=audit_context_from_request(request),
+            attachment_ids=data.validated_data["attachment_ids"],
+        )
+        return Response(DocumentOutputSerializer(document).data)
+
+
+# --------------------------------------------------------------------------- deadlines across cases
+
+
+class DeadlineListApi(APIView):
+    @extend_schema(
+        tags=["deadlines"],
+        parameters=[
+            OpenApiParameter("bucket", OpenApiTypes.STR, enum=["due_soon", "overdue", "open", "all"]),
+            OpenApiParameter("agency", OpenApiTypes.INT, description="One readable agency (auditors: subordinates)."),
+        ],
+        responses=DeadlineOutputSerializer(many=True),
+        description="What is due soon (within 3 working days) or overdue, per agency; auditors see subordinates.",
+    )
+    def get(self, request: Request) -> Response:
+        bucket = request.query_params.get("bucket", "open")
+        if bucket not in ("due_soon", "overdue", "open", "all"):
+            raise ApplicationError("invalid_bucket", "bucket 取值无效", status=400)
+        agency = request.query_params.get("agency")
+        try:
+            agency_id = int(agency) if agency else None
+        except ValueError:
+            raise ApplicationError("invalid_agency", "agency 须为整数", status=400) from None
+        today = timezone.localdate()
+        qs = selectors.deadline_list_for_user(user=request.user, bucket=bucket, agency_id=agency_id, today=today)
+        paginator = DefaultCursorPagination()
+        paginator.ordering = ("due_on", "id")
+        page = paginator.paginate_queryset(qs, request, view=self)
+        body = DeadlineOutputSerializer(page, many=True, context={"today": today}).data
+        return paginator.get_paginated_response(body)
+
+
+class DeadlineSummaryApi(APIView):
+    @extend_schema(tags=["deadlines"], responses=DeadlineSummaryOutputSerializer(many=True),
+                   description="Supervision view: per readable agency, open / due soon / overdue / met late.")
+    def get(self, request: Request) -> Response:
+        rows = selectors.deadline_summary_for_user(user=request.user)
+        return Response(DeadlineSummaryOutputSerializer(rows, many=True).data)
+
+
+# --------------------------------------------------------------------------- 音像记录事项清单
+
+
+class RecordingRequirementListCreateApi(IdempotentAPIMixin, APIView):
+    @extend_schema(tags=["recording requirements"], responses=RecordingRequirementOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = selectors.recording_requirement_list(user=request.user)
+        return Response(RecordingRequirementOutputSerializer(qs, many=True).data)
+
+    @extend_schema(tags=["recording requirements"], parameters=[IDEMPOTENCY_KEY],
+                   request=RecordingRequirementInputSerializer, responses={201: RecordingRequirementOutputSerializer})
+    def post(self, request: Request) -> Response:
+        if request.user.agency_id is None:
+            raise Forbidden("未归属执法主体", code="no_agency")
+        data = RecordingRequirementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        requirement = services.recording_requirement_set(
+            agency=Agency.objects.get(pk=request.user.agency_id), actor=request.user,
+            context=audit_context_from_request(request), **data.validated_data,
+        )
+        return Response(RecordingRequirementOutputSerializer(requirement).data, status=status.HTTP_201_CREATED)
+
+
+class RecordingRequirementDetailApi(APIView):
+    @extend_schema(tags=["recording requirements"], responses={204: None})
+    def delete(self, request: Request, requirement_id: int) -> Response:
+        requirement = selectors.recording_requirement_list(user=request.user).filter(pk=requirement_id).first()
+        if requirement is None:
+            raise NotFound("事项不存在")
+        services.recording_requirement_remove(
+            requirement=requirement, actor=request.user, context=audit_context_from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

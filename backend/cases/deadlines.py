@@ -1,0 +1,234 @@
+"""The deadlines engine: per-case time limits, their states, reminders and the overdue sweep.
+
+Every time limit of DOMAIN.md §1, §5 and §8 that a case step starts is stored as a
+:class:`~backend.cases.models.CaseDeadline` row with its due date computed on the official working-day
+calendar (:func:`backend.common.calendar.get_calendar`): 2/3/5/7-day periods of 行政处罚法 are working
+days (第八十五条), ≤10-day periods of 行政强制法 too (第六十九条), everything else calendar days that
+roll forward off a rest day (市场监管程序规定 第八十条). The start day is never counted. A due date that
+depends on a year without official holiday data is computed with weekends only and marked
+``provisional``.
+
+All functions take ``today``/``now`` explicitly (tests pass fixed dates) and must run inside the
+transaction of the step that starts or meets the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+
+from backend.accounts.models import Role, User
+from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder
+from backend.common.calendar import get_calendar
+from backend.common.workdays import Deadline, WorkdayCalendar, get_rule
+from backend.ledger.services import AuditContext, audit_record
+
+K = CaseDeadline.Kind
+ST = CaseDeadline.State
+OPEN_STATES = (ST.DUE, ST.PAUSED, ST.OVERDUE)
+# T-1 first: the sweep issues only the most urgent reminder that is due.
+REMINDER_OFFSETS_URGENT_FIRST = ((1, DeadlineReminder.Kind.T_MINUS_1), (3, DeadlineReminder.Kind.T_MINUS_3))
+
+
+def case_rules(agency_id: int) -> CaseRules:
+    rules, _ = CaseRules.objects.get_or_create(agency_id=agency_id)
+    return rules
+
+
+def _store(
+    *,
+    case: Case,
+    code: str,
+    name: str,
+    kind: str,
+    anchor_on: dt.date,
+    result: Deadline,
+    source: str,
+    extensions: int = 0,
+    paused_days: int = 0,
+    state: str = ST.DUE,
+) -> CaseDeadline:
+    deadline, _ = CaseDeadline.objects.update_or_create(
+        case=case,
+        rule_code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "anchor_on": anchor_on,
+            "due_on": result.due,
+            "provisional": result.provisional,
+            "state": state,
+            "extensions": extensions,
+            "paused_days": paused_days,
+            "met_on": None,
+            "met_late": False,
+            "source": source[:200],
+        },
+    )
+    return deadline
+
+
+def deadline_open(
+    *,
+    case: Case,
+    code: str,
+    anchor_on: dt.date,
+    kind: str = K.DUTY,
+    length: int | None = None,
+    calendar: WorkdayCalendar | None = None,
+) -> CaseDeadline:
+    """Start (or restart) the ``code`` time limit of ``case`` counted from ``anchor_on``.
+
+    ``length`` overrides the rule's default length (per-agency settings such as the statement window).
+    """
+    calendar = calendar or get_calendar()
+    rule = get_rule(code)
+    if length is None:
+        result = calendar.compute(rule, anchor_on)
+    else:
+        result = calendar.add_period(anchor_on, length, rule.unit, roll_forward=rule.roll_forward)
+    return _store(case=case, code=code, name=rule.name, kind=kind, anchor_on=anchor_on, result=result,
+                  source=rule.source)
+
+
+def deadline_meet(*, case: Case, code: str, on: dt.date) -> CaseDeadline | None:
+    """Mark the ``code`` time limit met on ``on`` (late when after its due date). No-op if none is open."""
+    deadline = CaseDeadline.objects.filter(case=case, rule_code=code, state__in=OPEN_STATES).first()
+    if deadline is None:
+        return None
+    deadline.state = ST.MET
+    deadline.met_on = on
+    deadline.met_late = on > deadline.due_on
+    deadline.save(update_fields=["state", "met_on", "met_late", "updated_at"])
+    return deadline
+
+
+def deadline_cancel(*, case: Case, codes: Iterable[str]) -> None:
+    CaseDeadline.objects.filter(case=case, rule_code__in=list(codes), state__in=OPEN_STATES).update(
+        state=ST.CANCELLED
+    )
+
+
+# --------------------------------------------------------------------------- the decision clock
+
+
+def paused_days(*, case: Case, today: dt.date) -> tuple[int, bool]:
+    """Days the decision clock stood still, and whether it stands still now.
+
+    A pause from day S to day E removes the days S+1..E (E − S days); an open pause counts up to today.
+    """
+    total = 0
+    open_now = False
+    for pause in CasePause.objects.filter(case=case):
+        end = pause.ended_on or today
+        if pause.ended_on is None:
+            open_now = True
+        total += max((end - pause.started_on).days, 0)
+    return total, open_now
+
+
+def decision_deadline_refresh(*, case: Case, today: dt.date) -> CaseDeadline | None:
+    """(Re)compute the 90-day decision limit from 立案, plus approved extensions and paused days.
+
+    行政处罚法 第六十条: 自立案之日起九十日内作出决定; 市场监管程序规定 第六十四条: +30 days with the
+    head's approval; 中止、听证、公告、检测检验检疫鉴定 time is not counted. Calendar days.
+    """
+    if case.registered_on is None:
+        return None
+    existing = CaseDeadline.objects.filter(case=case, rule_code="DECISION").first()
+    if existing is not None and existing.state in (ST.MET, ST.CANCELLED):
+        return existing
+    rules = case_rules(case.agency_id)
+    paused, open_now = paused_days(case=case, today=today)
+    anchor = case.registered_on + dt.timedelta(days=paused)
+    length = rules.decision_days + case.decision_extension_days
+    result = get_calendar().add_calendar_days(anchor, length)
+    rule = get_rule("DECISION")
+    state = ST.PAUSED if open_now else (ST.OVERDUE if result.due < today else ST.DUE)
+    extensions = case.extensions.filter(rule_code="DECISION").count()
+    return _store(case=case, code="DECISION", name=rule.name, kind=K.DUTY, anchor_on=case.registered_on,
+                  result=result, source=rule.source, extensions=extensions, paused_days=paused, state=state)
+
+
+# --------------------------------------------------------------------------- sweep and reminders
+
+
+def _recipients(deadline: CaseDeadline) -> list[User]:
+    case = deadline.case
+    officers = list(case.handling_officers.all())
+    heads = list(User.objects.filter(agency_id=case.agency_id, roles__role=Role.AGENCY_HEAD, is_active=True))
+    seen: dict[str, User] = {}
+    for user in officers + heads:
+        seen[str(user.pk)] = user
+    return list(seen.values())
+
+
+def _remind(deadline: CaseDeadline, kind: str, today: dt.date) -> DeadlineReminder | None:
+    reminder, created = DeadlineReminder.objects.get_or_create(
+        deadline=deadline,
+        kind=kind,
+        due_on=deadline.due_on,
+        defaults={"issued_on": today, "recipient_ids": [str(u.pk) for u in _recipients(deadline)]},
+    )
+    if not created:
+        return None
+    audit_record(
+        action="deadline.reminder" if kind != DeadlineReminder.Kind.OVERDUE else "deadline.overdue",
+        target=deadline.case,
+        context=AuditContext(),
+        case_id=deadline.case_id,
+        data={
+            "rule": deadline.rule_code,
+            "name": deadline.name,
+            "due_on": deadline.due_on,
+            "kind": kind,
+            "provisional": deadline.provisional,
+            "recipients": reminder.recipient_ids,
+        },
+    )
+    return reminder
+
+
+def deadline_reminders(*, today: dt.date) -> dict[str, int]:
+    """The periodic sweep: refresh decision clocks, elapse party windows, flag overdue duties and issue
+    T-3 / T-1 working-day reminders (DOMAIN.md §8). Idempotent: replaying it on the same day issues
+    nothing twice (reminders are unique per deadline, kind and due date)."""
+    calendar = get_calendar()
+    counts = {"reminders": 0, "overdue": 0, "elapsed": 0}
+    open_decisions = CaseDeadline.objects.filter(rule_code="DECISION", state__in=(ST.DUE, ST.PAUSED, ST.OVERDUE))
+    for case_id in open_decisions.values_list("case_id", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            decision_deadline_refresh(case=case, today=today)
+
+    # A party's window that has run out is simply over (陈述申辩、听证申请 视为放弃).
+    counts["elapsed"] = CaseDeadline.objects.filter(kind=K.WINDOW, state=ST.DUE, due_on__lt=today).update(
+        state=ST.MET
+    )
+    pending = (
+        CaseDeadline.objects.filter(Q(kind=K.DUTY) | Q(kind=K.PARTY), state__in=(ST.DUE, ST.OVERDUE))
+        .select_related("case")
+        .order_by("due_on")
+    )
+    for deadline in pending:
+        with transaction.atomic():
+            if deadline.due_on < today:
+                if deadline.state != ST.OVERDUE:
+                    deadline.state = ST.OVERDUE
+                    deadline.save(update_fields=["state", "updated_at"])
+                if deadline.kind == K.DUTY and _remind(deadline, DeadlineReminder.Kind.OVERDUE, today):
+                    counts["overdue"] += 1
+                continue
+            if deadline.kind != K.DUTY:
+                continue
+            # The most urgent reminder whose day has come (a missed run catches up; a T-1 reminder
+            # supersedes a T-3 one that was never sent).
+            for offset, kind in REMINDER_OFFSETS_URGENT_FIRST:
+                if calendar.add_workdays(deadline.due_on, -offset).due <= today:
+                    if _remind(deadline, kind, today):
+                        counts["reminders"] += 1
+                    break
+    return counts

@@ -1,0 +1,490 @@
+"""Input and output serializers of the cases API (uniquely named, so the OpenAPI components are stable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.cases.masking import mask_id_number, mask_phone, masked_party_name
+from backend.cases.models import (
+    Activity,
+    Case,
+    CaseDeadline,
+    CasePause,
+    Category,
+    DecisionCorrection,
+    DecisionOutcome,
+    DocumentType,
+    EnforcementDocument,
+    PartyType,
+    PenaltyKind,
+    RecordingRequirement,
+    RetentionTerm,
+    Source,
+)
+from backend.cases.workflow import allowed_transitions
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+class LegalBasisItemSerializer(serializers.Serializer):
+    law = serializers.CharField(max_length=200)
+    article = serializers.CharField(max_length=100)
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class MeasureSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PenaltyKind.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    detail = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class OfficerRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+def _officers(case: Case) -> list[dict[str, Any]]:
+    return [{"id": u.pk, "name": str(u)} for u in case.handling_officers.all()]
+
+
+class StepInputSerializer(serializers.Serializer):
+    """Where and how the step was performed (全过程记录)."""
+
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                        min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                         min_value=-180, max_value=180)
+    performed_at = serializers.DateTimeField(required=False, allow_null=True,
+                                             help_text="Time of the act on the device (offline work).")
+
+
+# --------------------------------------------------------------------------- cases
+
+PARTY_FIELDS = (
+    "party_type", "party_name", "party_id_number", "party_phone", "party_address", "party_uscc",
+    "party_legal_rep", "party_legal_rep_id_number", "party_is_minor",
+)
+
+
+class CaseFieldsInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    category = serializers.ChoiceField(choices=Category.choices, default=Category.PENALTY)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.INSPECTION)
+    party_type = serializers.ChoiceField(choices=PartyType.choices)
+    party_name = serializers.CharField(max_length=200)
+    party_id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    party_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    party_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    party_uscc = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    party_legal_rep = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    party_legal_rep_id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    party_is_minor = serializers.BooleanField(required=False, default=False)
+    place_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                        min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                         min_value=-180, max_value=180)
+    facts = serializers.CharField(required=False, allow_blank=True)
+    violation_type = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    legal_basis = LegalBasisItemSerializer(many=True, required=False)
+    violation_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseCreateInputSerializer(CaseFieldsInputSerializer):
+    id = serializers.UUIDField(required=False, help_text="Client-generated id (offline creation).")
+    officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    clue_received_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseSummaryCreateInputSerializer(CaseFieldsInputSerializer):
+    id = serializers.UUIDField(required=False)
+    officer_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1)
+    measures = MeasureSerializer(many=True)
+    decided_at = serializers.DateTimeField(required=False, allow_null=True)
+    form_number = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    paid_on_spot = serializers.BooleanField(required=False, default=False)
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+
+class CaseUpdateInputSerializer(CaseFieldsInputSerializer):
+    pass
+
+
+class CaseListOutputSerializer(serializers.ModelSerializer):
+    """Compact: no personal data beyond a masked name (个人信息保护法 第五十一条)."""
+
+    party_name = serializers.SerializerMethodField()
+    officer_ids = serializers.SerializerMethodField()
+    has_missing_recordings = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = (
+            "id", "case_number", "title", "procedure", "category", "status", "party_type", "party_name",
+            "officer_ids", "registered_on", "decided_on", "decision_number", "is_major", "has_missing_recordings",
+            "version", "created_at", "updated_at",
+        )
+
+    def get_party_name(self, case: Case) -> str:
+        return masked_party_name(party_type=case.party_type, name=case.party_name)
+
+    def get_officer_ids(self, case: Case) -> list[str]:
+        return [str(u.pk) for u in case.handling_officers.all()]
+
+
+class DeadlineOutputSerializer(serializers.ModelSerializer):
+    case_id = serializers.UUIDField(read_only=True)
+    case_number = serializers.CharField(source="case.case_number", read_only=True)
+    agency_id = serializers.IntegerField(source="case.agency_id", read_only=True)
+    effective_state = serializers.SerializerMethodField(
+        help_text="state, with 'overdue' for a past-due duty the sweep has not flagged yet"
+    )
+
+    class Meta:
+        model = CaseDeadline
+        fields = (
+            "id", "case_id", "case_number", "agency_id", "rule_code", "name", "kind", "anchor_on", "due_on",
+            "state", "effective_state", "provisional", "extensions", "paused_days", "met_on", "met_late", "source",
+        )
+
+    def get_effective_state(self, deadline: CaseDeadline) -> str:
+        today = self.context.get("today")
+        if (
+            today is not None
+            and deadline.state == CaseDeadline.State.DUE
+            and deadline.kind != CaseDeadline.Kind.WINDOW
+            and deadline.due_on < today
+        ):
+            return CaseDeadline.State.OVERDUE
+        return deadline.state
+
+
+class CaseStateOutputSerializer(serializers.ModelSerializer):
+    """What a step returns: the new status and version, numbers, flags and what can happen next."""
+
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = (
+            "id", "case_number", "status", "procedure", "version", "decision_number", "decision_state",
+            "is_major", "major_reasons", "hearing_eligible", "missing_recordings", "allowed_transitions",
+            "updated_at",
+        )
+
+    def get_allowed_transitions(self, case: Case) -> list[str]:
+        return allowed_transitions(case.status)
+
+
+class CasePauseOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CasePause
+        fields = ("kind", "started_on", "ended_on", "reason")
+
+
+class CaseDetailOutputSerializer(serializers.ModelSerializer):
+    """Full record, including the party's personal data (each read is audited)."""
+
+    handling_officers = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+    pauses = CasePauseOutputSerializer(many=True, read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = Case
+        exclude = ("created_by", "decided_by")
+
+    def get_handling_officers(self, case: Case) -> list[dict[str, Any]]:
+        return OfficerRefSerializer(_officers(case), many=True).data
+
+    def get_allowed_transitions(self, case: Case) -> list[str]:
+        return allowed_transitions(case.status)
+
+    def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
+        return DeadlineOutputSerializer(case.deadlines.all(), many=True, context=self.context).data
+
+
+class CaseMaskedDetailOutputSerializer(CaseDetailOutputSerializer):
+    """The detail with the party's personal data masked (for ``?masked=1``; not audited)."""
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        data = super().to_representation(case)
+        data["party_name"] = masked_party_name(party_type=case.party_type, name=case.party_name)
+        data["party_id_number"] = mask_id_number(case.party_id_number)
+        data["party_phone"] = mask_phone(case.party_phone)
+        data["party_address"] = ""
+        data["party_legal_rep_id_number"] = mask_id_number(case.party_legal_rep_id_number)
+        return data
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+class EmptyStepInputSerializer(StepInputSerializer):
+    pass
+
+
+class ReasonStepInputSerializer(StepInputSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class SuspendInputSerializer(ReasonStepInputSerializer):
+    kind = serializers.ChoiceField(choices=CasePause.Kind.choices, default=CasePause.Kind.SUSPENSION)
+
+
+class RegisterInputSerializer(StepInputSerializer):
+    officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
+    registered_on = serializers.DateField(required=False, allow_null=True)
+    serious_harm = serializers.BooleanField(required=False, default=False)
+    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConcludeInvestigationInputSerializer(StepInputSerializer):
+    report = serializers.CharField()
+    facts = serializers.CharField(required=False)
+    legal_basis = LegalBasisItemSerializer(many=True, required=False)
+
+
+class MeasuresStepInputSerializer(StepInputSerializer):
+    measures = MeasureSerializer(many=True)
+
+
+class RenotifyInputSerializer(MeasuresStepInputSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class NotifyInputSerializer(StepInputSerializer):
+    served_on = serializers.DateField(required=False, allow_null=True)
+    content = serializers.DictField(required=False, default=dict)
+
+
+class RequestHearingInputSerializer(StepInputSerializer):
+    requested_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ScheduleHearingInputSerializer(StepInputSerializer):
+    hearing_date = serializers.DateField()
+    chair_id = serializers.UUIDField()
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HoldHearingInputSerializer(StepInputSerializer):
+    record = serializers.DictField()
+    held_on = serializers.DateField(required=False, allow_null=True)
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+
+class SubmitDecisionInputSerializer(StepInputSerializer):
+    measures = MeasureSerializer(many=True, required=False)
+    defence_adoption = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecideInputSerializer(StepInputSerializer):
+    measures = MeasureSerializer(many=True, required=False)
+    collective_discussion = serializers.DictField(required=False, allow_null=True)
+    content = serializers.DictField(required=False, default=dict)
+
+
+class DecideWithoutPenaltyInputSerializer(StepInputSerializer):
+    outcome = serializers.ChoiceField(choices=[c for c in DecisionOutcome.choices if c[0] != DecisionOutcome.PENALTY])
+    reason = serializers.CharField(max_length=2000)
+    receiver = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ServeInputSerializer(StepInputSerializer):
+    method = serializers.ChoiceField(
+        choices=["direct", "left_at_residence", "post", "entrusted", "electronic", "public_notice"]
+    )
+    served_on = serializers.DateField(required=False, allow_null=True)
+    electronic_consent = serializers.BooleanField(required=False, default=False)
+    recipient = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+
+class CloseInputSerializer(StepInputSerializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ArchiveInputSerializer(StepInputSerializer):
+    retention_years = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100)
+
+
+class FileSummaryInputSerializer(StepInputSerializer):
+    filed_on = serializers.DateField(required=False, allow_null=True)
+
+
+TRANSITION_INPUTS: dict[str, type[StepInputSerializer]] = {
+    "start_verification": EmptyStepInputSerializer,
+    "decline": ReasonStepInputSerializer,
+    "register": RegisterInputSerializer,
+    "start_investigation": EmptyStepInputSerializer,
+    "suspend": SuspendInputSerializer,
+    "resume": EmptyStepInputSerializer,
+    "conclude_investigation": ConcludeInvestigationInputSerializer,
+    "submit_review": MeasuresStepInputSerializer,
+    "return_for_investigation": ReasonStepInputSerializer,
+    "approve_proposal": EmptyStepInputSerializer,
+    "notify": NotifyInputSerializer,
+    "request_hearing": RequestHearingInputSerializer,
+    "schedule_hearing": ScheduleHearingInputSerializer,
+    "hold_hearing": HoldHearingInputSerializer,
+    "submit_post_hearing_review": EmptyStepInputSerializer,
+    "start_defence_review": EmptyStepInputSerializer,
+    "renotify": RenotifyInputSerializer,
+    "submit_decision": SubmitDecisionInputSerializer,
+    "decide": DecideInputSerializer,
+    "decide_without_penalty": DecideWithoutPenaltyInputSerializer,
+    "serve": ServeInputSerializer,
+    "start_execution": EmptyStepInputSerializer,
+    "close": CloseInputSerializer,
+    "archive": ArchiveInputSerializer,
+    "file_summary": FileSummaryInputSerializer,
+}
+
+
+# --------------------------------------------------------------------------- other case actions
+
+
+class OfficersInputSerializer(serializers.Serializer):
+    officer_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1)
+
+
+class WaiverInputSerializer(serializers.Serializer):
+    statement = serializers.BooleanField(default=False)
+    hearing = serializers.BooleanField(default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+
+class ExecutionInputSerializer(serializers.Serializer):
+    executed_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class ExtendDecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    collective_discussion = serializers.BooleanField(default=False)
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DecisionCorrection.Kind.choices)
+    by = serializers.ChoiceField(choices=DecisionCorrection.By.choices)
+    reason = serializers.CharField(max_length=2000)
+    effective_on = serializers.DateField(required=False, allow_null=True)
+    reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    new_measures = MeasureSerializer(many=True, required=False)
+
+
+class RetentionInputSerializer(serializers.Serializer):
+    legal_hold = serializers.BooleanField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    retention_term = serializers.ChoiceField(choices=RetentionTerm.choices, required=False)
+    retention_until = serializers.DateField(required=False, allow_null=True)
+
+
+class RetentionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        fields = ("id", "version", "retention_term", "retention_until", "legal_hold", "legal_hold_reason",
+                  "archived_on")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class DocumentCreateInputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(required=False)
+    doc_type = serializers.ChoiceField(choices=DocumentType.choices)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    content = serializers.DictField()
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    activity = serializers.ChoiceField(choices=Activity.choices, required=False, allow_blank=True, default="")
+    place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    supersedes_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class DocumentAttachInputSerializer(serializers.Serializer):
+    attachment_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1)
+
+
+class DocumentListOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnforcementDocument
+        fields = ("id", "doc_type", "title", "number", "step", "activity", "occurred_at", "attachment_ids",
+                  "supersedes", "created_at")
+
+
+class DocumentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnforcementDocument
+        fields = ("id", "case", "doc_type", "title", "number", "step", "activity", "occurred_at", "place",
+                  "officer_ids", "content", "attachment_ids", "supersedes", "created_by", "created_at", "audit_seq")
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+class TimelineTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    performed_at = serializers.DateTimeField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    comment = serializers.CharField()
+
+
+class TimelineDocumentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    doc_type = serializers.CharField()
+    title = serializers.CharField()
+    number = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+
+class TimelineEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField()
+    actor_roles = serializers.ListField(child=serializers.CharField())
+    target_type = serializers.CharField()
+    target_id = serializers.CharField()
+    device_id = serializers.UUIDField(allow_null=True)
+    data = serializers.DictField()
+    hash = serializers.CharField()
+    transition = TimelineTransitionSerializer(allow_null=True)
+    document = TimelineDocumentSerializer(allow_null=True)
+
+
+# --------------------------------------------------------------------------- deadlines and lists
+
+
+class DeadlineSummaryOutputSerializer(serializers.Serializer):
+    agency_id = serializers.IntegerField()
+    agency_name = serializers.CharField()
+    open = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    met_late = serializers.IntegerField()
+
+
+class RecordingRequirementInputSerializer(serializers.Serializer):
+    activity = serializers.ChoiceField(choices=Activity.choices)
+    level = serializers.ChoiceField(choices=RecordingRequirement.Level.choices,
+                                    default=RecordingRequirement.Level.REQUIRED)
+    retention = serializers.ChoiceField(choices=RetentionTerm.choices, default=RetentionTerm.PERMANENT)
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RecordingRequirementOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordingRequirement
+        fields = ("id", "agency", "activity", "level", "retention", "basis", "updated_at")
