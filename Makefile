@@ -20,8 +20,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed system-deps
-setup-dev: $(VENV)/.installed-dev system-deps
+setup: $(VENV)/.installed
+	@WITH_BROWSER=0 bash scripts/system-deps.sh
+setup-dev: $(VENV)/.installed-dev
+	@WITH_BROWSER=1 bash scripts/system-deps.sh
 
 # ffmpeg/ffprobe for media processing; Chromium (Debian package) for the browser tests; Noto CJK fonts
 # for PDF opinions. Installed only when absent.
