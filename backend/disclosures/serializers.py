@@ -1,0 +1,258 @@
+"""Serializers: staff inputs/outputs, and the documented shape of the public responses (OpenAPI)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backend.disclosures.models import CorrectionRequest, NonDisclosureReason, Notice, NoticeEdit, WithdrawalKind
+
+# --------------------------------------------------------------------------------------------------
+# Public (documentation of hand-rendered responses, see backend.disclosures.public)
+# --------------------------------------------------------------------------------------------------
+
+
+class PublicNoticeListItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN])
+    status_label = serializers.CharField()
+    decision_number = serializers.CharField(help_text="行政处罚决定书文号")
+    party_type = serializers.CharField(allow_null=True, help_text="natural_person | sole_trader | organisation")
+    party_name = serializers.CharField(allow_null=True, help_text="自然人为“姓+某”；撤回后为空")
+    party_uscc = serializers.CharField(allow_null=True)
+    violation_type = serializers.CharField(allow_null=True)
+    penalty_kinds = serializers.ListField(child=serializers.CharField())
+    penalty_kind_labels = serializers.ListField(child=serializers.CharField())
+    fine_amount = serializers.CharField(allow_null=True, help_text="元，两位小数")
+    decision_date = serializers.DateField()
+    agency_id = serializers.IntegerField()
+    agency_name = serializers.CharField()
+    region_code = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+
+
+class PublicNoticePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PublicNoticeListItemSerializer(many=True)
+
+
+class PublicNoticeDetailSerializer(PublicNoticeListItemSerializer):
+    agency_uscc = serializers.CharField()
+    decision_kind = serializers.CharField(required=False)
+    party_type_label = serializers.CharField(required=False)
+    legal_representative = serializers.CharField(allow_null=True, required=False)
+    party_address = serializers.CharField(allow_null=True, required=False)
+    facts = serializers.CharField(required=False)
+    legal_basis = serializers.CharField(required=False)
+    penalty_content = serializers.CharField(required=False)
+    confiscation_amount = serializers.CharField(allow_null=True, required=False)
+    licence_info = serializers.CharField(allow_null=True, required=False)
+    penalty_valid_until = serializers.DateField(allow_null=True, required=False)
+    display_until = serializers.DateField(allow_null=True, required=False)
+    full_text = serializers.CharField(required=False)
+    remarks = serializers.CharField(allow_null=True, required=False)
+    withdrawal_kind = serializers.CharField(required=False)
+    withdrawal_kind_label = serializers.CharField(required=False)
+    withdrawal_reason = serializers.CharField(required=False)
+    supersedes = serializers.UUIDField(allow_null=True)
+    superseded_by = serializers.UUIDField(allow_null=True)
+
+
+class PublicOfficerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    credential_number = serializers.CharField()
+    category = serializers.CharField()
+    scope = serializers.CharField()
+    valid_until = serializers.DateField()
+
+
+class PublicCredentialCheckSerializer(serializers.Serializer):
+    credential_number = serializers.CharField()
+    name = serializers.CharField()
+    agency_name = serializers.CharField()
+    agency_uscc = serializers.CharField()
+    category = serializers.CharField()
+    scope = serializers.CharField()
+    issuer = serializers.CharField()
+    issued_on = serializers.DateField()
+    valid_until = serializers.DateField()
+    state = serializers.ChoiceField(choices=["valid", "expired", "not_yet_valid", "suspended", "revoked"])
+    state_text = serializers.CharField()
+    is_valid = serializers.BooleanField()
+    checked_on = serializers.DateField()
+
+
+class PublicAgencySummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+    region_code = serializers.CharField()
+    region_name = serializers.CharField()
+    enforcement_categories = serializers.ListField(child=serializers.CharField())
+
+
+class PublicEnforcementItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    legal_basis = serializers.CharField()
+    handling_body = serializers.CharField()
+    time_limit = serializers.CharField()
+    random_inspection = serializers.BooleanField()
+
+
+class PublicDiscretionStandardSerializer(serializers.Serializer):
+    violation = serializers.CharField()
+    legal_basis = serializers.CharField()
+    circumstance = serializers.CharField()
+    level = serializers.CharField()
+    penalty = serializers.CharField()
+    document_number = serializers.CharField()
+    effective_from = serializers.DateField(allow_null=True)
+
+
+class PublicAgencyDetailSerializer(PublicAgencySummarySerializer):
+    legal_basis = serializers.CharField()
+    duties = serializers.CharField()
+    contact = serializers.CharField()
+    address = serializers.CharField()
+    procedures = serializers.CharField()
+    remedies = serializers.CharField()
+    service_guide = serializers.CharField()
+    random_inspection_items = serializers.CharField()
+    supervision_contact = serializers.CharField()
+    officers = PublicOfficerSerializer(many=True)
+    enforcement_items = PublicEnforcementItemSerializer(many=True)
+    discretion_standards = PublicDiscretionStandardSerializer(many=True)
+    major_decision_catalog = serializers.JSONField(allow_null=True)
+
+
+class PublicStatisticsSerializer(serializers.Serializer):
+    agency = serializers.JSONField()
+    year = serializers.IntegerField()
+    generated_at = serializers.DateTimeField()
+    complete = serializers.BooleanField()
+    cases = serializers.JSONField()
+    fines = serializers.JSONField()
+    hearings = serializers.JSONField()
+    reviews = serializers.JSONField()
+    disclosures = serializers.JSONField()
+
+
+class PublicCorrectionInputSerializer(serializers.Serializer):
+    requester_name = serializers.CharField(max_length=100)
+    requester_contact = serializers.CharField(max_length=200)
+    content = serializers.CharField(max_length=5000)
+
+
+class PublicCorrectionStatusSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    notice_id = serializers.UUIDField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_on = serializers.DateField()
+    due_date = serializers.DateField()
+    answer = serializers.CharField(allow_blank=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Staff
+# --------------------------------------------------------------------------------------------------
+
+
+class NoticeEditOutputSerializer(serializers.ModelSerializer):
+    edited_by = serializers.CharField(source="edited_by.full_name", default="")
+
+    class Meta:
+        model = NoticeEdit
+        fields = ["field", "before", "after", "note", "edited_by", "edited_at"]
+
+
+class StaffNoticeListOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "case",
+            "status",
+            "decision_kind",
+            "decision_number",
+            "party_type",
+            "party_name",
+            "decision_date",
+            "due_date",
+            "published_at",
+            "published_late",
+            "display_until",
+            "withdrawn_at",
+            "withdrawn_late",
+            "nd_reason",
+            "nd_rule",
+            "version",
+            "created_at",
+        ]
+
+
+class StaffNoticeReviewOutputSerializer(serializers.ModelSerializer):
+    """The side-by-side review screen: the decision as served (``original``), the public rendition
+    (flat fields), each redaction with its reason (``redaction.spans``) and the recorded edits."""
+
+    edits = NoticeEditOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Notice
+        exclude = ["search_text"]
+
+
+class NoticeEditInputSerializer(serializers.Serializer):
+    changes = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeWithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="公开的撤回理由")
+    kind = serializers.ChoiceField(choices=WithdrawalKind.choices)
+    triggered_on = serializers.DateField(required=False, help_text="决定被变更/撤销/确认违法/确认无效之日")
+
+
+class NoticeNonDisclosureInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=NonDisclosureReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeNonDisclosureDecisionInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeDeadlinesOutputSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    due_soon_until = serializers.DateField()
+    overdue = StaffNoticeListOutputSerializer(many=True)
+    due_soon = StaffNoticeListOutputSerializer(many=True)
+    late_withdrawals = StaffNoticeListOutputSerializer(many=True)
+
+
+class CorrectionRequestOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CorrectionRequest
+        fields = [
+            "id",
+            "notice",
+            "tracking_code",
+            "requester_name",
+            "requester_contact",
+            "content",
+            "status",
+            "due_date",
+            "answer",
+            "answered_at",
+            "created_at",
+        ]
+
+
+class CorrectionAnswerInputSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    answer = serializers.CharField()
