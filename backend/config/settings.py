@@ -228,6 +228,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=330
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --------------------------------------------------------------------------- Ledger (Merkle log)
+# Signing key: LEDGER_SIGNING_KEY (signer-key string) or LEDGER_SIGNING_KEY_FILE; see backend/ledger/keys.py.
+LEDGER_ORIGIN = env.str("LEDGER_ORIGIN", default="zhifa.example/ledger")
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default="")
+LEDGER_SIGNING_KEY_FILE = env.str("LEDGER_SIGNING_KEY_FILE", default="")
+LEDGER_PREVIOUS_PUBLIC_KEYS = env.list("LEDGER_PREVIOUS_PUBLIC_KEYS", default=[])
+LEDGER_CHECKPOINT_INTERVAL = env.int("LEDGER_CHECKPOINT_INTERVAL", default=300)  # seconds
+LEDGER_CHECKPOINT_MAX_AGE = env.int("LEDGER_CHECKPOINT_MAX_AGE", default=3600)  # re-sign an unchanged tree
+LEDGER_SELF_AUDIT_INTERVAL = env.int("LEDGER_SELF_AUDIT_INTERVAL", default=86400)
+LEDGER_SELF_AUDIT_SAMPLE = env.int("LEDGER_SELF_AUDIT_SAMPLE", default=20)
+LEDGER_TSA_URL = env.str("LEDGER_TSA_URL", default="")
+LEDGER_SHARE_DEFAULT_DAYS = env.int("LEDGER_SHARE_DEFAULT_DAYS", default=30)
+LEDGER_SHARE_MAX_DAYS = env.int("LEDGER_SHARE_MAX_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {"task": "ledger_checkpoint", "schedule": LEDGER_CHECKPOINT_INTERVAL}
+CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "schedule": LEDGER_SELF_AUDIT_INTERVAL}
+
 # --------------------------------------------------------------------------- I18N
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

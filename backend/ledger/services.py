@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.ledger.models import GENESIS_HASH, AuditEvent, ChainHead
+from backend.ledger.store import PendingEntry, log_append
 
 CHAIN = "audit"
 
@@ -36,9 +37,9 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def canonical_event_bytes(event: AuditEvent) -> bytes:
-    """The RFC 8785 (JCS) serialisation that the chain hash covers."""
-    body = {
+def canonical_event_body(event: AuditEvent) -> dict[str, Any]:
+    """The fields of an event that the chain hash covers (before canonicalisation)."""
+    return {
         "seq": event.seq,
         "occurred_at": event.occurred_at.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
         "action": event.action,
@@ -55,7 +56,32 @@ def canonical_event_bytes(event: AuditEvent) -> bytes:
         "device_id": str(event.device_id) if event.device_id else None,
         "prev_hash": event.prev_hash,
     }
-    return rfc8785.dumps(body)
+
+
+def canonical_event_bytes(event: AuditEvent) -> bytes:
+    """The RFC 8785 (JCS) serialisation that the chain hash covers."""
+    return rfc8785.dumps(canonical_event_body(event))
+
+
+def log_entry_bytes(event: AuditEvent) -> bytes:
+    """The Merkle log leaf of an event: RFC 8785 JSON of the chained body plus its chain ``hash``.
+
+    Anyone holding the entry can recompute both the chain hash (``SHA-256(prev_hash || body)``) and the
+    leaf hash (``SHA-256(0x00 || entry)``).
+    """
+    return rfc8785.dumps({**canonical_event_body(event), "hash": event.hash})
+
+
+def _evidence_sha256(event: AuditEvent) -> str | None:
+    """The file hash an ``evidence.received`` event records (indexed for the public lookup)."""
+    if event.action != "evidence.received" or not isinstance(event.data, dict):
+        return None
+    value = event.data.get("sha256")
+    return value if isinstance(value, str) and len(value) == 64 else None
+
+
+def pending_log_entry(event: AuditEvent) -> PendingEntry:
+    return PendingEntry(seq=event.seq, entry=log_entry_bytes(event), evidence_sha256=_evidence_sha256(event))
 
 
 def compute_event_hash(event: AuditEvent) -> str:
@@ -113,6 +139,8 @@ def audit_record(
     )
     event.hash = compute_event_hash(event)
     event.save()
+    # Same transaction, same lock: the event is a leaf of the Merkle log from the moment it exists.
+    log_append([pending_log_entry(event)])
     ChainHead.objects.filter(name=CHAIN).update(last_seq=event.seq, last_hash=event.hash)
     return event
 

@@ -1,0 +1,254 @@
+"""Ledger API: the public proof endpoints (anonymous, read-only, throttled), full entries for auditors,
+the evidence bundle export of a case and its share links."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer, TemplateHTMLRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.common.idempotency import IdempotentAPIMixin
+from backend.ledger import bundles, selectors
+from backend.ledger.checkpoints import checkpoint_latest
+from backend.ledger.models import BundleExport
+from backend.ledger.serializers import (
+    BundleShareCreatedOutputSerializer,
+    BundleShareCreateInputSerializer,
+    BundleShareOutputSerializer,
+    BundleShareReceiptOutputSerializer,
+    BundleShareRevokeInputSerializer,
+    LedgerCheckpointOutputSerializer,
+    LedgerConsistencyOutputSerializer,
+    LedgerConsistencyQuerySerializer,
+    LedgerEntryOutputSerializer,
+    LedgerFileLookupOutputSerializer,
+    LedgerInclusionOutputSerializer,
+    LedgerInclusionQuerySerializer,
+    LedgerKeyOutputSerializer,
+)
+from backend.ledger.services import audit_context_from_request, audit_record
+
+ZIP_RESPONSE = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="证据包 (zip)")}
+
+
+class PlainTextRenderer(BaseRenderer):
+    """``text/plain`` for signed notes and keys (what tlog tooling fetches); errors fall back to JSON text."""
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, str):
+            return data.encode("utf-8")
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+class PublicApi(APIView):
+    """Anonymous, read-only, rate-limited with the ``public`` throttle scope."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+
+def _wants_text(request: Request) -> bool:
+    return getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "txt"
+
+
+@extend_schema(tags=["ledger-public"], auth=[])
+class PublicCheckpointApi(PublicApi):
+    """The latest signed checkpoint. ``text/plain`` (default): the C2SP signed note; JSON with
+    ``Accept: application/json`` or ``?format=json``."""
+
+    renderer_classes = [PlainTextRenderer, JSONRenderer]
+
+    @extend_schema(operation_id="ledger_public_checkpoint",
+                   responses={(200, "text/plain"): OpenApiTypes.STR,
+                              (200, "application/json"): LedgerCheckpointOutputSerializer})
+    def get(self, request: Request) -> Response:
+        checkpoint = checkpoint_latest()
+        if checkpoint is None:
+            return Response({"code": "no_checkpoint", "message": "台账尚未签署检查点"}, status=404)
+        if _wants_text(request):
+            return Response(checkpoint.note)
+        return Response(LedgerCheckpointOutputSerializer(selectors.checkpoint_json(checkpoint)).data)
+
+
+@extend_schema(tags=["ledger-public"], auth=[])
+class PublicKeyApi(PublicApi):
+    """The log's public (verifier) key; ``text/plain`` is the current key line, JSON adds retired keys."""
+
+    renderer_classes = [PlainTextRenderer, JSONRenderer]
+
+    @extend_schema(operation_id="ledger_public_key",
+                   responses={(200, "text/plain"): OpenApiTypes.STR,
+                              (200, "application/json"): LedgerKeyOutputSerializer})
+    def get(self, request: Request) -> Response:
+        keys = selectors.public_keys()
+        if _wants_text(request):
+            return Response(keys["key"] + "\n")
+        return Response(LedgerKeyOutputSerializer(keys).data)
+
+
+@extend_schema(tags=["ledger-public"], auth=[])
+class PublicInclusionProofApi(PublicApi):
+    """Inclusion proof of one log entry, by ``index`` (and optional tree ``size``, default: the latest
+    checkpoint), or by an evidence file's ``sha256``: was this file recorded, when, in which case."""
+
+    @extend_schema(
+        operation_id="ledger_public_inclusion_proof",
+        parameters=[LedgerInclusionQuerySerializer],
+        responses={200: OpenApiResponse(LedgerInclusionOutputSerializer,
+                                        description="by index; by sha256 the body is LedgerFileLookupOutput"),
+                   404: OpenApiResponse(description="not recorded")},
+    )
+    def get(self, request: Request) -> Response:
+        query = LedgerInclusionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if "sha256" in params:
+            result = selectors.public_proof_by_sha256(sha256=params["sha256"])
+            return Response(LedgerFileLookupOutputSerializer(result).data)
+        result = selectors.public_inclusion_proof(index=params["index"], size=params.get("size"))
+        return Response(LedgerInclusionOutputSerializer(result).data)
+
+
+@extend_schema(tags=["ledger-public"], auth=[])
+class PublicConsistencyProofApi(PublicApi):
+    """Consistency proof that the tree of size ``first`` is a prefix of the tree of size ``second``
+    (default: the latest checkpoint) — i.e. nothing recorded before was changed or removed."""
+
+    @extend_schema(operation_id="ledger_public_consistency_proof", parameters=[LedgerConsistencyQuerySerializer],
+                   responses={200: LedgerConsistencyOutputSerializer})
+    def get(self, request: Request) -> Response:
+        query = LedgerConsistencyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        result = selectors.public_consistency_proof(first=params["first"], second=params.get("second"))
+        return Response(LedgerConsistencyOutputSerializer(result).data)
+
+
+@extend_schema(tags=["ledger-public"], auth=[])
+class PublicShareDownloadApi(PublicApi):
+    """Download the evidence bundle behind a share link (time-boxed, revocable; every access is logged)."""
+
+    @extend_schema(operation_id="ledger_public_share_download", responses={
+        **ZIP_RESPONSE, 404: OpenApiResponse(description="unknown link"),
+        410: OpenApiResponse(description="revoked, expired or used up")})
+    def get(self, request: Request, token: str) -> StreamingHttpResponse:
+        export = bundles.share_access(token=token, context=audit_context_from_request(request))
+        return _zip_response(export)
+
+
+def _zip_response(export: BundleExport) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(bundles.bundle_stream(export), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{bundles.bundle_filename(export)}"'
+    response["X-Manifest-SHA256"] = export.manifest_sha256
+    response["X-Checkpoint-Size"] = str(export.checkpoint.tree_size)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Authorised
+# --------------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["ledger"])
+class LedgerEntryDetailApi(APIView):
+    """A full log entry (the audit event as hashed) — auditors, and the head of the event's agency."""
+
+    @extend_schema(operation_id="ledger_entry_detail", responses={200: LedgerEntryOutputSerializer})
+    def get(self, request: Request, index: int) -> Response:
+        entry = selectors.entry_get_for_user(user=request.user, index=index)
+        with transaction.atomic():
+            audit_record(action="ledger.entry.accessed", target_type="ledger.logentry", target_id=str(index),
+                         context=audit_context_from_request(request), agency_id=entry.event.agency_id,
+                         data={"index": index})
+        raw = bytes(entry.entry)
+        return Response(LedgerEntryOutputSerializer({
+            "index": entry.index, "seq": entry.event_id, "leaf_hash": bytes(entry.leaf_hash).hex(),
+            "entry": json.loads(raw), "entry_canonical": raw.decode("utf-8"),
+        }).data)
+
+
+@extend_schema(tags=["ledger"])
+class CaseBundleApi(APIView):
+    """Export the case's evidence bundle (originals, manifest, log entries, proofs, signed checkpoint,
+    public key) as a streamed zip. Handling officers, the agency head and auditors; every export is logged."""
+
+    @extend_schema(operation_id="case_bundle_export", responses={
+        **ZIP_RESPONSE, 403: OpenApiResponse(description="role may not export"),
+        404: OpenApiResponse(description="no such case")})
+    def get(self, request: Request, case_id: Any) -> StreamingHttpResponse:
+        case = bundles.case_get_for_bundle(user=request.user, case_id=case_id)
+        export = bundles.bundle_export_create(case=case, user=request.user,
+                                              context=audit_context_from_request(request))
+        return _zip_response(export)
+
+
+@extend_schema(tags=["ledger"])
+class CaseBundleShareListCreateApi(IdempotentAPIMixin, APIView):
+    """Share links of a case's bundle for outside parties (court, 复议 body, prosecutor, lawyer)."""
+
+    @extend_schema(operation_id="case_bundle_share_list", responses={200: BundleShareOutputSerializer(many=True)})
+    def get(self, request: Request, case_id: Any) -> Response:
+        case = bundles.case_get_for_bundle(user=request.user, case_id=case_id)
+        shares = bundles.share_list_for_case(case=case)
+        return Response(BundleShareOutputSerializer(shares, many=True).data)
+
+    @extend_schema(operation_id="case_bundle_share_create", request=BundleShareCreateInputSerializer,
+                   responses={201: BundleShareCreatedOutputSerializer})
+    def post(self, request: Request, case_id: Any) -> Response:
+        case = bundles.case_get_for_bundle(user=request.user, case_id=case_id)
+        data = BundleShareCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = bundles.share_create(case=case, user=request.user, context=audit_context_from_request(request),
+                                       **data.validated_data)
+        url = request.build_absolute_uri(reverse("ledger-public-share-download", args=[created.token]))
+        body = dict(BundleShareOutputSerializer(created.share).data)
+        body.update(url=url, receipt={**bundles.share_receipt(share=created.share), "url": url})
+        return Response(BundleShareCreatedOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["ledger"])
+class BundleShareRevokeApi(IdempotentAPIMixin, APIView):
+    @extend_schema(operation_id="bundle_share_revoke", request=BundleShareRevokeInputSerializer,
+                   responses={200: BundleShareOutputSerializer})
+    def post(self, request: Request, share_id: Any) -> Response:
+        share = bundles.share_get_for_user(user=request.user, share_id=share_id)
+        data = BundleShareRevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        share = bundles.share_revoke(share=share, user=request.user, reason=data.validated_data["reason"],
+                                     context=audit_context_from_request(request))
+        return Response(BundleShareOutputSerializer(share).data)
+
+
+@extend_schema(tags=["ledger"])
+class BundleShareReceiptApi(APIView):
+    """The share receipt (回执): what was shared, to whom, until when, the checkpoint and manifest hash.
+    JSON, or a printable HTML page with ``?format=html``."""
+
+    renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
+    template_name = "ledger/share_receipt.html"
+
+    @extend_schema(operation_id="bundle_share_receipt", responses={
+        (200, "application/json"): BundleShareReceiptOutputSerializer, (200, "text/html"): OpenApiTypes.STR},
+        parameters=[OpenApiParameter("format", str, enum=["json", "html"], required=False)])
+    def get(self, request: Request, share_id: Any) -> Response:
+        share = bundles.share_get_for_user(user=request.user, share_id=share_id)
+        return Response(bundles.share_receipt(share=share))

@@ -1,0 +1,99 @@
+"""The Merkle log in the database: a :class:`~backend.ledger.merkle.NodeStore` over :class:`TreeNode`.
+
+Every audit event becomes one leaf (see :func:`backend.ledger.services.audit_record`), appended in the
+same transaction while the audit chain head is locked, so leaves are written in chain order and the
+leaf index of event ``seq`` is ``seq - 1``. An append reads the frontier (at most ``log2 n`` nodes, one
+query) and inserts at most ``log2 n + 1`` nodes (one query) plus the entry row: O(log n).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from backend.ledger.merkle import MerkleTree, NodeKey, leaf_hash
+from backend.ledger.models import LogEntry, TreeNode
+
+BULK_BATCH = 5000
+
+
+class DjangoNodeStore:
+    """Complete-subtree hashes in the ``ledger_treenode`` table, keyed by ``(level, index)``.
+
+    ``get_nodes`` answers with one query per call; ``put_nodes`` inserts only (an existing key makes the
+    insert fail on the primary key, which is exactly the "never overwrite" rule of the protocol).
+    """
+
+    def __init__(self, using: str = "default", *, model: type[TreeNode] = TreeNode) -> None:
+        self.using = using
+        self.model = model
+
+    def get_nodes(self, keys: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+        by_level: dict[int, list[int]] = defaultdict(list)
+        for level, index in keys:
+            by_level[level].append(index)
+        if not by_level:
+            return {}
+        condition = Q()
+        for level, indexes in by_level.items():
+            condition |= Q(level=level, index__in=indexes) if len(indexes) > 1 else Q(level=level, index=indexes[0])
+        rows = self.model.objects.using(self.using).filter(condition).values_list("level", "index", "hash")
+        return {(level, index): bytes(value) for level, index, value in rows}
+
+    def put_nodes(self, nodes: Mapping[NodeKey, bytes]) -> None:
+        objs = [self.model(level=level, index=index, hash=value) for (level, index), value in nodes.items()]
+        self.model.objects.using(self.using).bulk_create(objs, batch_size=BULK_BATCH)
+
+    def leaf_count(self) -> int:
+        last = (self.model.objects.using(self.using).filter(level=0).order_by("-index")
+                .values_list("index", flat=True).first())
+        return 0 if last is None else last + 1
+
+
+def log_tree(*, size: int | None = None) -> MerkleTree:
+    """The log's tree over the database store (size read from the store unless given)."""
+    return MerkleTree(DjangoNodeStore(), size=size)
+
+
+def log_size() -> int:
+    return DjangoNodeStore().leaf_count()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """A leaf to append: the event's ``seq``, its canonical entry bytes and the evidence hash it records."""
+
+    seq: int
+    entry: bytes
+    evidence_sha256: str | None = None
+
+
+def log_append(entries: Sequence[PendingEntry]) -> int:
+    """Append entries (in ``seq`` order, continuing the log) and return the first leaf index.
+
+    Callers hold the audit chain head lock (``audit_record``) or otherwise exclude concurrent writers
+    (the backfill migration, the benchmark). The tree size is taken from the first entry's ``seq``
+    rather than counted: if the stored tree disagrees, the frontier read fails (tree too short) or the
+    insert hits the primary key (tree too long), so a wrong size can never silently fork the log.
+    """
+    if not entries:
+        return log_size()
+    first = entries[0].seq - 1
+    for offset, item in enumerate(entries):
+        if item.seq - 1 != first + offset:
+            raise ValueError("log entries must be appended in consecutive seq order")
+    leaves = [leaf_hash(item.entry) for item in entries]
+    tree = MerkleTree(DjangoNodeStore(), size=first)
+    tree.append_leaf_hashes(leaves)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(index=first + offset, event_id=item.seq, leaf_hash=leaf, entry=item.entry,
+                     evidence_sha256=item.evidence_sha256)
+            for offset, (item, leaf) in enumerate(zip(entries, leaves, strict=True))
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return first
