@@ -68,7 +68,7 @@ def now_rfc3339(delta: datetime.timedelta = datetime.timedelta(0)) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def metadata_for(case: Any, data: bytes, **overrides: Any) -> dict[str, str]:
+def metadata_for(case: Any, data: bytes, /, **overrides: Any) -> dict[str, str]:
     md = {
         "case": str(case.pk),
         "kind": "photo",
@@ -112,7 +112,7 @@ def checksum(algorithm: str, chunk: bytes) -> str:
     return f"{algorithm} {base64.b64encode(hashlib.new(algorithm, chunk).digest()).decode()}"
 
 
-def upload_file(client: Any, case: Any, data: bytes, *, chunk: int = 1000, **md_overrides: Any) -> Any:
+def upload_file(client: Any, case: Any, data: bytes, /, *, chunk: int = 1000, **md_overrides: Any) -> Any:
     """Create + PATCH in chunks; returns the last response."""
     md = metadata_for(case, data, **md_overrides)
     created = tus_create(client, md, len(data))

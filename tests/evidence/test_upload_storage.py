@@ -1,0 +1,130 @@
+"""Storage upload writers: local (fsync, truncation of unacknowledged bytes) and S3 multipart on moto."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+
+from backend.common.storage import LocalStorage, StorageError
+from backend.evidence.models import EvidenceItem, Upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_local_writer_discards_bytes_beyond_the_acknowledged_offset(tmp_path):
+    storage = LocalStorage(tmp_path)
+    writer = storage.upload_open("u1", {}, 0)
+    writer.append(b"hello ")
+    writer.commit()
+    writer.append(b"unacknowledged")  # the process dies before committing
+    writer.close()
+    writer = storage.upload_open("u1", {}, 6)
+    writer.append(b"world")
+    writer.commit()
+    writer.close()
+    assert (tmp_path / "incoming" / "u1").read_bytes() == b"hello world"
+
+
+def test_local_writer_abort_forgets_the_chunk(tmp_path):
+    storage = LocalStorage(tmp_path)
+    writer = storage.upload_open("u2", {}, 0)
+    writer.append(b"keep")
+    writer.commit()
+    writer.append(b"drop")
+    writer.abort()
+    writer.append(b"!")
+    writer.commit()
+    writer.close()
+    assert (tmp_path / "incoming" / "u2").read_bytes() == b"keep!"
+
+
+def test_local_writer_refuses_to_continue_when_acknowledged_bytes_are_missing(tmp_path):
+    storage = LocalStorage(tmp_path)
+    with pytest.raises(StorageError):
+        storage.upload_open("u3", {}, 10)
+
+
+def test_local_finish_refuses_to_overwrite_an_original(tmp_path):
+    from backend.common.storage import ObjectExists
+
+    storage = LocalStorage(tmp_path)
+    for upload_id in ("a", "b"):
+        writer = storage.upload_open(upload_id, {}, 0)
+        writer.append(b"x")
+        writer.commit()
+        writer.close()
+    storage.upload_finish("a", {}, "originals/c/1", content_type="image/jpeg")
+    with pytest.raises(ObjectExists):
+        storage.upload_finish("b", {}, "originals/c/1", content_type="image/jpeg")
+
+
+@pytest.mark.s3
+def test_s3_writer_buffers_parts_of_at_least_5_mib_and_keeps_a_tail(s3_storage):
+    mib = 1024 * 1024
+    data = os.urandom(13 * mib + 123)
+    state: dict = {}
+    offset = 0
+    for size in (3 * mib, 4 * mib, 6 * mib + 123):  # PATCHes of uneven sizes, each acknowledged
+        writer = s3_storage.upload_open("up", state, offset)
+        writer.append(data[offset : offset + size])
+        state = writer.commit()
+        writer.close()
+        offset += size
+        assert all(part_size >= 5 * mib for _n, _etag, part_size in state.get("parts", []))
+    s3_storage.upload_finish("up", state, "originals/case/item", content_type="video/mp4")
+    assert b"".join(s3_storage.open("originals/case/item")) == data
+    listing = s3_storage.client.list_objects_v2(Bucket=s3_storage.bucket, Prefix="incoming/")
+    assert listing.get("KeyCount", 0) == 0
+
+
+@pytest.mark.s3
+def test_s3_small_file_is_stored_from_the_tail_alone(s3_storage):
+    writer = s3_storage.upload_open("small", {}, 0)
+    writer.append(b"tiny")
+    state = writer.commit()
+    writer.close()
+    s3_storage.upload_finish("small", state, "originals/c/small", content_type="image/jpeg")
+    assert b"".join(s3_storage.open("originals/c/small")) == b"tiny"
+
+
+@pytest.mark.s3
+def test_a_tus_upload_on_s3_becomes_evidence_with_sse(as_user, officer_a, case_a, kit, s3_storage, settings):
+    settings.S3_SSE = "AES256"
+    data = kit.JPEG * 400  # ~4 MiB: crosses the tail/part logic with 1 MiB chunks below 5 MiB
+    data = data + os.urandom(3 * 1024 * 1024)
+    response = kit.upload_file(as_user(officer_a), case_a, data, chunk=1024 * 1024 + 7)
+    assert response["Evidence-Status"] == "received", getattr(response, "content", b"")[:300]
+    item = EvidenceItem.objects.get()
+    assert b"".join(s3_storage.open(item.storage_key)) == data
+    head = s3_storage.client.head_object(Bucket=s3_storage.bucket, Key=item.storage_key)
+    assert head.get("ServerSideEncryption") == "AES256"
+    assert Upload.objects.get().status == "received"
+    original = as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/original?purpose=核对", HTTP_RANGE="bytes=0-9")
+    assert b"".join(original.streaming_content) == data[:10]
+
+
+@pytest.mark.s3
+def test_s3_object_lock_is_applied_to_originals_when_the_bucket_supports_it(moto_server, settings, kit, as_user,
+                                                                         officer_a, case_a):
+    import uuid
+
+    import boto3
+
+    from backend.common.storage import get_storage
+
+    bucket = f"lock-{uuid.uuid4().hex[:10]}"
+    client = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    settings.STORAGE_BACKEND, settings.S3_BUCKET, settings.S3_ENDPOINT_URL = "s3", bucket, moto_server
+    settings.S3_ACCESS_KEY_ID = settings.S3_SECRET_ACCESS_KEY = "testing"
+    settings.S3_OBJECT_LOCK_DAYS = 30
+    get_storage.cache_clear()
+    kit.upload_file(as_user(officer_a), case_a, kit.JPEG)
+    item = EvidenceItem.objects.get()
+    head = client.head_object(Bucket=bucket, Key=item.storage_key)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert head["ObjectLockRetainUntilDate"] > datetime.datetime.now(tz=datetime.UTC)
+    get_storage.cache_clear()
