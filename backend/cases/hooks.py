@@ -60,6 +60,20 @@ def review_ensure_passed(*, case: Any) -> None:
         )
 
 
+def review_ensure_collective_discussion(*, case: Any) -> None:
+    """Raise PreconditionFailed unless the required 集体讨论 is on record (行政处罚法 第五十七条第二款).
+
+    The reviews app keeps the discussion records when it is installed; until then a 集体讨论记录 among
+    the case's documents satisfies the requirement.
+    """
+    fn = _resolve("backend.reviews.services", "review_ensure_collective_discussion")
+    if fn is not None:
+        fn(case=case)
+        return
+    if case.collective_discussion_required and not case.documents.filter(doc_type="collective_discussion").exists():
+        raise PreconditionFailed("collective_discussion_required", "本案须经负责人集体讨论决定（第五十七条第二款）")
+
+
 def notice_create_for_decision(*, case: Any, context: Any) -> None:
     fn = _resolve("backend.disclosures.services", "notice_create_for_decision")
     if fn is not None:

@@ -247,13 +247,15 @@ class ConcludeInvestigationInputSerializer(StepInputSerializer):
     report = serializers.CharField()
     facts = serializers.CharField(required=False)
     legal_basis = LegalBasisItemSerializer(many=True, required=False)
+    measures = MeasureSerializer(many=True, required=False, help_text="Proposed handling (处理意见).")
 
 
 class MeasuresStepInputSerializer(StepInputSerializer):
+    measures = MeasureSerializer(many=True, required=False)
+
+
+class RenotifyInputSerializer(StepInputSerializer):
     measures = MeasureSerializer(many=True)
-
-
-class RenotifyInputSerializer(MeasuresStepInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -246,11 +246,13 @@ def case_conclude_investigation(
     report: str,
     facts: str | None = None,
     legal_basis: list[dict[str, Any]] | None = None,
+    measures: list[dict[str, Any]] | None = None,
     step: Step = NO_STEP,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """调查终结报告 (市场监管程序规定 第四十八条)."""
+    """调查终结报告 (市场监管程序规定 第四十八条), with the proposed handling (``measures``) when a penalty
+    is proposed."""
     now, today = resolve_now(now)
     case, t = _begin(name="conclude_investigation", case=case, actor=actor, expected_version=expected_version)
     ensure_officers_can_act(case=case, on=today)
@@ -258,10 +260,15 @@ def case_conclude_investigation(
         case.facts = facts
     if legal_basis is not None:
         case.legal_basis = legal_basis
+    if measures is not None:
+        case.proposed_measures = normalise_measures(measures)
+        case.proposed_fine_amount = measures_amount(case.proposed_measures, PenaltyKind.FINE)
+        case.hearing_eligible = hearing_eligible(case=case, measures=case.proposed_measures)
     case.investigation_concluded_on = today
     document = create_document(
         case=case, doc_type=DocumentType.INVESTIGATION_REPORT, actor=actor, context=context, now=now,
-        step_name=t.name, content={"report": report, "facts": case.facts, "legal_basis": case.legal_basis},
+        step_name=t.name, content={"report": report, "facts": case.facts, "legal_basis": case.legal_basis,
+                                   "proposed_measures": case.proposed_measures},
     )
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
                    data={"document_id": str(document.id)})
@@ -270,8 +277,9 @@ def case_conclude_investigation(
 # --------------------------------------------------------------------------- 审核 → 拟处罚
 
 
-def _set_proposal(case: Case, measures: list[dict[str, Any]]) -> None:
-    case.proposed_measures = normalise_measures(measures)
+def _set_proposal(case: Case, measures: list[dict[str, Any]] | None) -> None:
+    if measures is not None:
+        case.proposed_measures = normalise_measures(measures)
     if not case.proposed_measures:
         raise ApplicationError("measures_required", "须写明拟处罚内容", status=422, fields={"measures": ["必填"]})
     case.proposed_fine_amount = measures_amount(case.proposed_measures, PenaltyKind.FINE)
@@ -285,11 +293,12 @@ def _set_proposal(case: Case, measures: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def case_submit_review(
-    *, case: Case, actor: User, context: AuditContext, measures: list[dict[str, Any]],
+    *, case: Case, actor: User, context: AuditContext, measures: list[dict[str, Any]] | None = None,
     step: Step = NO_STEP, expected_version: int | None = None, now: dt.datetime | None = None,
 ) -> Case:
-    """Submit the proposal: 法制审核 when the reviews app finds it major (行政处罚法 第五十八条), otherwise
-    案件审核 (市场监管程序规定 第四十九条). Review time limit 10 working days."""
+    """Submit the proposal (``measures``, or the one in the 调查终结报告): 法制审核 when the reviews app
+    finds it major (行政处罚法 第五十八条), otherwise 案件审核 (市场监管程序规定 第四十九条).
+    Review time limit 10 working days."""
     now, today = resolve_now(now)
     case, t = _begin(name="submit_review", case=case, actor=actor, expected_version=expected_version)
     _set_proposal(case, measures)
@@ -532,6 +541,8 @@ def _ensure_defence_heard(case: Case, today: dt.date) -> None:
     must have elapsed, or been waived, or the hearing been held."""
     if case.notified_on is None:
         raise PreconditionFailed("notice_not_served", "尚未送达行政处罚事先告知书（行政处罚法第四十四条）")
+    if case.hearing_held_on is not None and case.hearing_held_on >= case.notified_on:
+        return  # the party was heard at the hearing (第六十四条第七项: 当事人进行申辩和质证)
     windows = {d.rule_code: d for d in CaseDeadline.objects.filter(
         case=case, rule_code__in=["STATEMENT_DEFENCE", "HEARING_REQUEST"])}
     statement = windows.get("STATEMENT_DEFENCE")
@@ -654,11 +665,14 @@ def case_decide(
     now, today = resolve_now(now)
     case, t = _begin(name="decide", case=case, actor=actor, expected_version=expected_version)
     ensure_officers_can_act(case=case, on=today)
-    hooks.review_ensure_passed(case=case)
-    _ensure_defence_heard(case, today)
     decided = normalise_measures(measures) if measures is not None else list(case.proposed_measures)
     if not decided:
         raise ApplicationError("measures_required", "须写明处罚内容", status=422)
+    # The review gate compares what is about to be decided with what was reviewed.
+    case.decision_outcome = DecisionOutcome.PENALTY
+    case.decided_measures = decided
+    hooks.review_ensure_passed(case=case)
+    _ensure_defence_heard(case, today)
     _ensure_not_heavier(case, decided)
     _ensure_decision_in_time(case, today)
     if collective_discussion:
@@ -666,13 +680,8 @@ def case_decide(
             case=case, doc_type=DocumentType.COLLECTIVE_DISCUSSION, actor=actor, context=context, now=now,
             step_name=t.name, content=collective_discussion,
         )
-    elif case.collective_discussion_required and not case.documents.filter(
-        doc_type=DocumentType.COLLECTIVE_DISCUSSION
-    ).exists():
-        raise PreconditionFailed("collective_discussion_required", "本案须经负责人集体讨论决定（第五十七条第二款）")
+    hooks.review_ensure_collective_discussion(case=case)
     rules = case_rules(case.agency_id)
-    case.decision_outcome = DecisionOutcome.PENALTY
-    case.decided_measures = decided
     case.fine_amount = measures_amount(decided, PenaltyKind.FINE)
     case.confiscation_amount = measures_amount(decided, PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY)
     case.decision_number = issue_number(case=case, kind="decision", fmt=rules.decision_number_format, on=today)
