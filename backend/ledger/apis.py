@@ -222,7 +222,7 @@ class CaseBundleShareListCreateApi(IdempotentAPIMixin, APIView):
         url = request.build_absolute_uri(reverse("ledger-public-share-download", args=[created.token]))
         body = dict(BundleShareOutputSerializer(created.share).data)
         body.update(url=url, receipt={**bundles.share_receipt(share=created.share), "url": url})
-        return Response(BundleShareCreatedOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["ledger"])
