@@ -79,35 +79,45 @@ def new_case(officer, officer2, *, on: dt.date, **overrides: Any) -> Case:
 
 
 def walk(case: Case, *, officer, head, to: str, start: dt.date, measures=None) -> Case:
-    """Walk a fresh general-procedure case to status ``to`` with the happy-path steps.
+    """Walk a general-procedure case from its current status to ``to`` with the happy-path steps.
 
     Day plan (calendar days after ``start``): 立案 +0, investigation +1..+3, review +4, 告知 +5,
     复核 +20 (windows elapsed), 决定 +21, 送达 +22.
     """
     d = lambda n: at(start + dt.timedelta(days=n))  # noqa: E731
+
+    def inspect(c: Case) -> Case:
+        if not c.documents.filter(doc_type=DocumentType.INSPECTION_RECORD).exists():
+            services.case_add_document(case=c, actor=officer, context=ctx(officer), now=d(2),
+                                       doc_type=DocumentType.INSPECTION_RECORD, content={"findings": "过期食品"})
+        return services.case_conclude_investigation(case=c, actor=officer, context=ctx(officer), report="事实清楚",
+                                                    measures=measures or FINE_5000, now=d(3))
+
+    # (statuses a step starts from, the step)
     order = [
-        ("registered", lambda c: services.case_register(case=c, actor=head, context=ctx(head), now=d(0))),
-        ("investigating", lambda c: services.case_start_investigation(
+        ({"clue_received", "pre_review"}, lambda c: services.case_register(
+            case=c, actor=head, context=ctx(head), now=d(0))),
+        ({"registered"}, lambda c: services.case_start_investigation(
             case=c, actor=officer, context=ctx(officer), now=d(1))),
-        ("inspection", lambda c: services.case_add_document(
-            case=c, actor=officer, context=ctx(officer), doc_type=DocumentType.INSPECTION_RECORD,
-            content={"findings": "货架上有过期食品"}, now=d(2)) and c),
-        ("investigation_concluded", lambda c: services.case_conclude_investigation(
-            case=c, actor=officer, context=ctx(officer), report="事实清楚", measures=measures or FINE_5000,
-            now=d(3))),
-        ("case_review", lambda c: services.case_submit_review(case=c, actor=officer, context=ctx(officer), now=d(4))),
-        ("proposed", lambda c: services.case_approve_proposal(case=c, actor=head, context=ctx(head), now=d(4))),
-        ("notified", lambda c: services.case_notify(case=c, actor=officer, context=ctx(officer), now=d(5))),
-        ("reviewing_defence", lambda c: services.case_start_defence_review(
+        ({"investigating"}, inspect),
+        ({"investigation_concluded"}, lambda c: services.case_submit_review(
+            case=c, actor=officer, context=ctx(officer), now=d(4))),
+        ({"case_review", "legal_review"}, lambda c: services.case_approve_proposal(
+            case=c, actor=head, context=ctx(head), now=d(4))),
+        ({"proposed"}, lambda c: services.case_notify(case=c, actor=officer, context=ctx(officer), now=d(5))),
+        ({"notified"}, lambda c: services.case_start_defence_review(
             case=c, actor=officer, context=ctx(officer), now=d(20))),
-        ("deciding", lambda c: services.case_submit_decision(case=c, actor=officer, context=ctx(officer), now=d(20))),
-        ("decided", lambda c: services.case_decide(case=c, actor=head, context=ctx(head), now=d(21))),
-        ("served", lambda c: services.case_serve(case=c, actor=officer, context=ctx(officer), method="direct",
-                                                 now=d(22))),
+        ({"reviewing_defence"}, lambda c: services.case_submit_decision(
+            case=c, actor=officer, context=ctx(officer), now=d(20))),
+        ({"deciding"}, lambda c: services.case_decide(
+            case=c, actor=head, context=ctx(head), now=d(21),
+            collective_discussion={"conclusion": "同意"} if c.collective_discussion_required else None)),
+        ({"decided"}, lambda c: services.case_serve(
+            case=c, actor=officer, context=ctx(officer), method="direct", now=d(22))),
     ]
-    for name, step in order:
-        result = step(case)
-        case = result if isinstance(result, Case) else Case.objects.get(pk=case.pk)
-        if name == to or case.status == to:
+    for sources, step in order:
+        if case.status == to:
             break
+        if case.status in sources:
+            case = step(case)
     return Case.objects.get(pk=case.pk)
