@@ -243,6 +243,9 @@ LEDGER_SHARE_DEFAULT_DAYS = env.int("LEDGER_SHARE_DEFAULT_DAYS", default=30)
 LEDGER_SHARE_MAX_DAYS = env.int("LEDGER_SHARE_MAX_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {"task": "ledger_checkpoint", "schedule": LEDGER_CHECKPOINT_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "schedule": LEDGER_SELF_AUDIT_INTERVAL}
+# Case deadlines (T-3/T-1 working-day reminders, overdue flags) and missing-recording flags; both idempotent.
+CELERY_BEAT_SCHEDULE["cases-deadline-reminders"] = {"task": "cases.tasks.deadline_reminders", "schedule": 3600}
+CELERY_BEAT_SCHEDULE["cases-recording-flags"] = {"task": "cases.tasks.recording_flags_refresh", "schedule": 900}
 
 # --------------------------------------------------------------------------- I18N
 LANGUAGE_CODE = "zh-hans"
