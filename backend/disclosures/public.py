@@ -45,7 +45,7 @@ def list_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
         "status": row["status"],
-        "status_label": STATUS_LABELS[row["status"]],
+        "status_label": str(STATUS_LABELS[row["status"]]),
         "decision_number": row["decision_number"],
         "party_type": None if withdrawn else row["party_type"],
         "party_name": None if withdrawn else row["party_name"],
@@ -67,7 +67,7 @@ def detail_dict(notice: Notice, *, superseded_by: Notice | None = None) -> dict[
     base = {
         "id": str(notice.pk),
         "status": notice.status,
-        "status_label": STATUS_LABELS[notice.status],
+        "status_label": str(STATUS_LABELS[notice.status]),
         "decision_number": notice.decision_number,
         "decision_date": notice.decision_date.isoformat(),
         "agency_id": notice.agency_id,
@@ -84,7 +84,7 @@ def detail_dict(notice: Notice, *, superseded_by: Notice | None = None) -> dict[
             {
                 "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,
                 "withdrawal_kind": notice.withdrawal_kind,
-                "withdrawal_kind_label": notice.get_withdrawal_kind_display(),
+                "withdrawal_kind_label": str(notice.get_withdrawal_kind_display()),
                 "withdrawal_reason": notice.withdrawal_reason,
             }
         )
@@ -94,7 +94,7 @@ def detail_dict(notice: Notice, *, superseded_by: Notice | None = None) -> dict[
         {
             "decision_kind": notice.decision_kind,
             "party_type": notice.party_type,
-            "party_type_label": PARTY_TYPE_LABELS.get(notice.party_type, ""),
+            "party_type_label": str(PARTY_TYPE_LABELS.get(notice.party_type, "")),
             "party_name": notice.party_name,
             "party_uscc": notice.party_uscc or None,
             "legal_representative": notice.legal_representative or None,
@@ -297,7 +297,7 @@ def export_row(row: dict[str, Any]) -> dict[str, str]:
     withdrawn = row["status"] == Notice.Status.WITHDRAWN
     content = {
         "CF_XDR_MC": row["party_name"],
-        "CF_XDR_LB": PARTY_TYPE_LABELS.get(row["party_type"], ""),
+        "CF_XDR_LB": str(PARTY_TYPE_LABELS.get(row["party_type"], "")),
         "CF_XDR_SHXYM": row["party_uscc"] or "",
         "CF_FRDB": row["legal_representative"] or "",
         "CF_WFXW": row["violation_type"],
@@ -323,7 +323,7 @@ def export_row(row: dict[str, Any]) -> dict[str, str]:
             "CF_CFJGDM": row["agency_uscc"],
             "CF_SJLY": row["agency_name"],
             "CF_SJLYDM": row["agency_uscc"],
-            "GS_ZT": STATUS_LABELS[row["status"]],
+            "GS_ZT": str(STATUS_LABELS[row["status"]]),
             "GS_CHSJ": row["withdrawn_at"].isoformat() if row["withdrawn_at"] else "",
             "GS_CHLY": row["withdrawal_reason"] if withdrawn else "",
             "GS_FBSJ": row["published_at"].isoformat() if row["published_at"] else "",

@@ -466,7 +466,7 @@ def correction_status(item: Any) -> dict[str, Any]:
         "tracking_code": item.tracking_code,
         "notice_id": str(item.notice_id),
         "status": item.status,
-        "status_label": item.get_status_display(),
+        "status_label": str(item.get_status_display()),
         "submitted_on": timezone.localdate(item.created_at).isoformat(),
         "due_date": item.due_date.isoformat(),
         "answer": item.answer,

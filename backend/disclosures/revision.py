@@ -59,5 +59,8 @@ def bump(*, allocate_seq: bool = False) -> int | None:
         row.last_seq += 1
         seq = row.last_seq
     row.save(update_fields=["revision", "changed_at", "last_seq"])
+    # Forget now (this connection already sees the new value) and again after commit, so a concurrent
+    # request in this process cannot keep the pre-commit value for longer than TTL.
+    forget()
     transaction.on_commit(forget)
     return seq

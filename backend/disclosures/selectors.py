@@ -356,8 +356,8 @@ def annual_statistics(*, agency: Agency, year: int) -> dict[str, Any]:
             "major_decisions": decided.filter(is_major=True).count(),
         },
         "fines": {
-            "total_yuan": fines["fines"] or Decimal("0.00"),
-            "confiscation_total_yuan": fines["confiscations"] or Decimal("0.00"),
+            "total_yuan": f"{fines['fines'] or Decimal(0):.2f}",
+            "confiscation_total_yuan": f"{fines['confiscations'] or Decimal(0):.2f}",
         },
         "hearings": {
             "requested": cases.filter(hearing_requested_on__range=(start, end)).count(),

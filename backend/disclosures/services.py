@@ -119,11 +119,19 @@ def _ensure_transition(notice: Notice, target: str) -> None:
         )
 
 
-def _audit(action: str, notice: Notice, context: AuditContext | None, data: dict[str, Any] | None = None) -> None:
+def _audit(
+    action: str,
+    notice: Notice,
+    context: AuditContext | None,
+    data: dict[str, Any] | None = None,
+    *,
+    actor: User | None = None,
+) -> None:
     audit_record(
         action=action,
         target=notice,
         context=context,
+        actor=actor,
         agency_id=notice.agency_id,
         case_id=notice.case_id,
         data={"decision_number": notice.decision_number, "status": notice.status, **(data or {})},
@@ -514,7 +522,7 @@ def notice_edit(
     notice.version += 1
     notice.full_clean(exclude=["case", "supersedes", "agency"])
     notice.save()
-    _audit("notice.edited", notice, context, {"fields": edited, "note": note})
+    _audit("notice.edited", notice, context, {"fields": edited, "note": note}, actor=actor)
     return notice
 
 
@@ -553,6 +561,7 @@ def notice_publish(*, notice: Notice, actor: User, context: AuditContext | None 
         notice,
         context,
         {"due_date": notice.due_date, "late": notice.published_late, "display_until": notice.display_until},
+        actor=actor,
     )
     return notice
 
@@ -624,6 +633,7 @@ def notice_withdraw(
             "late": notice.withdrawn_late,
             "was_public": was_public,
         },
+        actor=actor,
     )
     return notice
 
@@ -668,7 +678,7 @@ def notice_request_non_disclosure(
     notice.nd_requested_at = timezone.now()
     notice.version += 1
     notice.save()
-    _audit("notice.non_disclosure_requested", notice, context, {"reason": reason, "note": note})
+    _audit("notice.non_disclosure_requested", notice, context, {"reason": reason, "note": note}, actor=actor)
     return notice
 
 
@@ -700,6 +710,7 @@ def notice_decide_non_disclosure(
         notice,
         context,
         {"reason": reason, "comment": comment},
+        actor=actor,
     )
     return notice
 
@@ -798,6 +809,7 @@ def correction_request_answer(
         action="notice.correction_answered",
         target=request,
         context=context,
+        actor=actor,
         agency_id=request.notice.agency_id,
         case_id=request.notice.case_id,
         data={"status": request.status, "late": timezone.localdate() > request.due_date},

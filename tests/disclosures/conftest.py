@@ -112,3 +112,9 @@ def published_notice(draft_notice, discloser_a) -> Notice:
 @pytest.fixture
 def published_org_notice(org_case, discloser_a) -> Notice:
     return services.notice_publish(notice=_create_notice(org_case), actor=discloser_a)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The personas get passwords; Argon2 makes each one cost ~100 ms, which these tests do not need."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
