@@ -123,7 +123,7 @@ def _upload_state_headers(response: Any, upload: Upload) -> None:
         response["Upload-Length"] = str(upload.length)
     if upload.status == Upload.Status.RECEIVING:
         response["Upload-Expires"] = tus.http_date(upload.expires_at)
-    response["Evidence-Status"] = upload.status
+    response["Evidence-Status"] = Upload.Status(upload.status).value
     if upload.item_id:
         response["Evidence-Item"] = str(upload.item_id)
     if upload.error_code:
