@@ -448,6 +448,10 @@ def notice_create_for_decision(*, case: Any, context: AuditContext | None = None
     outcome = getattr(case, "decision_outcome", "") or "penalty"
     if outcome in ("no_penalty", "transfer_other"):
         return
+    if getattr(case, "procedure", "general") == "summary":
+        # DOMAIN §2.4 default: publish 一般程序 decisions (市场监督管理行政处罚信息公示规定 第二条 covers
+        # 普通程序 only); on-the-spot 简易程序 decisions are filed, not published.
+        return
     with transaction.atomic():
         existing = (
             Notice.objects.select_for_update()
@@ -645,8 +649,15 @@ def notice_withdraw_for_case(*, case: Any, reason: str, kind: str, context: Audi
         live = Notice.objects.select_for_update().filter(
             case=case, status__in=[Notice.Status.DRAFT, Notice.Status.PUBLISHED, Notice.Status.EXPIRED]
         )
-        for notice in live:
-            notice_withdraw(notice=notice, reason=reason, kind=kind, context=context)
+        withdrawn = [notice_withdraw(notice=notice, reason=reason, kind=kind, context=context) for notice in live]
+        # A changed decision (变更) stays in force with new content: publish it as a new notice that links
+        # to the withdrawn one (国办发〔2018〕118号 (六)).
+        if (
+            _withdrawal_kind(kind) == WithdrawalKind.CHANGED
+            and any(n.was_public for n in withdrawn)
+            and (getattr(case, "decided_measures", None) or [])
+        ):
+            notice_create_for_decision(case=case, context=context)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -160,18 +160,30 @@ def test_withdrawal_requires_a_reason(published_notice):
         services.notice_withdraw(notice=published_notice, reason="  ", kind="revoked")
 
 
-def test_the_cases_hook_withdraws_and_a_corrected_decision_links_to_the_old_notice(
-    published_notice, person_case, create_notice
+def test_the_cases_hook_withdraws_and_a_changed_decision_is_published_anew_linked_to_the_old(
+    published_notice, person_case
 ):
+    person_case.decided_measures = [{"kind": "fine", "amount": "3000.00"}]
+    person_case.fine_amount = 3000
+    person_case.decision_state = "changed"
+    person_case.save()
     with transaction.atomic():
-        services.notice_withdraw_for_case(case=person_case, reason="复议机关变更处罚决定", kind="变更", context=None)
+        services.notice_withdraw_for_case(case=person_case, reason="复议机关变更处罚决定", kind="changed", context=None)
     published_notice.refresh_from_db()
     assert published_notice.status == Notice.Status.WITHDRAWN
-    person_case.decision_number = "辽市监罚〔2026〕99号"
-    person_case.save()
-    new = create_notice(person_case)
-    assert new.pk != published_notice.pk
+    new = Notice.objects.get(case=person_case, status=Notice.Status.DRAFT)
     assert new.supersedes_id == published_notice.pk
+    assert new.fine_amount == 3000 and new.penalty_kind_list == ["fine"]
+
+
+def test_a_revoked_decision_gets_no_new_notice(published_notice, person_case):
+    with transaction.atomic():
+        services.notice_withdraw_for_case(case=person_case, reason="决定被撤销", kind="撤销", context=None)
+    assert list(Notice.objects.filter(case=person_case).values_list("status", flat=True)) == ["withdrawn"]
+
+
+def test_summary_procedure_decisions_are_not_published(make_case, create_notice, agency_a):
+    assert create_notice(make_case(agency_a, procedure="summary")) is None
 
 
 def test_a_draft_withdrawn_before_publication_never_becomes_public(draft_notice, person_case):
