@@ -112,7 +112,7 @@ def checksum(algorithm: str, chunk: bytes) -> str:
     return f"{algorithm} {base64.b64encode(hashlib.new(algorithm, chunk).digest()).decode()}"
 
 
-def upload_file(client: Any, case: Any, data: bytes, /, *, chunk: int = 1000, **md_overrides: Any) -> Any:
+def upload_file(client: Any, case: Any, data: bytes, /, *, chunk: int = 4096, **md_overrides: Any) -> Any:
     """Create + PATCH in chunks; returns the last response."""
     md = metadata_for(case, data, **md_overrides)
     created = tus_create(client, md, len(data))
