@@ -21,7 +21,8 @@ def _resolve(module: str, name: str) -> Callable[..., Any] | None:
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name == module:
+        # The target (or its app) is not there yet; a missing import *inside* it is a real error.
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             return None
         raise
     return getattr(mod, name, None)

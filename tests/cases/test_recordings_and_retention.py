@@ -1,0 +1,112 @@
+"""The agency's 音像记录事项清单 and the missing-recording flag; retention terms and legal hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cases.casekit import at, ctx, new_case, walk
+from django.utils import timezone
+
+from backend.cases import services, tasks
+from backend.cases.models import CaseDeadline, DocumentType, RecordingRequirement
+from backend.common.errors import PreconditionFailed
+from backend.ledger.models import AuditEvent
+
+START = dt.date(2026, 3, 2)
+
+
+def test_heads_keep_the_recording_list_and_everyone_in_the_agency_reads_it(as_user, head_a, officer_a, officer_b):
+    body = {"activity": "查封扣押", "level": "full", "retention": "permanent", "basis": "国办发〔2018〕118号"}
+    assert as_user(officer_a).post("/api/v1/recording-requirements/", body, format="json").status_code == 403
+    r = as_user(head_a).post("/api/v1/recording-requirements/", body, format="json")
+    assert r.status_code == 201, r.json()
+    assert [x["activity"] for x in as_user(officer_a).get("/api/v1/recording-requirements/").json()] == ["查封扣押"]
+    assert as_user(officer_b).get("/api/v1/recording-requirements/").json() == []
+    requirement_id = r.json()["id"]
+    assert as_user(officer_b).delete(f"/api/v1/recording-requirements/{requirement_id}/").status_code == 404
+    assert as_user(head_a).delete(f"/api/v1/recording-requirements/{requirement_id}/").status_code == 204
+    assert AuditEvent.objects.filter(action__startswith="recording_requirement.").count() == 2
+
+
+def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
+    as_user, agency_a, officer_a, officer_a2, head_a, fake_apps
+):
+    RecordingRequirement.objects.create(agency=agency_a, activity="查封扣押", level="full")
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
+                start=START)
+    services.case_add_document(
+        case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_DECISION,
+        content={"items": ["过期食品 12 箱"]}, now=at(START + dt.timedelta(days=2)),
+    )
+    case.refresh_from_db()
+    assert case.missing_recordings == ["查封扣押"]
+    seizure = CaseDeadline.objects.get(case=case, rule_code="SEIZURE")
+    assert seizure.due_on == dt.date(2026, 4, 3)  # 30 days (行政强制法 第二十五条)
+    listed = as_user(officer_a).get("/api/v1/cases/").json()["results"][0]
+    assert listed["has_missing_recordings"] is True
+
+    fake_apps.recorded.add("查封扣押")  # the body-cam video is uploaded and received
+    assert tasks.recording_flags_refresh() == 1
+    case.refresh_from_db()
+    assert case.missing_recordings == []
+    assert AuditEvent.objects.filter(action="case.recording_flag", case_id=case.id).exists()
+
+    services.case_add_document(
+        case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_RELEASE,
+        content={"reason": "已作出处理决定"}, now=at(START + dt.timedelta(days=20)),
+    )
+    seizure.refresh_from_db()
+    assert seizure.state == "met"
+
+
+def test_acts_not_on_the_list_raise_no_flag(officer_a, officer_a2, head_a):
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a,
+                to="investigation_concluded", start=START)
+    assert case.performed_activities == ["现场检查"] and case.missing_recordings == []
+
+
+def test_nothing_is_purged_under_legal_hold_or_inside_its_term(as_user, officer_a, officer_a2, head_a):
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a,
+                to="investigation_concluded", start=START)
+    with pytest.raises(PreconditionFailed) as failure:
+        services.case_ensure_purgeable(case=case)
+    assert failure.value.code == "case_not_archived"
+
+    case = services.case_decide_without_penalty(case=case, actor=head_a, context=ctx(head_a), outcome="no_penalty",
+                                                reason="首违轻微并及时改正", now=at(START + dt.timedelta(5)))
+    case = services.case_close(case=case, actor=head_a, context=ctx(head_a), now=at(START + dt.timedelta(6)))
+    case = services.case_archive(case=case, actor=officer_a, context=ctx(officer_a), retention_years=10,
+                                 now=at(START + dt.timedelta(7)))
+    assert case.retention_until == dt.date(2036, 3, 9)
+    with pytest.raises(PreconditionFailed) as failure:
+        services.case_ensure_purgeable(case=case, today=dt.date(2030, 1, 1))
+    assert failure.value.code == "retention_term_not_elapsed"
+
+    url = f"/api/v1/cases/{case.id}/retention/"
+    assert as_user(officer_a).post(url, {"legal_hold": True, "reason": "行政诉讼"}, format="json").status_code == 403
+    r = as_user(head_a).post(url, {"legal_hold": True, "reason": "行政诉讼中"}, format="json")
+    assert r.status_code == 200 and r.json()["legal_hold"] is True
+    case.refresh_from_db()
+    with pytest.raises(PreconditionFailed) as failure:
+        services.case_purge_personal_data(case=case, actor=head_a, context=ctx(head_a), today=dt.date(2040, 1, 1))
+    assert failure.value.code == "legal_hold"
+
+    as_user(head_a).post(url, {"legal_hold": False}, format="json")
+    case.refresh_from_db()
+    case = services.case_purge_personal_data(case=case, actor=head_a, context=ctx(head_a), today=dt.date(2040, 1, 1))
+    assert case.party_name == "已删除" and case.party_id_number == ""
+    assert AuditEvent.objects.filter(action="case.personal_data_purged", case_id=case.id).exists()
+
+
+def test_a_permanent_case_is_never_purgeable(officer_a, officer_a2, head_a):
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a,
+                to="investigation_concluded", start=START)
+    case = services.case_decide_without_penalty(case=case, actor=head_a, context=ctx(head_a), outcome="no_penalty",
+                                                reason="违法事实不能成立", now=at(START + dt.timedelta(5)))
+    case = services.case_close(case=case, actor=head_a, context=ctx(head_a), now=at(START + dt.timedelta(6)))
+    case = services.case_archive(case=case, actor=officer_a, context=ctx(officer_a), now=at(START + dt.timedelta(7)))
+    assert case.retention_term == "permanent" and case.retention_until is None
+    with pytest.raises(PreconditionFailed) as failure:
+        services.case_ensure_purgeable(case=case, today=timezone.localdate() + dt.timedelta(days=365 * 200))
+    assert failure.value.code == "retention_term_not_elapsed"
