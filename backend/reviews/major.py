@@ -281,26 +281,25 @@ def _statutory_reasons(proposal: ProposedDecision) -> list[MajorReason]:
 def rule_matches(rule: RuleSpec, proposal: ProposedDecision) -> str | None:
     """The reason text when ``rule`` applies to ``proposal``, else None."""
     kind = rule.kind
-    comparison = "以上" if rule.inclusive else "超过"
+
+    def threshold_text(what: str, value: Decimal, threshold: Decimal) -> str:
+        # "以上" includes the amount (≥); "超过" does not (>).
+        party = _party_phrase(rule)
+        if rule.inclusive:
+            return f"拟{what} {_yuan(value)} 元，达到{party}{what} {_yuan(threshold)} 元以上的标准"
+        return f"拟{what} {_yuan(value)} 元，超过{party}{what} {_yuan(threshold)} 元的标准"
+
     if kind == RuleKind.FINE_AMOUNT:
-        if _party_matches(rule, proposal.party_type) and _amount_matches(
-            proposal.fine_amount, rule.amount, rule.inclusive
-        ):
+        matches = _party_matches(rule, proposal.party_type)
+        if matches and _amount_matches(proposal.fine_amount, rule.amount, rule.inclusive):
             assert proposal.fine_amount is not None and rule.amount is not None
-            return (
-                f"拟罚款 {_yuan(proposal.fine_amount)} 元，达到“{_party_phrase(rule)}罚款"
-                f"{_yuan(rule.amount)} 元{comparison}”的标准"
-            )
+            return threshold_text("罚款", proposal.fine_amount, rule.amount)
         return None
     if kind == RuleKind.CONFISCATION_AMOUNT:
-        if _party_matches(rule, proposal.party_type) and _amount_matches(
-            proposal.confiscation_amount, rule.amount, rule.inclusive
-        ):
+        matches = _party_matches(rule, proposal.party_type)
+        if matches and _amount_matches(proposal.confiscation_amount, rule.amount, rule.inclusive):
             assert proposal.confiscation_amount is not None and rule.amount is not None
-            return (
-                f"拟没收违法所得、非法财物价值 {_yuan(proposal.confiscation_amount)} 元，达到"
-                f"“{_party_phrase(rule)}没收{_yuan(rule.amount)} 元{comparison}”的标准"
-            )
+            return threshold_text("没收违法所得、非法财物", proposal.confiscation_amount, rule.amount)
         return None
     if kind == RuleKind.MEASURE:
         hit = sorted(rule.measures & proposal.measures)

@@ -90,6 +90,7 @@ def make_case(agency_a, officer_a, officer_a2) -> Callable[..., Case]:
         measures = [{"kind": "fine", "amount": fine}] if fine is not None else []
         values: dict[str, Any] = {
             "agency": agency_a,
+            "created_by": officer_a,
             "title": "销售超过保质期的食品案",
             "case_number": f"辽市监立字〔2026〕{uuid.uuid4().int % 10000:04d}号",
             "party_type": "organisation",
@@ -163,12 +164,18 @@ def submit() -> Callable[..., ReviewRound]:
     return _submit
 
 
-def fill_all(round_: ReviewRound, reviewer: User, result: str = "conforms", **overrides: str) -> None:
+def _fill_all(round_: ReviewRound, reviewer: User, result: str = "conforms", **overrides: str) -> None:
     items = []
     for entry in round_.checklist.all():
         value = overrides.get(entry.code, result)
         items.append({"code": entry.code, "result": value, "note": "见卷宗" if value == "nonconforming" else ""})
     services.review_checklist_fill(round_=round_, actor=reviewer, items=items, context=ctx(reviewer))
+
+
+@pytest.fixture
+def fill_all() -> Callable[..., None]:
+    """``fill_all(round, reviewer, result="conforms", **{code: result})``: fill every checklist item."""
+    return _fill_all
 
 
 @pytest.fixture
@@ -178,7 +185,7 @@ def approve(reviewer_a) -> Callable[..., ReviewRound]:
     def _approve(round_: ReviewRound, reviewer: User | None = None) -> ReviewRound:
         reviewer = reviewer or reviewer_a
         services.review_assign(round_=round_, reviewer=reviewer, actor=reviewer)
-        fill_all(round_, reviewer)
+        _fill_all(round_, reviewer)
         return services.review_complete(round_=round_, actor=reviewer, outcome="approved", context=ctx(reviewer))
 
     return _approve

@@ -69,10 +69,14 @@ def _calendar() -> Any:
     return get_calendar()
 
 
+def jsonable(value: Any) -> Any:
+    """Plain JSON types only (dates, UUIDs and Decimals become strings), as stored and as hashed."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
 def canonical_sha256(value: Any) -> str:
     """SHA-256 of the RFC 8785 canonical JSON of ``value`` (dates, UUIDs and Decimals as strings)."""
-    plain = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    return hashlib.sha256(rfc8785.dumps(plain)).hexdigest()
+    return hashlib.sha256(rfc8785.dumps(jsonable(value))).hexdigest()
 
 
 def review_settings_get(*, agency_id: int) -> ReviewSettings:

@@ -53,6 +53,7 @@ from backend.reviews.services.common import (
     _now,
     _today,
     canonical_sha256,
+    jsonable,
     proposal_from_case,
     review_settings_get,
 )
@@ -265,13 +266,15 @@ def review_submit(
             extra={"major_reasons": [r["text"] for r in requirement.reasons]},
         )
 
-    package = _build_package(
-        case=case,
-        discretion=discretion,
-        investigation_report=investigation_report,
-        hearing_record=hearing_record,
-        assessment=assessment,
-        note=note,
+    package = jsonable(
+        _build_package(
+            case=case,
+            discretion=discretion,
+            investigation_report=investigation_report,
+            hearing_record=hearing_record,
+            assessment=assessment,
+            note=note,
+        )
     )
     problems = _package_problems(case, package)
     if problems:
