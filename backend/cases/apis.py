@@ -32,6 +32,7 @@ from backend.cases.serializers import (
     CaseSummaryCreateInputSerializer,
     CaseUpdateInputSerializer,
     CorrectionInputSerializer,
+    DeadlineExtendInputSerializer,
     DeadlineOutputSerializer,
     DeadlineSummaryOutputSerializer,
     DocumentAttachInputSerializer,
@@ -346,6 +347,20 @@ class CaseExtendDecisionApi(_CaseActionApi):
         return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
+class CaseDeadlineExtendApi(_CaseActionApi):
+    @extend_schema(tags=["deadlines"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=DeadlineExtendInputSerializer,
+                   responses=DeadlineOutputSerializer,
+                   description="The head approves extending a time limit (核查, 查封扣押, 冻结, 审核, 决定).")
+    def post(self, request: Request, case_id: uuid.UUID, rule_code: str) -> Response:
+        data = DeadlineExtendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deadline = services.case_extend_deadline(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            rule_code=rule_code, reason=data.validated_data["reason"], expected_version=parse_if_match(request),
+        )
+        return Response(DeadlineOutputSerializer(deadline, context={"today": timezone.localdate()}).data)
+
+
 class CaseCorrectionApi(_CaseActionApi):
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=CorrectionInputSerializer,
                    responses=CaseStateOutputSerializer,
@@ -421,6 +436,10 @@ class CaseDocumentDetailApi(APIView):
     def get(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
         document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
+        services.case_record_personal_data_read(
+            case=case, actor=request.user, context=audit_context_from_request(request), document=document,
+            purpose=request.query_params.get("purpose", "")[:200],
+        )
         return Response(DocumentOutputSerializer(document).data)
 
 

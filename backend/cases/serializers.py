@@ -373,6 +373,10 @@ class ExtendDecisionInputSerializer(serializers.Serializer):
     collective_discussion = serializers.BooleanField(default=False)
 
 
+class DeadlineExtendInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class CorrectionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DecisionCorrection.Kind.choices)
     by = serializers.ChoiceField(choices=DecisionCorrection.By.choices)

@@ -8,6 +8,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", apis.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:case_id>/timeline/", apis.CaseTimelineApi.as_view(), name="case-timeline"),
     path("cases/<uuid:case_id>/deadlines/", apis.CaseDeadlinesApi.as_view(), name="case-deadlines"),
+    path(
+        "cases/<uuid:case_id>/deadlines/<str:rule_code>/extend/",
+        apis.CaseDeadlineExtendApi.as_view(),
+        name="case-deadline-extend",
+    ),
     path("cases/<uuid:case_id>/officers/", apis.CaseOfficersApi.as_view(), name="case-officers"),
     path("cases/<uuid:case_id>/waiver/", apis.CaseWaiverApi.as_view(), name="case-waiver"),
     path("cases/<uuid:case_id>/execution/", apis.CaseExecutionApi.as_view(), name="case-execution"),

@@ -56,6 +56,21 @@ def test_reading_the_full_record_is_audited_and_the_masked_view_is_not(as_user, 
     assert AuditEvent.objects.filter(action="case.personal_data_read").count() == 1
 
 
+def test_reading_a_documents_full_text_is_audited(as_user, officer_a, case):
+    client = as_user(officer_a)
+    created = client.post(f"/api/v1/cases/{case.id}/documents/", {
+        "doc_type": "inquiry_record", "content": {"answers": ["我叫王小明"]},
+    }, format="json")
+    assert created.status_code == 201, created.json()
+    listed = client.get(f"/api/v1/cases/{case.id}/documents/").json()
+    assert "content" not in listed[0]
+    assert not AuditEvent.objects.filter(action="case.personal_data_read").exists()
+    body = client.get(f"/api/v1/cases/{case.id}/documents/{created.json()['id']}/").json()
+    assert body["content"] == {"answers": ["我叫王小明"]}
+    read = AuditEvent.objects.get(action="case.personal_data_read")
+    assert read.data["document_id"] == created.json()["id"] and read.data["doc_type"] == "inquiry_record"
+
+
 def test_only_handling_officers_and_the_head_change_a_case(as_user, agency_a, auditor_a, head_a, case):
     colleague = make_user("colleague", agency_a, [Role.FIELD_OFFICER], credential="A-55")
     url = f"/api/v1/cases/{case.id}/"

@@ -43,6 +43,13 @@ def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
     assert case.missing_recordings == ["查封扣押"]
     seizure = CaseDeadline.objects.get(case=case, rule_code="SEIZURE")
     assert seizure.due_on == dt.date(2026, 4, 3)  # 30 days (行政强制法 第二十五条)
+    # Complex case: the head extends once by 30 days; a second extension is refused.
+    url = f"/api/v1/cases/{case.id}/deadlines/SEIZURE/extend/"
+    assert as_user(officer_a).post(url, {"reason": "情况复杂"}, format="json").status_code == 403
+    r = as_user(head_a).post(url, {"reason": "需检验鉴定，情况复杂"}, format="json")
+    assert r.status_code == 200 and r.json()["due_on"] == "2026-05-06"  # 60 days: Sun 05-03 (劳动节) → Wed 05-06
+    r = as_user(head_a).post(url, {"reason": "再延"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "extension_limit_reached"
     listed = as_user(officer_a).get("/api/v1/cases/").json()["results"][0]
     assert listed["has_missing_recordings"] is True
 

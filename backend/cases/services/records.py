@@ -46,7 +46,9 @@ from backend.cases.services.common import (
     save_case,
 )
 from backend.cases.workflow import DECIDED_STATUSES
+from backend.common.calendar import get_calendar
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
 S = Case.Status
@@ -435,6 +437,59 @@ def case_extend_decision(
     return case
 
 
+# Time limits other than the decision clock that an approval may extend (DOMAIN.md §5, §8).
+EXTENDABLE_RULES = {"CLUE_VERIFY", "SEIZURE", "FREEZE", "CASE_REVIEW", "LEGAL_REVIEW"}
+
+
+@transaction.atomic
+def case_extend_deadline(
+    *, case: Case, actor: User, context: AuditContext, rule_code: str, reason: str,
+    expected_version: int | None = None, now: dt.datetime | None = None,
+) -> CaseDeadline:
+    """An approved extension of an open time limit by the rule's extension length: 核查 +15 working days
+    (市场监管程序规定 第十八条), 查封扣押/冻结 +30 days (行政强制法 第二十五条、第三十二条: 书面告知理由),
+    审核 (第五十五条). The decision clock has its own service (:func:`case_extend_decision`)."""
+    now, _today = resolve_now(now)
+    if rule_code == "DECISION":
+        case = case_extend_decision(case=case, actor=actor, context=context, reason=reason,
+                                    expected_version=expected_version, now=now)
+        return CaseDeadline.objects.get(case=case, rule_code="DECISION")
+    case = lock_case(case)
+    ensure_version(case, expected_version)
+    ensure_may_act(actor=actor, case=case, who={"head"})
+    if rule_code not in EXTENDABLE_RULES:
+        raise PreconditionFailed("deadline_not_extendable", "该期限不能延长", extra={"rule": rule_code})
+    deadline = CaseDeadline.objects.filter(case=case, rule_code=rule_code, state__in=(
+        CaseDeadline.State.DUE, CaseDeadline.State.OVERDUE, CaseDeadline.State.PAUSED)).first()
+    if deadline is None:
+        raise PreconditionFailed("no_open_deadline", "案件没有正在计算的该项期限", extra={"rule": rule_code})
+    rule = get_rule(rule_code)
+    if rule.max_extensions is not None and deadline.extensions >= rule.max_extensions:
+        raise PreconditionFailed("extension_limit_reached", "该期限的延长次数已用完",
+                                 extra={"rule": rule_code, "max_extensions": rule.max_extensions})
+    document = create_document(
+        case=case, doc_type=DocumentType.EXTENSION_APPROVAL, actor=actor, context=context, now=now,
+        step_name="extend_deadline", content={"rule": rule_code, "reason": reason, "length": rule.extension},
+    )
+    DeadlineExtension.objects.create(case=case, rule_code=rule_code, length=rule.extension or 0, reason=reason,
+                                     approved_by=actor, approved_at=now, document=document)
+    extensions = deadline.extensions + 1
+    result = get_calendar().compute(rule, deadline.anchor_on, extensions=extensions)
+    before = deadline.due_on
+    deadline.due_on = result.due
+    deadline.provisional = result.provisional
+    deadline.extensions = extensions
+    if deadline.state == CaseDeadline.State.OVERDUE and result.due >= timezone.localdate(now):
+        deadline.state = CaseDeadline.State.DUE
+    deadline.save()
+    save_case(case)
+    audit_record(action="case.deadline_extended", target=case, context=context, case_id=case.id, data={
+        "rule": rule_code, "length": rule.extension, "reason": reason, "before": before, "due_on": result.due,
+        "version": case.version,
+    })
+    return deadline
+
+
 # --------------------------------------------------------------------------- later corrections
 
 
@@ -611,9 +666,13 @@ def case_refresh_recording_flag(*, case: Case, context: AuditContext | None = No
 
 
 @transaction.atomic
-def case_record_personal_data_read(*, case: Case, actor: User, context: AuditContext, purpose: str = "") -> None:
-    """Every display of a party's full personal data is on record (个人信息保护法 第五十一条; 监督全程留痕)."""
-    audit_record(action="case.personal_data_read", target=case, context=context, case_id=case.id, data={
-        "fields": sorted(f for f in PERSONAL_FIELDS if getattr(case, f)),
-        "purpose": purpose,
-    })
+def case_record_personal_data_read(
+    *, case: Case, actor: User, context: AuditContext, purpose: str = "", document: EnforcementDocument | None = None
+) -> None:
+    """Every display of a party's full personal data is on record (个人信息保护法 第五十一条; 监督全程留痕):
+    the case detail, and a document's full text (decisions and 笔录 name the party)."""
+    data: dict[str, Any] = {"fields": sorted(f for f in PERSONAL_FIELDS if getattr(case, f)), "purpose": purpose}
+    if document is not None:
+        data["document_id"] = str(document.pk)
+        data["doc_type"] = document.doc_type
+    audit_record(action="case.personal_data_read", target=case, context=context, case_id=case.id, data=data)
