@@ -58,7 +58,7 @@ from backend.cases.services.common import (
 from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
 from backend.common.errors import ApplicationError, PreconditionFailed
-from backend.ledger.services import AuditContext
+from backend.ledger.services import AuditContext, audit_record
 
 S = Case.Status
 EVIDENTIARY_DOCUMENTS = (DocumentType.INSPECTION_RECORD, DocumentType.INQUIRY_RECORD, DocumentType.SAMPLING_RECORD)
@@ -527,8 +527,6 @@ def case_record_waiver(
         attachment_ids=attachment_ids,
     )
     save_case(case)
-    from backend.ledger.services import audit_record
-
     audit_record(action="case.waiver", target=case, context=context, case_id=case.id, data={
         "statement": statement, "hearing": hearing, "document_id": str(document.id), "version": case.version,
     })
@@ -823,8 +821,6 @@ def case_record_execution(
     deadline_meet(case=case, code="PAYMENT", on=executed_on)
     deadline_open(case=case, code="CASE_CLOSURE", anchor_on=executed_on)
     save_case(case)
-    from backend.ledger.services import audit_record
-
     audit_record(action="case.executed", target=case, context=context, case_id=case.id, data={
         "executed_on": executed_on, "note": note, "paid_amount": paid_amount, "version": case.version,
     })
