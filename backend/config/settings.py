@@ -239,7 +239,8 @@ LEDGER_CHECKPOINT_INTERVAL = env.int("LEDGER_CHECKPOINT_INTERVAL", default=300) 
 LEDGER_CHECKPOINT_MAX_AGE = env.int("LEDGER_CHECKPOINT_MAX_AGE", default=3600)  # re-sign an unchanged tree
 LEDGER_SELF_AUDIT_INTERVAL = env.int("LEDGER_SELF_AUDIT_INTERVAL", default=86400)
 LEDGER_SELF_AUDIT_SAMPLE = env.int("LEDGER_SELF_AUDIT_SAMPLE", default=20)
-LEDGER_TSA_URL = env.str("LEDGER_TSA_URL", default="")
+LEDGER_TSA_URL = env.str("LEDGER_TSA_URL", default="")  # RFC 3161 time-stamping authority (optional)
+LEDGER_TSA_ROOTS = env.str("LEDGER_TSA_ROOTS", default="")  # PEM file of trusted TSA root certificates
 LEDGER_SHARE_DEFAULT_DAYS = env.int("LEDGER_SHARE_DEFAULT_DAYS", default=30)
 LEDGER_SHARE_MAX_DAYS = env.int("LEDGER_SHARE_MAX_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {"task": "ledger_checkpoint", "schedule": LEDGER_CHECKPOINT_INTERVAL}

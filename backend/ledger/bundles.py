@@ -141,7 +141,7 @@ def bundle_export_create(*, case: Any, user: Any, context: AuditContext | None =
     indexes = [index for index, _, _ in case_entries]
     now = timezone.now()
     manifest = build_manifest(
-        case={"id": str(case.id), "case_number": case.case_number, "agency": case.agency.name,
+        case={"id": str(case.id), "number": case.case_number, "agency": case.agency.name,
               "agency_uscc": case.agency.uscc},
         log_origin=log_origin(), files=files, entry_indexes=indexes, created_at=now,
     )

@@ -9,7 +9,6 @@ instead of publishing a forked history; the refusal raises :class:`LedgerInconsi
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -121,15 +120,15 @@ def _ensure_consistent(tree, latest: Checkpoint, size: int, root: bytes) -> None
 
 
 def _timestamp(note: str) -> tuple[bytes | None, str]:
-    """An RFC 3161 token over SHA-256(note) when LEDGER_TSA_URL is set (best effort, never blocks signing)."""
+    """An RFC 3161 timestamp over SHA-256(note) when LEDGER_TSA_URL is set (best effort: a TSA outage never
+    stops the log; the checkpoint is stored without a token and the next one tries again)."""
     url = getattr(settings, "LEDGER_TSA_URL", "")
     if not url:
         return None, ""
-    digest = hashlib.sha256(note.encode("utf-8")).digest()
     try:
         from backend.ledger.tsa import request_timestamp
 
-        return request_timestamp(url, digest), url
+        return request_timestamp(url, note.encode("utf-8")), url
     except Exception as exc:  # a TSA outage must not stop the log; the next checkpoint tries again
         logger.warning("RFC 3161 timestamp from %s failed: %s", url, exc)
         return None, url

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import connection, connections
 from django.db.models import Q
 
 from backend.ledger.merkle import MerkleTree, NodeKey, leaf_hash
@@ -44,6 +45,16 @@ class DjangoNodeStore:
         return {(level, index): bytes(value) for level, index, value in rows}
 
     def put_nodes(self, nodes: Mapping[NodeKey, bytes]) -> None:
+        if not nodes:
+            return
+        if connections[self.using].vendor == "postgresql":
+            keys = list(nodes)
+            _pg_insert_arrays(self.using, self.model, [
+                ("level", "smallint", [k[0] for k in keys]),
+                ("index", "bigint", [k[1] for k in keys]),
+                ("hash", "bytea", [nodes[k] for k in keys]),
+            ])
+            return
         objs = [self.model(level=level, index=index, hash=value) for (level, index), value in nodes.items()]
         self.model.objects.using(self.using).bulk_create(objs, batch_size=BULK_BATCH)
 
@@ -51,6 +62,18 @@ class DjangoNodeStore:
         last = (self.model.objects.using(self.using).filter(level=0).order_by("-index")
                 .values_list("index", flat=True).first())
         return 0 if last is None else last + 1
+
+
+def _pg_insert_arrays(using: str, model: type, columns: Sequence[tuple[str, str, list]]) -> None:
+    """One ``INSERT ... SELECT FROM unnest(arrays)`` statement: on PostgreSQL many times faster than
+    ``bulk_create`` for the thousands of small rows of a batch append (3 parameters, whatever the count)."""
+    meta = model._meta
+    quote = connections[using].ops.quote_name
+    names = ", ".join(quote(meta.get_field(name).column) for name, _, _ in columns)
+    arrays = ", ".join(f"%s::{sql_type}[]" for _, sql_type, _ in columns)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",
+                       [values for _, _, values in columns])
 
 
 def log_tree(*, size: int | None = None) -> MerkleTree:
@@ -88,6 +111,15 @@ def log_append(entries: Sequence[PendingEntry]) -> int:
     leaves = [leaf_hash(item.entry) for item in entries]
     tree = MerkleTree(DjangoNodeStore(), size=first)
     tree.append_leaf_hashes(leaves)
+    if connection.vendor == "postgresql" and len(entries) > 1:
+        _pg_insert_arrays("default", LogEntry, [
+            ("index", "bigint", list(range(first, first + len(entries)))),
+            ("event", "bigint", [item.seq for item in entries]),
+            ("leaf_hash", "bytea", leaves),
+            ("entry", "bytea", [item.entry for item in entries]),
+            ("evidence_sha256", "varchar", [item.evidence_sha256 for item in entries]),
+        ])
+        return first
     LogEntry.objects.bulk_create(
         [
             LogEntry(index=first + offset, event_id=item.seq, leaf_hash=leaf, entry=item.entry,
