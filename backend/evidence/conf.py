@@ -7,9 +7,12 @@ environment. Defaults suit the embedded single-host deployment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import environ
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 _env = environ.Env()
 
@@ -39,7 +42,9 @@ class UploadLimits:
     clock_skew_seconds: int  # capture time this far in the future is flagged
 
 
+@lru_cache(maxsize=1)
 def upload_limits() -> UploadLimits:
+    """Read once per process (cleared when a test overrides a setting)."""
     per_kind = {
         "photo": _int("EVIDENCE_MAX_PHOTO_BYTES", 100 * MIB),
         "audio": _int("EVIDENCE_MAX_AUDIO_BYTES", 1 * GIB),
@@ -60,3 +65,8 @@ def upload_limits() -> UploadLimits:
         sm3_enabled=_str("EVIDENCE_SM3", "0").lower() in {"1", "true", "yes", "on"},
         clock_skew_seconds=_int("EVIDENCE_CLOCK_SKEW_SECONDS", 300),
     )
+
+
+@receiver(setting_changed)
+def _settings_changed(**_kwargs: object) -> None:
+    upload_limits.cache_clear()

@@ -63,9 +63,10 @@ def _candidate_paths() -> list[str]:
             parts = line.split()
             if parts and "libcrypto" in parts[-1] and parts[-1] not in paths:
                 paths.append(parts[-1])
-    found = ctypes.util.find_library("crypto")
-    if found:
-        paths.append(found)
+    if not paths:  # find_library may spawn ldconfig/gcc: only when the process map did not tell us
+        found = ctypes.util.find_library("crypto")
+        if found:
+            paths.append(found)
     paths += ["libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.dylib"]
     return paths
 

@@ -1,0 +1,364 @@
+"""Upload benchmark (issue 4, "Performance"): our tus server vs an ideal Python sink vs the tus peer.
+
+For each file size (512 MiB, 1 GiB by default) it uploads the same file through
+
+* **ours**: gunicorn serving the project exactly as ``make run`` does (3 workers × 4 threads, SQLite + local
+  disk, DEBUG=1), with JWT auth, metadata validation, per-chunk checksum verification, running SHA-256 with
+  persisted state, fsync before every acknowledgement, the final move to ``originals/`` and the audit record;
+* **sink**: ``bench/upload_sink.py``, the least an evidence ingest must do (stream, SHA-256, checksum, write,
+  fsync) under the same gunicorn (1 worker × 4 threads: its state lives in process memory);
+* **peer**: ``@tus/server`` + ``@tus/file-store`` from npm (no checksum, no fsync), installed under
+  ``var/bench-node`` by this script,
+
+with two clients (tuspy with ``Upload-Checksum: sha1`` on every chunk, and tus-js-client on Node) and two chunk
+modes (8 MiB chunks; one single PATCH). It prints MB/s (MiB/s), the peak RSS of the whole server process group,
+the largest RSS growth of any one server process during the upload, and the ratios ours/peer and ours/sink.
+``--s3`` adds our server on the S3 path (moto standalone server, multipart upload).
+
+    .venv/bin/python bench/bench_uploads.py                 # full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/bench_uploads.py --sizes 64 --s3 # quick look
+
+Results are also written to ``bench/results/uploads-<timestamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+WORK = REPO / "var" / "bench"
+NODE_PREFIX = REPO / "var" / "bench-node"
+PY = REPO / ".venv" / "bin" / "python"
+GUNICORN = REPO / ".venv" / "bin" / "gunicorn"
+MIB = 1024 * 1024
+CHUNK = 8 * MIB
+MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def start(cmd: list[str], *, env: dict, port: int, cwd: Path = REPO, log: Path | None = None) -> subprocess.Popen:
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - kept open for the child
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=out, start_new_session=True)
+    wait_port(port, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def group_rss(pgid: int) -> dict[int, int]:
+    """RSS in bytes of every process in the process group."""
+    result = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[2]) != pgid:
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    result[int(entry)] = int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return result
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pgid: int) -> None:
+        super().__init__(daemon=True)
+        self.pgid = pgid
+        self.baseline = group_rss(pgid)
+        self.peak_total = sum(self.baseline.values())
+        self.peak_growth = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            rss = group_rss(self.pgid)
+            self.peak_total = max(self.peak_total, sum(rss.values()))
+            for pid, value in rss.items():
+                self.peak_growth = max(self.peak_growth, value - self.baseline.get(pid, value))
+            time.sleep(0.02)
+
+    def finish(self) -> tuple[float, float]:
+        self._halt.set()
+        self.join()
+        return self.peak_total / MIB, self.peak_growth / MIB
+
+
+def make_file(size: int) -> tuple[Path, str]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"bench-{size // MIB}MiB.mp4"
+    digest_file = path.with_suffix(".sha256")
+    if path.exists() and path.stat().st_size == size and digest_file.exists():
+        return path, digest_file.read_text().strip()
+    digest = hashlib.sha256()
+    with open(path, "wb") as fh:
+        fh.write(MP4_HEAD)
+        digest.update(MP4_HEAD)
+        written = len(MP4_HEAD)
+        while written < size:
+            block = os.urandom(min(CHUNK, size - written))
+            fh.write(block)
+            digest.update(block)
+            written += len(block)
+    digest_file.write_text(digest.hexdigest())
+    return path, digest.hexdigest()
+
+
+def ensure_node() -> bool:
+    if not shutil.which("node") or not shutil.which("npm"):
+        print("node/npm not found: skipping the peer and tus-js-client", file=sys.stderr)
+        return False
+    if not (NODE_PREFIX / "node_modules" / "@tus" / "file-store").exists():
+        NODE_PREFIX.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_PREFIX),
+             "@tus/server@2", "@tus/file-store@2", "tus-js-client@4"],
+            check=True, capture_output=True,
+        )
+    return True
+
+
+SETUP = r"""
+import datetime, json
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
+from backend.accounts.models import Agency, OfficerCredential, Role, User, UserRole
+from backend.cases.models import Case
+agency, _ = Agency.objects.get_or_create(uscc="BENCH0000000000001", defaults={"name": "基准测试局"})
+user = User.objects.filter(username="bench").first() or User.objects.create_user(
+    username="bench", password="bench-password-2026", agency=agency)
+UserRole.objects.get_or_create(user=user, role=Role.FIELD_OFFICER)
+today = timezone.localdate()
+OfficerCredential.objects.get_or_create(number="BENCH-1", defaults=dict(
+    user=user, category="bench", issued_on=today - datetime.timedelta(days=1),
+    valid_until=today + datetime.timedelta(days=30)))
+cases = [str(Case.objects.create(agency=agency, title=f"bench {i}", party_type="person", party_name="x").pk)
+         for i in range(N)]
+print("BENCH" + json.dumps({"token": str(RefreshToken.for_user(user).access_token), "cases": cases}))
+"""
+
+
+def setup_ours(env: dict, cases: int) -> dict:
+    subprocess.run([str(PY), "backend/manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    out = subprocess.run(
+        [str(PY), "backend/manage.py", "shell", "-c", SETUP.replace("range(N)", f"range({cases})")],
+        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out[out.index("BENCH") + 5 :])
+
+
+def run_client(client: str, endpoint: str, path: Path, token: str, metadata: dict, chunk: int) -> float:
+    env = {**os.environ, "BENCH_NODE_PREFIX": str(NODE_PREFIX / "node_modules")}
+    if client == "tuspy":
+        cmd = [str(PY), str(BENCH / "upload_client_tuspy.py")]
+    else:
+        cmd = ["node", str(BENCH / "upload_client_tusjs.mjs")]
+    cmd += [endpoint, str(path), token, json.dumps(metadata), str(chunk)]
+    started = time.perf_counter()
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0 or "DONE" not in result.stdout:
+        raise RuntimeError(f"{client} failed: {result.stdout[-500:]} {result.stderr[-1500:]}")
+    return elapsed
+
+
+def clean_storage(var: Path) -> None:
+    for sub in ("storage/originals", "storage/incoming", "peer", "sink"):
+        target = var / sub
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+    (var / "peer").mkdir(parents=True, exist_ok=True)
+
+
+def warm_up(endpoint: str, token: str, cases: list[str], kind_file: Path, rounds: int = 9) -> None:
+    """Touch every gunicorn worker (imports, DB connections) before measuring memory."""
+    digest = hashlib.sha256(kind_file.read_bytes()).hexdigest()
+    for _ in range(rounds):
+        metadata = {"case": cases.pop(), "kind": "video", "filename": "warm.mp4",
+                    "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "sha256": digest}
+        run_client("tuspy", endpoint, kind_file, token, metadata, 0)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="512,1024", help="file sizes in MiB, comma separated")
+    parser.add_argument("--clients", default="tuspy,tusjs")
+    parser.add_argument("--servers", default="ours,sink,peer")
+    parser.add_argument("--modes", default="chunked,single", help="chunked = 8 MiB chunks; single = one PATCH")
+    parser.add_argument("--s3", action="store_true", help="also run ours on S3 (moto standalone server)")
+    args = parser.parse_args()
+    sizes = [int(s) * MIB for s in args.sizes.split(",")]
+    clients = args.clients.split(",")
+    servers = args.servers.split(",")
+    modes = args.modes.split(",")
+    have_node = ensure_node()
+    if not have_node:
+        clients = [c for c in clients if c != "tusjs"]
+        servers = [s for s in servers if s != "peer"]
+
+    var = WORK / "run"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "DATABASE_URL", "STORAGE_"))}
+    ours_env = {
+        **base_env,
+        "DEBUG": "1",
+        "VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
+        "JWT_ACCESS_MINUTES": "600",
+        "DJANGO_SETTINGS_MODULE": "backend.config.settings",
+    }
+    setup = setup_ours(ours_env, cases=200)
+    token, cases = setup["token"], setup["cases"]
+    warm_file = WORK / "warm.mp4"
+    warm_file.write_bytes(MP4_HEAD + os.urandom(64 * 1024))
+    results: list[dict] = []
+
+    def gunicorn(app: str, port: int, env: dict, workers: str, threads: str, cwd: Path = REPO) -> subprocess.Popen:
+        return start([str(GUNICORN), app, "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", threads,
+                      "--timeout", "3600", "--graceful-timeout", "30"], env=env, port=port, cwd=cwd,
+                     log=var / f"{app.split(':')[0]}.log")
+
+    def measure(server: str, proc: subprocess.Popen, endpoint: str, path: Path, digest: str, size: int,
+                label: str = "") -> None:
+        for client in clients:
+            for mode in modes:
+                chunk = CHUNK if mode == "chunked" else 0
+                metadata = {"case": cases.pop(), "kind": "video", "filename": path.name,
+                            "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            "sha256": digest}
+                sampler = RssSampler(proc.pid)
+                sampler.start()
+                elapsed = run_client(client, endpoint, path, token if server.startswith("ours") else "", metadata,
+                                     chunk)
+                peak, growth = sampler.finish()
+                row = {"server": server + label, "client": client, "mode": mode, "size_mib": size // MIB,
+                       "seconds": round(elapsed, 2), "mib_s": round(size / MIB / elapsed, 1),
+                       "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(growth, 1)}
+                results.append(row)
+                print(f"{row['size_mib']:>5} MiB  {row['server']:<8} {client:<6} {mode:<8} "
+                      f"{row['mib_s']:>8.1f} MiB/s  peak RSS {row['peak_rss_mib']:>7.1f} MiB  "
+                      f"growth {row['rss_growth_mib']:>6.1f} MiB", flush=True)
+                clean_storage(var)
+
+    for size in sizes:
+        path, digest = make_file(size)
+        for server in servers:
+            port = free_port()
+            if server == "ours":
+                proc = gunicorn("backend.config.wsgi:application", port, ours_env, "3", "4")
+                endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
+                warm_up(endpoint, token, cases, warm_file)
+            elif server == "sink":
+                env = {**base_env, "SINK_DIR": str(var / "sink")}
+                proc = gunicorn("upload_sink:app", port, env, "1", "4", cwd=BENCH)
+                endpoint = f"http://127.0.0.1:{port}/files/"
+            else:
+                env = {**base_env, "BENCH_NODE_PREFIX": str(NODE_PREFIX / "node_modules")}
+                (var / "peer").mkdir(parents=True, exist_ok=True)
+                proc = start(["node", str(BENCH / "upload_peer_server.mjs"), str(port), str(var / "peer")],
+                             env=env, port=port, log=var / "peer.log")
+                endpoint = f"http://127.0.0.1:{port}/files"
+            try:
+                measure(server, proc, endpoint, path, digest, size)
+            finally:
+                stop(proc)
+
+    if args.s3:
+        size = sizes[0]
+        path, digest = make_file(size)
+        moto_port, port = free_port(), free_port()
+        moto = start([str(PY.with_name("moto_server")), "-H", "127.0.0.1", "-p", str(moto_port)], env=base_env,
+                     port=moto_port)
+        try:
+            import boto3
+
+            s3_url = f"http://127.0.0.1:{moto_port}"
+            boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1", aws_access_key_id="bench",
+                         aws_secret_access_key="bench").create_bucket(Bucket="bench")
+            env = {**ours_env, "STORAGE_BACKEND": "s3", "S3_BUCKET": "bench", "S3_ENDPOINT_URL": s3_url,
+                   "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench"}
+            proc = gunicorn("backend.config.wsgi:application", port, env, "3", "4")
+            endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
+            try:
+                warm_up(endpoint, token, cases, warm_file)
+                saved_modes = modes
+                modes[:] = ["chunked"]
+                measure("ours", proc, endpoint, path, digest, size, label="-s3")
+                modes[:] = saved_modes
+            finally:
+                stop(proc)
+        finally:
+            stop(moto)
+
+    print("\nratios (ours ÷ peer, ours ÷ sink):")
+    for row in results:
+        if row["server"] != "ours":
+            continue
+        peer = next((r for r in results if r["server"] == "peer" and all(
+            r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
+        sink = next((r for r in results if r["server"] == "sink" and all(
+            r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
+        ratio_peer = f"{row['mib_s'] / peer['mib_s']:.2f}×" if peer else "n/a"
+        ratio_sink = f"{row['mib_s'] / sink['mib_s']:.2f}×" if sink else "n/a"
+        print(f"{row['size_mib']:>5} MiB  {row['client']:<6} {row['mode']:<8} vs peer {ratio_peer:>6}  "
+              f"vs sink {ratio_sink:>6}")
+    out_dir = BENCH / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out_dir / f"uploads-{stamp}.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
