@@ -66,7 +66,7 @@ def collective_discussion_record(
     if errors:
         raise ApplicationError("collective_discussion_invalid", "集体讨论记录不完整", status=422, fields=errors)
     requirement = review_requirement(case=case)
-    passed = review_passed_round(case=case) if requirement.kind else None
+    passed = review_passed_round(case=case, requirement=requirement) if requirement.kind else None
     if requirement.kind == ReviewKind.LEGAL_REVIEW and passed is None:
         raise PreconditionFailed(
             "legal_review_not_passed", "集体讨论应当在法制审核通过后进行", extra={"review_kind": requirement.kind}

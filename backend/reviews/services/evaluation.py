@@ -221,10 +221,10 @@ def _round_covers(round_: ReviewRound, requirement: ReviewRequirement, case: Cas
     return None
 
 
-def review_passed_round(*, case: Case) -> ReviewRound | None:
+def review_passed_round(*, case: Case, requirement: ReviewRequirement | None = None) -> ReviewRound | None:
     """The latest passed round that covers the case's current proposal (legal review for major cases;
-    either kind for others), or None."""
-    requirement = review_requirement(case=case)
+    either kind for others), or None. Pass ``requirement`` when already computed."""
+    requirement = requirement or review_requirement(case=case)
     if requirement.kind is None:
         return None
     kinds = [ReviewKind.LEGAL_REVIEW] if requirement.kind == ReviewKind.LEGAL_REVIEW else list(ReviewKind)
@@ -247,7 +247,7 @@ def review_ensure_passed(*, case: Case) -> None:
     requirement = review_requirement(case=case)
     if requirement.kind is None:
         return
-    if review_passed_round(case=case) is not None:
+    if review_passed_round(case=case, requirement=requirement) is not None:
         return
     kinds = [ReviewKind.LEGAL_REVIEW] if requirement.kind == ReviewKind.LEGAL_REVIEW else list(ReviewKind)
     latest = ReviewRound.objects.filter(case=case, kind__in=kinds).order_by("-submitted_at").first()
@@ -317,7 +317,7 @@ def review_ensure_collective_discussion(*, case: Case) -> None:
     requirement = review_requirement(case=case)
     if not requirement.collective_required:
         return
-    passed = review_passed_round(case=case) if requirement.kind else None
+    passed = review_passed_round(case=case, requirement=requirement) if requirement.kind else None
     since = passed.completed_at if passed is not None else None
     discussions = CollectiveDiscussion.objects.filter(case=case, proposal_fingerprint=requirement.fingerprint)
     if since is not None:
