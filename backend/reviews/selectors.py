@@ -203,3 +203,30 @@ def reviewer_ratio(*, agency: Agency | int) -> dict[str, Any]:
         "reviewers_needed": needed,
         "meets_guideline": ratio is not None and ratio >= guideline,
     }
+
+
+def review_statistics(*, agency: Agency | int, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Opinions issued by the agency between ``start`` and ``end`` (inclusive), by outcome and by kind —
+    for the disclosure statistics page (法制审核 次数与结果)."""
+    rounds = ReviewRound.objects.filter(
+        agency_id=_agency_id(agency), status=ReviewRound.Status.COMPLETED, completed_at__date__range=(start, end)
+    )
+    outcomes = dict(ReviewRound.Outcome.choices)
+    kinds = dict(ReviewRound._meta.get_field("kind").choices)
+    by_outcome: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    for outcome, kind in rounds.values_list("outcome", "kind"):
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {
+        "held": sum(by_outcome.values()),
+        "by_outcome": [
+            {"code": code, "label": str(outcomes.get(code, code)), "count": count}
+            for code, count in sorted(by_outcome.items())
+        ],
+        "by_kind": [
+            {"code": code, "label": str(kinds.get(code, code)), "count": count}
+            for code, count in sorted(by_kind.items())
+        ],
+        "source": "reviews",
+    }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from support import make_user
 
 from backend.accounts.models import Role
+from backend.reviews.selectors import review_statistics
 
 
 def test_the_ratio_is_reported_against_five_percent(
@@ -21,3 +24,15 @@ def test_the_ratio_is_reported_against_five_percent(
     assert body["enforcement_officers"] == 25
     assert Decimal(body["ratio"]) == Decimal("0.04") and body["meets_guideline"] is False
     assert body["reviewers_needed"] == 2 and body["qualified_reviewers"] == 1
+
+
+def test_review_statistics_count_opinions_by_outcome(
+    catalog_a, agency_a, make_case, officer_a, submit, approve
+) -> None:
+    approve(submit(make_case(fine="150000.00"), officer_a))
+    approve(submit(make_case(fine="5000.00"), officer_a))
+    today = timezone.localdate()
+    stats = review_statistics(agency=agency_a, start=today - datetime.timedelta(days=1), end=today)
+    assert stats["held"] == 2
+    assert stats["by_outcome"] == [{"code": "approved", "label": "同意", "count": 2}]
+    assert {k["code"] for k in stats["by_kind"]} == {"legal_review", "case_review"}
