@@ -175,8 +175,9 @@ def _first_assignment_conflicts(case: Case, reviewer: User, round_: ReviewRound 
     for recusal in Recusal.objects.filter(case=case, reviewer=reviewer):
         conflicts.append({"reason": recusal.reason, "message": f"已登记回避：{recusal.get_reason_display()}"})
     if round_ is not None:
-        excluded = {str(i) for i in (round_.package.get("excluded_reviewers") or [])}
-        if str(reviewer.pk) in excluded:
+        # A re-review ordered on a dispute goes to someone other than the disputed opinion's author.
+        disputed_authors = ReviewDispute.objects.filter(new_round=round_).values_list("round__completed_by", flat=True)
+        if reviewer.pk in set(disputed_authors):
             conflicts.append(
                 {"reason": Recusal.Reason.OTHER, "message": "异议处理决定另行组织审核，原审核人员不再承办"}
             )
@@ -990,9 +991,7 @@ def review_dispute_resolve(
 
 def _reopen_round(old: ReviewRound, *, actor: User, context: AuditContext | None) -> ReviewRound:
     today = _today()
-    package = dict(old.package)
-    package["excluded_reviewers"] = sorted({*package.get("excluded_reviewers", []), str(old.completed_by_id)})
-    package["re_review_of"] = str(old.pk)
+    package = old.package  # the same frozen package (and hash): only the reviewer changes
     number = (ReviewRound.objects.filter(case_id=old.case_id, kind=old.kind).aggregate(m=Max("number"))["m"] or 0) + 1
     due_on, provisional = _due(today, old.time_limit_workdays)
     new = ReviewRound.objects.create(
