@@ -78,7 +78,7 @@ def apply_search(queryset: QuerySet, query: str) -> QuerySet:
         return queryset
     if connection.vendor == "postgresql":
         return queryset.extra(
-            where=["to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)"], params=[_tsquery(terms)]
+            where=["search_vector @@ to_tsquery('simple', %s)"], params=[_tsquery(terms)]
         )
     condition = Q()
     for word, subs in terms:
