@@ -61,6 +61,12 @@ def review_ensure_passed(*, case: Any) -> None:
         )
 
 
+def review_decision_reference(*, case: Any) -> dict[str, Any] | None:
+    """What the head's decision cites: the passed review round and its 审核意见书 (第五十八条)."""
+    fn = _resolve("backend.reviews.services", "review_decision_reference")
+    return fn(case=case) if fn is not None else None
+
+
 def review_ensure_collective_discussion(*, case: Any) -> None:
     """Raise PreconditionFailed unless the required 集体讨论 is on record (行政处罚法 第五十七条第二款).
 

@@ -109,6 +109,11 @@ def test_a_head_cannot_decide_a_major_case_without_a_passed_round(
     assert decided.status_code == 200, decided.json()
     case.refresh_from_db()
     assert case.status == Case.Status.DECIDED and case.decision_number
+    # The decision (决定书 and the transition record) cites the passed round and its opinion.
+    decision = case.documents.get(doc_type="decision")
+    assert decision.content["review"]["review_round_id"] == round_["id"]
+    assert decision.content["review"]["opinion_number"] == round_["opinion_number"]
+    assert decision.content["review"]["collective_discussion_id"] == meeting.json()["id"]
 
 
 def test_a_non_major_general_case_needs_a_passed_case_review(

@@ -679,6 +679,7 @@ def case_decide(
             step_name=t.name, content=collective_discussion,
         )
     hooks.review_ensure_collective_discussion(case=case)
+    review_reference = hooks.review_decision_reference(case=case)
     rules = case_rules(case.agency_id)
     case.fine_amount = measures_amount(decided, PenaltyKind.FINE)
     case.confiscation_amount = measures_amount(decided, PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY)
@@ -702,12 +703,14 @@ def case_decide(
             "performance": "自收到本决定书之日起十五日内缴纳罚款" if case.fine_amount else "",
             "remedies": "如不服本决定，可在收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼",
             "decided_on": today.isoformat(),
+            "review": review_reference,
         },
     )
     deadline_meet(case=case, code="DECISION", on=today)
     deadline_open(case=case, code="DECISION_SERVICE", anchor_on=today)
     case = _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step, data={
         "decision_number": case.decision_number, "measures": decided, "document_id": str(document.id),
+        "review": review_reference,
     })
     hooks.notice_create_for_decision(case=case, context=context)
     return case
