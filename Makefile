@@ -25,7 +25,7 @@ setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 	@WITH_BROWSER=1 bash scripts/system-deps.sh
 
-# ffmpeg/ffprobe for media processing; Chromium (Debian package) for the browser tests; Noto CJK fonts
+# ffmpeg/ffprobe for media processing; Chromium (Debian package) for the browser tests; WenQuanYi fonts
 # for PDF opinions. Installed only when absent.
 system-deps:
 	@bash scripts/system-deps.sh

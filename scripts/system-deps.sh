@@ -6,7 +6,8 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
 if [ "${WITH_BROWSER:-1}" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
 fi
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK" || need+=(fonts-noto-cjk)
+# An embeddable (TrueType) Chinese font for PDF documents such as the 审核意见书.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 SUDO=""
