@@ -236,6 +236,7 @@ def main() -> int:
     parser.add_argument("--servers", default="ours,sink,peer")
     parser.add_argument("--modes", default="chunked,single", help="chunked = 8 MiB chunks; single = one PATCH")
     parser.add_argument("--s3", action="store_true", help="also run ours on S3 (moto standalone server)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the median is reported)")
     args = parser.parse_args()
     sizes = [int(s) * MIB for s in args.sizes.split(",")]
     clients = args.clients.split(",")
@@ -269,34 +270,46 @@ def main() -> int:
                       "--timeout", "3600", "--graceful-timeout", "30"], env=env, port=port, cwd=cwd,
                      log=var / f"{app.split(':')[0]}.log")
 
-    def measure(server: str, proc: subprocess.Popen, endpoint: str, path: Path, digest: str, size: int,
-                label: str = "") -> None:
-        for client in clients:
-            for mode in modes:
-                chunk = CHUNK if mode == "chunked" else 0
-                metadata = {"case": cases.pop(), "kind": "video", "filename": path.name,
-                            "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            "sha256": digest}
-                sampler = RssSampler(proc.pid)
-                sampler.start()
-                elapsed = run_client(client, endpoint, path, token if server.startswith("ours") else "", metadata,
-                                     chunk)
-                peak, growth = sampler.finish()
-                row = {"server": server + label, "client": client, "mode": mode, "size_mib": size // MIB,
-                       "seconds": round(elapsed, 2), "mib_s": round(size / MIB / elapsed, 1),
-                       "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(growth, 1)}
-                results.append(row)
-                print(f"{row['size_mib']:>5} MiB  {row['server']:<8} {client:<6} {mode:<8} "
-                      f"{row['mib_s']:>8.1f} MiB/s  peak RSS {row['peak_rss_mib']:>7.1f} MiB  "
-                      f"growth {row['rss_growth_mib']:>6.1f} MiB", flush=True)
-                clean_storage(var)
+    def one_run(server: str, proc: subprocess.Popen, endpoint: str, path: Path, digest: str, size: int,
+                client: str, mode: str) -> dict:
+        metadata = {"case": cases.pop(), "kind": "video", "filename": path.name,
+                    "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "sha256": digest}
+        sampler = RssSampler(proc.pid)
+        sampler.start()
+        try:
+            elapsed = run_client(client, endpoint, path, token if server.startswith("ours") else "", metadata,
+                                 CHUNK if mode == "chunked" else 0)
+        finally:
+            peak, growth = sampler.finish()
+            clean_storage(var)
+        return {"server": server, "client": client, "mode": mode, "size_mib": size // MIB,
+                "seconds": round(elapsed, 2), "mib_s": round(size / MIB / elapsed, 1),
+                "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(growth, 1)}
 
-    for size in sizes:
-        path, digest = make_file(size)
-        for server in servers:
+    # All servers run side by side and the runs are interleaved (ours, sink, peer, ours, ...) so that the
+    # load of a shared machine hits them alike; each figure is the median of --repeat runs.
+    running: dict[str, tuple[subprocess.Popen, str]] = {}
+    moto = None
+    try:
+        for server in servers + (["ours-s3"] if args.s3 else []):
             port = free_port()
             if server == "ours":
                 proc = gunicorn("backend.config.wsgi:application", port, ours_env, "3", "4")
+                endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
+                warm_up(endpoint, token, cases, warm_file)
+            elif server == "ours-s3":
+                import boto3
+
+                moto_port = free_port()
+                moto = start([str(PY.with_name("moto_server")), "-H", "127.0.0.1", "-p", str(moto_port)],
+                             env=base_env, port=moto_port)
+                s3_url = f"http://127.0.0.1:{moto_port}"
+                boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1", aws_access_key_id="bench",
+                             aws_secret_access_key="bench").create_bucket(Bucket="bench")
+                env = {**ours_env, "STORAGE_BACKEND": "s3", "S3_BUCKET": "bench", "S3_ENDPOINT_URL": s3_url,
+                       "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench"}
+                proc = gunicorn("backend.config.wsgi:application", port, env, "3", "4")
                 endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
                 warm_up(endpoint, token, cases, warm_file)
             elif server == "sink":
@@ -309,36 +322,33 @@ def main() -> int:
                 proc = start(["node", str(BENCH / "upload_peer_server.mjs"), str(port), str(var / "peer")],
                              env=env, port=port, log=var / "peer.log")
                 endpoint = f"http://127.0.0.1:{port}/files"
-            try:
-                measure(server, proc, endpoint, path, digest, size)
-            finally:
-                stop(proc)
+            running[server] = (proc, endpoint)
 
-    if args.s3:
-        size = sizes[0]
-        path, digest = make_file(size)
-        moto_port, port = free_port(), free_port()
-        moto = start([str(PY.with_name("moto_server")), "-H", "127.0.0.1", "-p", str(moto_port)], env=base_env,
-                     port=moto_port)
-        try:
-            import boto3
-
-            s3_url = f"http://127.0.0.1:{moto_port}"
-            boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1", aws_access_key_id="bench",
-                         aws_secret_access_key="bench").create_bucket(Bucket="bench")
-            env = {**ours_env, "STORAGE_BACKEND": "s3", "S3_BUCKET": "bench", "S3_ENDPOINT_URL": s3_url,
-                   "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench"}
-            proc = gunicorn("backend.config.wsgi:application", port, env, "3", "4")
-            endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
-            try:
-                warm_up(endpoint, token, cases, warm_file)
-                saved_modes = modes
-                modes[:] = ["chunked"]
-                measure("ours", proc, endpoint, path, digest, size, label="-s3")
-                modes[:] = saved_modes
-            finally:
-                stop(proc)
-        finally:
+        for size in sizes:
+            path, digest = make_file(size)
+            for client in clients:
+                for mode in modes:
+                    runs: dict[str, list[dict]] = {}
+                    for _ in range(args.repeat):
+                        for server, (proc, endpoint) in running.items():
+                            if server == "ours-s3" and (size != sizes[0] or mode != "chunked"):
+                                continue
+                            runs.setdefault(server, []).append(
+                                one_run(server, proc, endpoint, path, digest, size, client, mode))
+                    for server, rows in runs.items():
+                        rows.sort(key=lambda r: r["mib_s"])
+                        row = dict(rows[len(rows) // 2])
+                        row["all_mib_s"] = [r["mib_s"] for r in rows]
+                        row["rss_growth_mib"] = max(r["rss_growth_mib"] for r in rows)
+                        row["peak_rss_mib"] = max(r["peak_rss_mib"] for r in rows)
+                        results.append(row)
+                        print(f"{row['size_mib']:>5} MiB  {server:<8} {client:<6} {mode:<8} "
+                              f"{row['mib_s']:>8.1f} MiB/s (runs {row['all_mib_s']})  peak RSS "
+                              f"{row['peak_rss_mib']:>7.1f} MiB  growth {row['rss_growth_mib']:>6.1f} MiB", flush=True)
+    finally:
+        for proc, _endpoint in running.values():
+            stop(proc)
+        if moto is not None:
             stop(moto)
 
     print("\nratios (ours ÷ peer, ours ÷ sink):")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -88,6 +89,11 @@ class UploadWriter(Protocol):
 
     def commit(self) -> dict:
         """Make the appended bytes durable; return the new backend state to persist with the offset."""
+
+    def commit_async(self) -> Future[dict]:
+        """Like :meth:`commit` for the bytes appended so far, but MAY finish in the background while more
+        bytes are appended (LocalStorage: fdatasync in a thread). Callers must wait for it before
+        ``commit``/``abort``/``close``."""
 
     def abort(self) -> None: ...
 
@@ -193,6 +199,16 @@ class LocalStorage:
             raise StorageError(str(exc)) from exc
 
 
+# Background durability for long uploads: a checkpoint's fdatasync overlaps receiving the next bytes.
+_SYNC_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-sync")
+
+
+def _done(value: dict) -> Future[dict]:
+    future: Future[dict] = Future()
+    future.set_result(value)
+    return future
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -228,9 +244,20 @@ class LocalUploadWriter:
             self._position += written
 
     def commit(self) -> dict:
-        os.fsync(self._fd)
+        # fdatasync: the data and the file size (needed to read it back), not the timestamps.
+        os.fdatasync(self._fd)
         self._committed = self._position
         return {}
+
+    def commit_async(self) -> Future[dict]:
+        position = self._position
+
+        def sync() -> dict:
+            os.fdatasync(self._fd)  # covers every byte written before this call, and maybe more
+            self._committed = max(self._committed, position)
+            return {}
+
+        return _SYNC_POOL.submit(sync)
 
     def abort(self) -> None:
         os.ftruncate(self._fd, self._committed)
@@ -482,6 +509,9 @@ class S3UploadWriter:
         self._committed_tail = bytes(self._buffer)
         # The tail stays in the buffer: further appends in this request continue after it.
         return {"mpu": self._state["mpu"], "parts": list(self._state["parts"]), "tail": self._state["tail"]}
+
+    def commit_async(self) -> Future[dict]:
+        return _done(self.commit())
 
     def abort(self) -> None:
         self._pending_parts = []

@@ -353,14 +353,12 @@ def _gone(upload: Upload) -> TusError:
     return TusError("upload_gone", "该上传已取消或已过期", status=410, extra={"status": upload.status})
 
 
-def _commit_progress(
-    *, upload: Upload, token: str, offset: int, hasher: ResumableSha256, state: dict, head: bytes
-) -> None:
+def _commit_progress(*, upload: Upload, token: str, offset: int, hash_state: bytes, state: dict, head: bytes) -> None:
     """Persist the acknowledgement point: offset, hash state and storage state, together."""
     now = timezone.now()
     changed = Upload.objects.filter(pk=upload.pk, lock_token=token, status=Upload.Status.RECEIVING).update(
         offset=offset,
-        hash_state=hasher.state(),
+        hash_state=hash_state,
         storage_state=state,
         head=head,
         lock_heartbeat_at=now,
@@ -466,8 +464,10 @@ def _stream_body(
     writer = storage.upload_open(str(upload.pk), upload.storage_state, upload.offset)
     position = upload.offset
     remaining = content_length
-    since_commit = 0
+    since_checkpoint = 0
     last_beat = time.monotonic()
+    # A checkpoint in flight: (durability future, offset it covers, hash state at that offset, head).
+    pending: tuple[Any, int, bytes, bytes] | None = None
     try:
         while remaining:
             try:
@@ -484,17 +484,26 @@ def _stream_body(
                 chunk_hash.update(block)
             writer.append(block)
             position += len(block)
-            since_commit += len(block)
-            if chunk_hash is None and since_commit >= limits.checkpoint_bytes:
-                state = writer.commit()
-                _commit_progress(upload=upload, token=token, offset=position, hasher=hasher, state=state, head=head)
-                since_commit = 0
+            since_checkpoint += len(block)
+            if pending is not None and pending[0].done():
+                synced, at, hash_state, at_head = pending
+                pending = None
+                _commit_progress(
+                    upload=upload, token=token, offset=at, hash_state=hash_state, state=synced.result(), head=at_head
+                )
                 last_beat = time.monotonic()
+            if chunk_hash is None and pending is None and since_checkpoint >= limits.checkpoint_bytes:
+                # Without a chunk checksum every received byte is kept, so a long body is acknowledged in
+                # steps; the fdatasync runs in the background while the next bytes arrive.
+                pending = (writer.commit_async(), position, hasher.state(), head)
+                since_checkpoint = 0
             elif time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                 if not Upload.objects.filter(pk=upload.pk, lock_token=token).update(lock_heartbeat_at=timezone.now()):
-                    writer.abort()
                     raise TusError("upload_locked", "写入权已被其他请求接管", status=423)
                 last_beat = time.monotonic()
+        if pending is not None:
+            pending[0].result()  # never close or truncate under a running fdatasync
+            pending = None
         if chunk_hash is not None:
             if remaining:
                 # The body was cut short: an unverifiable chunk is not kept.
@@ -512,9 +521,19 @@ def _stream_body(
                 )
         if position != upload.offset:
             state = writer.commit()
-            _commit_progress(upload=upload, token=token, offset=position, hasher=hasher, state=state, head=head)
+            _commit_progress(
+                upload=upload, token=token, offset=position, hash_state=hasher.state(), state=state, head=head
+            )
     except StorageError:
+        if pending is not None:
+            pending[0].exception()
         writer.abort()
+        raise
+    except BaseException:
+        # Never truncate here: on a lost lock another writer may own the file now. Unacknowledged bytes
+        # are cut by the next writer's open (it truncates to the acknowledged offset).
+        if pending is not None:
+            pending[0].exception()
         raise
     finally:
         writer.close()

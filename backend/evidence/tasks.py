@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from backend.common.storage import StorageError
+from backend.config.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +51,9 @@ def evidence_expire_uploads() -> int:
     if count:
         logger.info("expired %d abandoned uploads", count)
     return count
+
+
+@app.on_after_finalize.connect
+def _schedule_periodic(sender: object, **_kwargs: object) -> None:
+    # Hourly: abandoned partial uploads are removed within an hour of their (sliding) expiry.
+    sender.add_periodic_task(3600.0, evidence_expire_uploads.s(), name="evidence: expire abandoned uploads")

@@ -49,3 +49,17 @@ def test_completed_uploads_never_expire(as_user, officer_a, case_a, kit):
     Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(days=30))
     assert upload_expire_abandoned() == 0
     assert Upload.objects.get().status == "received"
+
+
+def test_verify_evidence_rehashes_originals(as_user, officer_a, case_a, kit, settings):
+    from django.core.management.base import CommandError
+
+    from backend.evidence.models import EvidenceItem
+
+    kit.upload_file(as_user(officer_a), case_a, kit.JPEG)
+    call_command("verify_evidence")
+    path = settings.STORAGE_LOCAL_ROOT / EvidenceItem.objects.get().storage_key
+    path.chmod(0o644)
+    path.write_bytes(b"tampered")
+    with pytest.raises(CommandError):
+        call_command("verify_evidence")
