@@ -43,9 +43,10 @@ from backend.ledger.bundle import (
 from backend.ledger.canonical import CAPTURE_RECORD_FIELDS
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.keys import log_origin
+from backend.ledger.merkle import MerkleTree
 from backend.ledger.models import BundleExport, BundleShare, LogEntry
 from backend.ledger.services import AuditContext, audit_record
-from backend.ledger.store import log_tree
+from backend.ledger.store import CachedNodeStore, DjangoNodeStore
 
 ENTRY_FETCH_BATCH = 500
 
@@ -154,8 +155,10 @@ def bundle_export_create(*, case: Any, user: Any, context: AuditContext | None =
         )
     export_index = event.seq - 1
     checkpoint = checkpoint_sign(min_size=export_index + 1).checkpoint
-    tree = log_tree(size=checkpoint.tree_size)
+    store = CachedNodeStore(DjangoNodeStore())
+    tree = MerkleTree(store, size=checkpoint.tree_size)
     proven = sorted({*indexes, export_index})
+    store.get_nodes((0, i) for i in proven)  # all leaf hashes in a few queries
     proofs = build_proofs(
         tree_size=checkpoint.tree_size, root_hash=bytes(checkpoint.root_hash), manifest_entry_index=export_index,
         proofs={i: (tree.leaf_hash_at(i), tree.inclusion_proof(i)) for i in proven},

@@ -94,6 +94,29 @@ def _pg_insert_arrays(using: str, model: type, columns: Sequence[tuple[str, str,
                        [values for _, _, values in columns])
 
 
+class CachedNodeStore:
+    """Read-through cache over a store, for computing many proofs against one tree size (bundle export):
+    the upper nodes that all proofs share are fetched once. Stored nodes never change, so caching them
+    for the duration of one operation is always correct."""
+
+    def __init__(self, store: DjangoNodeStore) -> None:
+        self.store = store
+        self.cache: dict[NodeKey, bytes] = {}
+
+    def get_nodes(self, keys: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+        wanted = set(keys)
+        missing = [k for k in wanted if k not in self.cache]
+        for start in range(0, len(missing), BULK_BATCH):
+            self.cache.update(self.store.get_nodes(missing[start:start + BULK_BATCH]))
+        return {k: self.cache[k] for k in wanted if k in self.cache}
+
+    def put_nodes(self, nodes: Mapping[NodeKey, bytes]) -> None:
+        raise TypeError("a cached view of the log is read-only")
+
+    def leaf_count(self) -> int:
+        return self.store.leaf_count()
+
+
 def log_tree(*, size: int | None = None) -> MerkleTree:
     """The log's tree over the database store (size read from the store unless given)."""
     return MerkleTree(DjangoNodeStore(), size=size)
