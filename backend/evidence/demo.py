@@ -60,8 +60,15 @@ def _put(*, officer: Any, case: Any, data: bytes, kind: str, filename: str, acti
     context = AuditContext(actor=officer)
     upload = services.upload_create(user=officer, length=len(data), metadata=metadata, context=context)
     stream = io.BytesIO(data)
-    services.upload_append(upload=upload, offset=0, read=stream.read, content_length=len(data), checksum=None,
-                           new_length=None, context=context)
+    services.upload_append(
+        upload=upload,
+        offset=0,
+        read=stream.read,
+        content_length=len(data),
+        checksum=None,
+        new_length=None,
+        context=context,
+    )
 
 
 def seed_demo_data(state: dict[str, Any]) -> None:
@@ -72,7 +79,21 @@ def seed_demo_data(state: dict[str, Any]) -> None:
     case = cases[0]
     if EvidenceItem.objects.filter(case=case).exists():
         return
-    _put(officer=officer, case=case, data=_photo(), kind="photo", filename="现场照片-货架.jpg", activity="现场检查",
-         minutes_ago=30)
-    _put(officer=officer, case=case, data=_audio(), kind="audio", filename="询问录音.wav", activity="询问",
-         minutes_ago=20)
+    _put(
+        officer=officer,
+        case=case,
+        data=_photo(),
+        kind="photo",
+        filename="现场照片-货架.jpg",
+        activity="现场检查",
+        minutes_ago=30,
+    )
+    _put(
+        officer=officer,
+        case=case,
+        data=_audio(),
+        kind="audio",
+        filename="询问录音.wav",
+        activity="询问",
+        minutes_ago=20,
+    )

@@ -310,26 +310,41 @@ def _lock_is_dead(token: str) -> bool:
     return host == _HOST and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
 
 
-def upload_claim(*, upload: Upload) -> str:
+def upload_claim(*, upload: Upload, expect_unchanged: bool = False) -> str:
     """Become the only writer of ``upload`` (compare-and-set on the row) or raise 423 ``upload_locked``.
 
     A conditional UPDATE works the same on SQLite and PostgreSQL and holds no transaction open while the
     body streams. A claim is stale when its holder stopped heart-beating (``lock_stale_seconds``) or, on
     this host, when its process is gone — so a client resuming right after a server restart is not made
-    to wait.
+    to wait. With ``expect_unchanged`` the claim only succeeds while the row still has the offset, length
+    and status read before, so the caller's copy (hash and storage state included: they are only ever
+    written together with the offset, under the claim) is current without reading the row again.
     """
     token = f"{_HOST}|{os.getpid()}|{uuid.uuid4().hex}"
     now = timezone.now()
     stale_before = now - datetime.timedelta(seconds=upload_limits().lock_stale_seconds)
     free = Q(lock_token="") | Q(lock_heartbeat_at__lt=stale_before) | Q(lock_heartbeat_at__isnull=True)
-    if Upload.objects.filter(free, pk=upload.pk).update(lock_token=token, lock_heartbeat_at=now):
+    same = Q()
+    if expect_unchanged:
+        same = Q(offset=upload.offset, status=upload.status)
+        same &= Q(length__isnull=True) if upload.length is None else Q(length=upload.length)
+    if Upload.objects.filter(free, same, pk=upload.pk).update(lock_token=token, lock_heartbeat_at=now):
         upload.lock_token = token
         return token
-    current = Upload.objects.filter(pk=upload.pk).values_list("lock_token", flat=True).first()
+    current = Upload.objects.filter(pk=upload.pk).values("lock_token", "offset", "status", "length").first() or {}
+    if expect_unchanged and (
+        current.get("offset") != upload.offset
+        or current.get("status") != upload.status
+        or current.get("length") != upload.length
+    ):
+        raise TusError(
+            "offset_mismatch", "Upload-Offset 与服务器记录不符", status=409, extra={"offset": current.get("offset")}
+        )
+    holder = current.get("lock_token", "")
     stolen = (
-        current
-        and _lock_is_dead(current)
-        and Upload.objects.filter(pk=upload.pk, lock_token=current).update(lock_token=token, lock_heartbeat_at=now)
+        holder
+        and _lock_is_dead(holder)
+        and Upload.objects.filter(same, pk=upload.pk, lock_token=holder).update(lock_token=token, lock_heartbeat_at=now)
     )
     if stolen:
         upload.lock_token = token
@@ -428,14 +443,9 @@ def upload_append(
             extra={"offset": upload.offset, "length": length, "max_size": cap},
         )
 
-    token = upload_claim(upload=upload)
+    # The claim also checks that nobody changed the upload since we read it (no second read needed).
+    token = upload_claim(upload=upload, expect_unchanged=True)
     try:
-        upload = _refresh(upload)
-        if upload.offset != offset or upload.status != Upload.Status.RECEIVING:
-            # Another request finished between our checks and the claim.
-            raise TusError(
-                "offset_mismatch", "Upload-Offset 与服务器记录不符", status=409, extra={"offset": upload.offset}
-            )
         if new_length is not None and upload.length is None:
             Upload.objects.filter(pk=upload.pk, lock_token=token).update(length=new_length)
             upload.length = new_length
