@@ -1,7 +1,7 @@
 """Benchmark of the database-backed Merkle log on PostgreSQL.
 
     .venv/bin/python bench/bench_ledger.py [--entries 1000000] [--proofs 2000] [--bundle-mb 512]
-        [--db postgres://postgres@127.0.0.1:5432/zhifa_bench] [--keep]
+        [--db postgres://postgres@127.0.0.1:5432/zhifa_bench] [--keep] [--reuse --bundle-mb 0]
 
 Creates the database (drops it first, and again at the end unless ``--keep``), migrates, then measures:
 
@@ -273,10 +273,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000, help="audit_record calls per measurement")
     parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/zhifa_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again on a database kept with --keep (skips the load phases)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
-    recreate_database(args.db)
+    if not args.reuse:
+        recreate_database(args.db)
     from backend.ledger.checkpoint import generate_key
 
     os.environ.update({
@@ -296,10 +299,11 @@ def main() -> None:
     from django.core.management import call_command
 
     try:
-        call_command("migrate", verbosity=0)
-        print(f"PostgreSQL {args.db}; {os.cpu_count()} CPUs")
-        bench_audit_record(args.events, "on an empty log")
-        bulk_append(args.entries)
+        print(f"PostgreSQL {args.db}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            bench_audit_record(args.events, "on an empty log")
+            bulk_append(args.entries)
         bench_audit_record(args.events, f"at n={args.entries:,}")
         bench_proofs(args.proofs)
         bench_proof_api(args.api_requests)
@@ -310,7 +314,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             recreate_database(args.db, drop_only=True)
         import shutil
 

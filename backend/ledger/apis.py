@@ -146,6 +146,8 @@ class PublicConsistencyProofApi(PublicApi):
 class PublicShareDownloadApi(PublicApi):
     """Download the evidence bundle behind a share link (time-boxed, revocable; every access is logged)."""
 
+    http_method_names = ["get", "options"]  # a HEAD must not count as (and log) a download
+
     @extend_schema(operation_id="ledger_public_share_download", responses={
         **ZIP_RESPONSE, 404: OpenApiResponse(description="unknown link"),
         410: OpenApiResponse(description="revoked, expired or used up")})
@@ -172,6 +174,8 @@ def _zip_response(export: BundleExport) -> StreamingHttpResponse:
 class LedgerEntryDetailApi(APIView):
     """A full log entry (the audit event as hashed) — auditors, and the head of the event's agency."""
 
+    http_method_names = ["get", "options"]  # every read is logged; HEAD would log a read too
+
     @extend_schema(operation_id="ledger_entry_detail", responses={200: LedgerEntryOutputSerializer})
     def get(self, request: Request, index: int) -> Response:
         entry = selectors.entry_get_for_user(user=request.user, index=index)
@@ -190,6 +194,8 @@ class LedgerEntryDetailApi(APIView):
 class CaseBundleApi(APIView):
     """Export the case's evidence bundle (originals, manifest, log entries, proofs, signed checkpoint,
     public key) as a streamed zip. Handling officers, the agency head and auditors; every export is logged."""
+
+    http_method_names = ["get", "options"]  # a HEAD must not create (and log) an export
 
     @extend_schema(operation_id="case_bundle_export", responses={
         **ZIP_RESPONSE, 403: OpenApiResponse(description="role may not export"),

@@ -223,3 +223,12 @@ def test_streamed_bundle_is_a_readable_zip_in_chunks(case_with_evidence, officer
     assert len(chunks) > 3
     with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as zf:
         assert zf.testzip() is None
+
+
+def test_a_head_request_neither_exports_nor_counts_a_download(case_with_evidence, officer_a, head_a, as_user, api):
+    case, _ = case_with_evidence
+    assert as_user(officer_a).head(bundle_url(case)).status_code == 405
+    assert not BundleExport.objects.exists()
+    share = create_share(as_user(head_a), case)
+    assert api.head(share["url"]).status_code == 405
+    assert BundleShare.objects.get().download_count == 0
