@@ -244,7 +244,7 @@ class UploadDetailApi(TusBaseApi):
     )
     def head(self, request: Request, upload_id: str) -> Response:
         upload = self._get(request, upload_id)
-        if upload.status in (Upload.Status.TERMINATED, Upload.Status.EXPIRED):
+        if upload.status in (Upload.Status.TERMINATED, Upload.Status.EXPIRED) or services.upload_is_expired(upload):
             raise tus.TusError("upload_gone", "该上传已取消或已过期", status=410)
         if upload.status == Upload.Status.RECEIVING and upload.is_complete:
             # A completion interrupted by a crash is finished here (idempotent) before answering.

@@ -17,7 +17,12 @@ logger = logging.getLogger(__name__)
 
 
 def c2pa_inspect(path: str, *, mime: str = "") -> dict[str, Any]:
-    """``{"status": "absent"|"valid"|"invalid"|"unavailable"|"error", ...}`` for the file at ``path``."""
+    """``{"status": ..., ...}`` for the file at ``path``.
+
+    ``absent`` (no manifest), ``valid`` (signature and content binding check out, signer trusted),
+    ``untrusted`` (they check out, but the signer is not on a configured trust list — the usual case offline),
+    ``invalid`` (the file was changed after signing, or the signature is bad), ``unavailable``/``error``.
+    """
     try:
         import c2pa
     except ImportError:
@@ -39,16 +44,25 @@ def c2pa_inspect(path: str, *, mime: str = "") -> dict[str, Any]:
             close()
     active = report.get("active_manifest")
     manifest = report.get("manifests", {}).get(active, {}) if active else {}
-    failures = [
-        status
-        for status in report.get("validation_status", []) or []
-        if not str(status.get("code", "")).endswith((".trusted", ".untrusted", ".validated", ".match"))
-    ]
+    codes = [str(status.get("code", "")) for status in report.get("validation_status", []) or []]
+    # Without a configured trust list every signer is "untrusted": the content binding can still be
+    # checked. Anything else reported (hash mismatch, bad signature, ...) means the credentials fail.
+    failures = [code for code in codes if not code.endswith(".untrusted")]
+    if failures:
+        status = "invalid"
+    elif any(code.endswith(".untrusted") for code in codes):
+        status = "untrusted"
+    else:
+        status = "valid"
+    generator = manifest.get("claim_generator") or ", ".join(
+        str(info.get("name", "")) for info in manifest.get("claim_generator_info", []) or []
+    )
     return {
-        "status": "invalid" if failures else "valid",
+        "status": status,
         "validation_state": report.get("validation_state", ""),
+        "codes": codes[:20],
         "active_manifest": active,
-        "claim_generator": manifest.get("claim_generator", ""),
+        "claim_generator": generator,
         "signature_issuer": (manifest.get("signature_info") or {}).get("issuer", ""),
         "signed_at": (manifest.get("signature_info") or {}).get("time", ""),
         "failures": failures[:20],

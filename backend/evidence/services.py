@@ -364,6 +364,11 @@ def _refresh(upload: Upload) -> Upload:
     return upload
 
 
+def upload_is_expired(upload: Upload) -> bool:
+    """Past its sliding expiry but not yet cleaned up: already treated as gone."""
+    return upload.status == Upload.Status.RECEIVING and upload.expires_at <= timezone.now()
+
+
 def _gone(upload: Upload) -> TusError:
     return TusError("upload_gone", "该上传已取消或已过期", status=410, extra={"status": upload.status})
 
@@ -405,7 +410,7 @@ def upload_append(
     long body without a checksum is also checkpointed every ``checkpoint_bytes`` so a server crash loses
     at most that much.
     """
-    if upload.status in (Upload.Status.TERMINATED, Upload.Status.EXPIRED):
+    if upload.status in (Upload.Status.TERMINATED, Upload.Status.EXPIRED) or upload_is_expired(upload):
         raise _gone(upload)
     if offset != upload.offset:
         raise TusError(

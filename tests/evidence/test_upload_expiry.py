@@ -44,6 +44,14 @@ def test_abandoned_uploads_expire_and_their_bytes_are_deleted(as_user, officer_a
     call_command("expire_uploads")  # idempotent: nothing left to expire
 
 
+def test_an_upload_past_its_expiry_is_gone_even_before_the_cleanup(as_user, officer_a, case_a, kit):
+    client = as_user(officer_a)
+    location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
+    Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.head(location, **kit.TUS).status_code == 410
+    assert kit.patch(client, location, 0, kit.JPEG[:10]).status_code == 410
+
+
 def test_completed_uploads_never_expire(as_user, officer_a, case_a, kit):
     kit.upload_file(as_user(officer_a), case_a, kit.JPEG)
     Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(days=30))
