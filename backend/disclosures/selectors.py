@@ -23,7 +23,7 @@ from backend.disclosures.models import (
     EnforcementItem,
     Notice,
 )
-from backend.disclosures.search import apply_search
+from backend.disclosures.search import apply_public_search
 
 # The redacted columns the public API and pages read; nothing else leaves the table.
 PUBLIC_LIST_FIELDS: tuple[str, ...] = (
@@ -99,7 +99,7 @@ def public_notice_list(
     if party_type:
         qs = qs.filter(party_type=party_type)
     if q:
-        qs = apply_search(qs, q)
+        qs = apply_public_search(qs, q)
     return qs
 
 
@@ -218,31 +218,23 @@ def major_decision_catalog(*, agency: Agency) -> Any:
 
 
 def catalog_as_dict(catalog: Any) -> dict[str, Any] | None:
-    """Tolerant rendering of whatever object ``catalog_current`` returns (model, dict or None)."""
+    """Public rendering of the ``MajorCatalog`` returned by ``catalog_current`` (or a plain dict)."""
     if catalog is None:
         return None
     if isinstance(catalog, dict):
         return catalog
     out: dict[str, Any] = {}
-    for name in ("version", "title", "name", "published_at", "effective_from", "document_number", "description"):
+    for name in ("title", "version", "document_number", "basis", "note", "effective_from"):
         value = getattr(catalog, name, None)
         if value not in (None, ""):
             out[name] = value
     rules = getattr(catalog, "rules", None)
-    if rules is not None:
-        if hasattr(rules, "all"):
-            rules = [
-                {k: v for k, v in vars(r).items() if not k.startswith("_")} if not isinstance(r, dict) else r
-                for r in rules.all()
-            ]
-        out["rules"] = rules
-    items = getattr(catalog, "items", None)
-    if items is not None and not callable(items):
-        out["items"] = items
-    criteria = getattr(catalog, "criteria", None)
-    if criteria is not None:
-        out["criteria"] = criteria
-    return out or {"text": str(catalog)}
+    if rules is not None and hasattr(rules, "all"):
+        out["rules"] = [
+            {"code": getattr(r, "code", ""), "description": getattr(r, "description", "") or str(r)}
+            for r in rules.all()
+        ]
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

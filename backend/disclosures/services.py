@@ -452,12 +452,13 @@ def notice_create_for_decision(*, case: Any, context: AuditContext | None = None
         # DOMAIN §2.4 default: publish 一般程序 decisions (市场监督管理行政处罚信息公示规定 第二条 covers
         # 普通程序 only); on-the-spot 简易程序 decisions are filed, not published.
         return
+    snapshot = snapshot_from_case(case)
     with transaction.atomic():
         existing = (
             Notice.objects.select_for_update()
             .filter(case=case)
             .exclude(status=Notice.Status.WITHDRAWN)
-            .filter(decision_number=case.decision_number or "")
+            .filter(decision_number=snapshot["decision_number"])
             .first()
         )
         if existing is not None:
@@ -468,9 +469,7 @@ def notice_create_for_decision(*, case: Any, context: AuditContext | None = None
             .order_by("-withdrawn_at")
             .first()
         )
-        notice = notice_create(
-            agency=case.agency, snapshot=snapshot_from_case(case), case=case, context=context, supersedes=previous
-        )
+        notice = notice_create(agency=case.agency, snapshot=snapshot, case=case, context=context, supersedes=previous)
         if outcome == "transfer_judicial" and not notice.nd_reason:
             notice.nd_reason = NonDisclosureReason.CRIMINAL_TRANSFER
             notice.nd_note = "系统识别：案件已移送司法机关，建议不予公开（待审批）"

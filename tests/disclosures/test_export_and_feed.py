@@ -84,3 +84,13 @@ def test_atom_feed_lists_new_and_withdrawn_notices(api, published_notice, publis
         assert "王小明" not in response.content.decode()
         ids = [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
         assert len(ids) == len(set(ids)) == 3
+
+
+def test_csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised(api, published_org_notice):
+    from backend.disclosures.models import Notice
+
+    Notice.objects.filter(pk=published_org_notice.pk).update(remarks='=HYPERLINK("http://x")')
+    revision.forget()
+    rows = _csv(api.get("/api/v1/public/notices/export.csv", {"header": "code"}))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["BZ"].startswith("'=")

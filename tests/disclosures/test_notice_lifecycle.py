@@ -229,3 +229,12 @@ def test_a_correction_request_is_tracked_and_answered(published_notice, disclose
     req = services.correction_request_answer(request=req, actor=discloser_a, accept=False, answer="经核实，金额无误。")
     assert req.status == "rejected"
     assert AuditEvent.objects.filter(action="notice.correction_answered", case_id=published_notice.case_id).exists()
+
+
+def test_the_periodic_task_expires_display_periods(published_notice):
+    from backend.disclosures.tasks import notice_expire_display_periods
+
+    Notice.objects.filter(pk=published_notice.pk).update(display_until=D(2020, 1, 1))
+    assert notice_expire_display_periods.delay().get() == 1
+    published_notice.refresh_from_db()
+    assert published_notice.status == Notice.Status.EXPIRED

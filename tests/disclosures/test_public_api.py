@@ -206,3 +206,19 @@ def test_the_transaction_of_a_publication_makes_the_notice_visible_at_once(api, 
     with transaction.atomic():
         services.notice_publish(notice=Notice.objects.get(pk=draft_notice.pk), actor=discloser_a)
     assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+@pytest.mark.postgres
+def test_search_uses_the_stored_tsvector_on_postgresql(api, published_notice, published_org_notice):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the SQLite path is covered by test_filters_and_chinese_full_text_search")
+    revision.forget()
+
+    def ids(q):
+        return {r["id"] for r in api.get(URL, {"q": q}).json()["results"]}
+
+    assert ids("保质期") == {str(published_notice.pk)}
+    assert ids("经营许可") == {str(published_org_notice.pk)}
+    assert ids("不存在的词语组合") == set()

@@ -192,3 +192,26 @@ def test_pages_do_not_set_cookies_or_track(client, published_notice, officer_a, 
         assert not response.cookies, url
         assert response["Referrer-Policy"] == "no-referrer"
         assert not re.search(r"<script|<iframe|analytics|gtag", _html(response)), url
+
+
+def test_agency_page_shows_the_major_decision_catalog_in_force(client, api, agency_a):
+    from backend.reviews.models import CatalogRule, MajorCatalog
+
+    catalog = MajorCatalog.objects.create(
+        agency=agency_a,
+        version=1,
+        title="辽源市市场监督管理局重大执法决定法制审核目录清单",
+        document_number="辽市监发〔2026〕1号",
+        status=MajorCatalog.Status.PUBLISHED,
+        effective_from=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    kind = CatalogRule._meta.get_field("kind").choices[0][0]
+    CatalogRule.objects.create(
+        catalog=catalog, code="fine-large", order=1, kind=kind, description="对公民处以一万元以上罚款的"
+    )
+    html = _html(client.get(f"/agencies/{agency_a.uscc}/"))
+    assert "辽市监发〔2026〕1号" in html and "对公民处以一万元以上罚款的" in html
+    body = api.get(f"/api/v1/public/agencies/{agency_a.uscc}/").json()
+    assert body["major_decision_catalog"]["rules"] == [
+        {"code": "fine-large", "description": "对公民处以一万元以上罚款的"}
+    ]
