@@ -494,3 +494,12 @@ class EvidenceNoteListCreateApi(IdempotentAPIMixin, APIView):
             item=item, author=request.user, context=audit_context_from_request(request), **data.validated_data
         )
         return Response(EvidenceNoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# The same endpoints without/with a trailing slash (tus clients differ); kept out of the OpenAPI schema.
+class UploadCreateAliasApi(UploadCreateApi):
+    schema = None
+
+
+class UploadDetailAliasApi(UploadDetailApi):
+    schema = None

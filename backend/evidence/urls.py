@@ -5,9 +5,9 @@ from backend.evidence import apis
 urlpatterns = [
     # tus 1.0.0 (the trailing slash is optional on the collection: clients differ)
     path("uploads/", apis.UploadCreateApi.as_view(), name="upload-create"),
-    path("uploads", apis.UploadCreateApi.as_view()),
+    path("uploads", apis.UploadCreateAliasApi.as_view()),
     path("uploads/<uuid:upload_id>", apis.UploadDetailApi.as_view(), name="upload-detail"),
-    path("uploads/<uuid:upload_id>/", apis.UploadDetailApi.as_view()),
+    path("uploads/<uuid:upload_id>/", apis.UploadDetailAliasApi.as_view()),
     # evidence
     path("evidence/", apis.EvidenceListApi.as_view(), name="evidence-list"),
     path("evidence/<uuid:item_id>/", apis.EvidenceDetailApi.as_view(), name="evidence-detail"),
