@@ -118,3 +118,16 @@ def test_the_periodic_tasks_sign_and_audit(events):
     ledger_checkpoint.delay()
     assert LogEntry.objects.count() == 3
     assert self_audit_task.delay().get() is True
+
+
+def test_checkpoints_signed_by_a_retired_key_verify_with_the_published_previous_keys(logged, settings):
+    from backend.ledger.checkpoint import NoteSigner, generate_key
+
+    old_key = settings.LEDGER_SIGNING_KEY
+    settings.LEDGER_SIGNING_KEY = generate_key("zhifa.test/ledger").signer_key  # rotation
+    report = ledger_self_audit(alert=False)
+    assert kinds(report) == {"checkpoint_signature"}  # the old key is not published yet
+    settings.LEDGER_PREVIOUS_PUBLIC_KEYS = [NoteSigner.parse(old_key).verifier().to_vkey()]
+    assert ledger_self_audit(alert=False).ok
+    settings.LEDGER_SIGNING_KEY = ""  # an audit host without the signing key
+    assert ledger_self_audit(alert=False).ok
