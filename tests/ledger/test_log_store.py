@@ -178,3 +178,33 @@ def test_keygen_writes_a_private_key_file_once_and_prints_the_public_key(tmp_pat
     assert "PRIVATE" not in printed
     with pytest.raises(CommandError):
         call_command("ledger_keygen", "--out", str(out))
+
+
+def test_the_migration_backfills_events_recorded_before_the_log_existed(rfc9162):
+    """Events written without the log (as before migration 0003) are appended in chain order."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from backend.ledger.models import GENESIS_HASH
+    from backend.ledger.services import compute_event_hash
+
+    prev = GENESIS_HASH
+    for seq in range(1, 6):
+        event = AuditEvent(seq=seq, occurred_at=timezone.now(), action="old.event", target_type="t",
+                           target_id=str(seq), data={"sha256": "ef" * 32} if seq == 3 else {}, prev_hash=prev)
+        if seq == 3:
+            event.action = "evidence.received"
+        event.hash = compute_event_hash(event)
+        event.save()
+        prev = event.hash
+    assert not LogEntry.objects.exists()
+    migration = importlib.import_module("backend.ledger.migrations.0003_merkle_log")
+    migration.backfill(apps, SimpleNamespace(connection=connection))
+    entries = list(LogEntry.objects.order_by("index"))
+    assert [e.event_id for e in entries] == [1, 2, 3, 4, 5]
+    assert [bytes(e.entry) for e in entries] == [log_entry_bytes(ev) for ev in AuditEvent.objects.order_by("seq")]
+    assert entries[2].evidence_sha256 == "ef" * 32
+    assert log_tree().root() == rfc9162.mth([rfc9162.leaf(bytes(e.entry)) for e in entries])
