@@ -477,12 +477,11 @@ class S3UploadWriter:
             )
             self._state["mpu"] = resp["UploadId"]
         number = len(self._state["parts"]) + len(self._pending_parts) + 1
-        body = bytes(self._buffer)
+        body, self._buffer = self._buffer, bytearray()  # botocore takes the bytearray as is: no copy
         resp = self._client().upload_part(
             Bucket=self._s3.bucket, Key=self._key, UploadId=self._state["mpu"], PartNumber=number, Body=body
         )
         self._pending_parts.append([number, resp["ETag"], len(body)])
-        self._buffer.clear()
 
     def append(self, data: bytes | memoryview) -> None:
         try:
