@@ -11,6 +11,7 @@ from media_pipeline import (
     GeoPoint,
     Limits,
     MediaBomb,
+    ToolTimeout,
     TruncatedMedia,
     UnreadableMedia,
     UnsupportedMedia,
@@ -202,3 +203,8 @@ def test_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
 
     with pytest.raises(UnreadableMedia):
         probe(fifo)
+
+
+def test_ffprobe_over_its_time_budget_is_killed(media: dict[str, Path]) -> None:
+    with pytest.raises(ToolTimeout):
+        probe(media["video"], limits=Limits(probe_timeout_s=0.001))
