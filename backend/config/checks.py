@@ -79,7 +79,9 @@ def storage_check(app_configs: Any = None, **kwargs: Any) -> list:
 def insecure_configuration_errors() -> list[str]:
     from django.core import checks
 
-    problems = checks.run_checks(tags=[Tags.security], databases=["default"], include_deployment_checks=True)
+    problems = checks.run_checks(
+        tags=[Tags.security, "ledger"], databases=["default"], include_deployment_checks=True
+    )
     problems += storage_check()
     return [f"{p.id}: {p.msg}" for p in problems if p.is_serious()]
 

@@ -44,9 +44,21 @@ def test_demo_data_cannot_be_loaded_with_debug_off(settings):
         call_command("seed_demo", verbosity=0)
 
 
-def test_a_secure_configuration_starts(settings):
+def test_a_missing_ledger_signing_key_is_refused(settings):
     settings.DEBUG = False
     settings.SECRET_KEY = GOOD_KEY
+    settings.LEDGER_SIGNING_KEY = ""
+    settings.LEDGER_SIGNING_KEY_FILE = ""
+    with pytest.raises(ImproperlyConfigured, match=r"ledger\.E001"):
+        refuse_insecure_start()
+
+
+def test_a_secure_configuration_starts(settings):
+    from backend.ledger.checkpoint import generate_key
+
+    settings.DEBUG = False
+    settings.SECRET_KEY = GOOD_KEY
+    settings.LEDGER_SIGNING_KEY = generate_key(settings.LEDGER_ORIGIN).signer_key
     settings.ALLOWED_HOSTS = ["enforce.example.gov.cn"]
     refuse_insecure_start()  # does not raise
 
