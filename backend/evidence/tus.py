@@ -80,11 +80,14 @@ def parse_metadata(header: str | None) -> dict[str, str]:
             raise TusError("invalid_metadata", f"Upload-Metadata 键重复：{key}", status=400)
         raw = parts[1] if len(parts) == 2 else ""
         try:
-            result[key] = base64.b64decode(raw, validate=True).decode("utf-8")
+            value = base64.b64decode(raw, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
             raise TusError(
                 "invalid_metadata", f"Upload-Metadata 的 {key} 不是有效的 base64/UTF-8", status=400
             ) from None
+        if "\x00" in value:  # no text column or JSON document can hold NUL (PostgreSQL refuses it)
+            raise TusError("invalid_metadata", f"Upload-Metadata 的 {key} 含有 NUL 字符", status=400)
+        result[key] = value
     return result
 
 

@@ -24,6 +24,19 @@ JPEG = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _local_storage_by_default(settings, tmp_path):
+    """Evidence tests look at files on disk; CI exports S3_* for the whole suite, so pin local storage here.
+    Tests of the S3 path ask for the ``s3_storage`` fixture, which switches to S3 after this one."""
+    from backend.common.storage import get_storage
+
+    settings.STORAGE_BACKEND = "local"
+    settings.STORAGE_LOCAL_ROOT = tmp_path / "storage"
+    get_storage.cache_clear()
+    yield
+    get_storage.cache_clear()
+
+
 def make_case(agency: Any, *, title: str = "某超市销售过期食品案", **extra: Any) -> Any:
     from backend.cases.models import Case
 

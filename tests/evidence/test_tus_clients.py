@@ -221,15 +221,23 @@ def test_an_upload_resumes_after_the_server_is_killed_and_restarted(officer_a, c
 
     var = tmp_path / "var"
     var.mkdir()
-    db_file = var / "db.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(db_file) as target:
-        connection.connection.backup(target)
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # The test database lives in memory: copy it (migrated, with the personas) to a file for gunicorn.
+        db_file = var / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(db_file) as target:
+            connection.connection.backup(target)
+        database_url = f"sqlite:///{db_file}"
+    else:
+        # PostgreSQL (CI): this transactional test commits its data, so gunicorn can use the test database.
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
         **os.environ,
         "DEBUG": "1",
         "VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite:///{db_file}",
+        "DATABASE_URL": database_url,
         "STORAGE_BACKEND": "local",
         "CELERY_TASK_ALWAYS_EAGER": "1",
     }
@@ -253,7 +261,6 @@ def test_an_upload_resumes_after_the_server_is_killed_and_restarted(officer_a, c
         items = requests.get(f"{server}/api/v1/evidence/?case={case_a.pk}",
                              headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["results"]
         assert [row["sha256"] for row in items] == [hashlib.sha256(data).hexdigest()]
-        with sqlite3.connect(db_file) as db:
-            assert db.execute("select count(*) from evidence_upload").fetchone()[0] == 1
+        assert Upload.objects.count() == 1
     finally:
         _kill_group(web)

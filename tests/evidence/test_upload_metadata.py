@@ -94,10 +94,17 @@ def test_a_device_of_another_agency_is_refused(as_user, officer_a, officer_b, ca
 
 
 def test_filenames_are_kept_for_display_only_never_as_paths(as_user, officer_a, case_a, kit, settings):
-    md = kit.metadata_for(case_a, kit.JPEG, filename="../../etc/passwd\x00.jpg")
+    md = kit.metadata_for(case_a, kit.JPEG, filename="../../etc/passwd\x07.jpg")
     response = kit.create(as_user(officer_a), md, len(kit.JPEG), body=kit.JPEG)
     assert response.status_code == 201
     upload = Upload.objects.get()
     assert upload.filename == "passwd.jpg"
     assert upload.item.storage_key == f"originals/{case_a.pk}/{upload.item_id}"
     assert not (settings.STORAGE_LOCAL_ROOT.parent / "etc").exists()
+
+
+def test_a_nul_character_in_metadata_is_refused(as_user, officer_a, case_a, kit):
+    md = kit.metadata_for(case_a, kit.JPEG, description="a\x00b")
+    response = kit.create(as_user(officer_a), md, len(kit.JPEG))
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_metadata"
