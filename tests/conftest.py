@@ -31,8 +31,10 @@ def _isolated_runtime(settings, tmp_path: Path) -> Iterator[None]:
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
-    if settings.STORAGE_BACKEND == "local":
-        settings.STORAGE_LOCAL_ROOT = tmp_path / "storage"
+    # Local storage by default, whatever the environment says; the S3 path is exercised explicitly by
+    # tests that take the ``s3_storage`` fixture (against CI's moto server when S3_ENDPOINT_URL is set).
+    settings.STORAGE_BACKEND = "local"
+    settings.STORAGE_LOCAL_ROOT = tmp_path / "storage"
     settings.UPLOAD_SCRATCH_DIR = tmp_path / "scratch"
     get_storage.cache_clear()
     app.conf.task_always_eager = True
