@@ -58,9 +58,8 @@ def evidence_notes(*, item: EvidenceItem) -> QuerySet[EvidenceNote]:
 
 def upload_get_for_user(*, user: User, upload_id: uuid.UUID | str) -> Upload:
     """An upload belongs to its creator: anyone else gets 404."""
-    upload = (
-        Upload.objects.filter(pk=upload_id, created_by=user).select_related("case", "agency", "device", "item").first()
-    )
+    # No joins: a PATCH needs only this row (the case and device are loaded at completion).
+    upload = Upload.objects.filter(pk=upload_id, created_by=user).first()
     if upload is None:
         raise NotFound("上传不存在", code="upload_not_found")
     return upload

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.evidence.models import EvidenceItem, EvidenceKind, EvidenceNote
@@ -27,6 +29,8 @@ class EvidenceItemOutputSerializer(serializers.ModelSerializer):
     device = serializers.UUIDField(source="device_id", read_only=True, allow_null=True)
     original_url = serializers.SerializerMethodField()
     derivative_links = serializers.SerializerMethodField()
+    media_metadata = serializers.SerializerMethodField()
+    derivatives = serializers.SerializerMethodField()
 
     class Meta:
         model = EvidenceItem
@@ -59,6 +63,7 @@ class EvidenceItemOutputSerializer(serializers.ModelSerializer):
             "c2pa",
             "original_url",
             "derivative_links",
+            "derivatives",
         ]
         read_only_fields = fields
 
@@ -70,6 +75,46 @@ class EvidenceItemOutputSerializer(serializers.ModelSerializer):
             name: reverse("evidence-derivative", kwargs={"item_id": item.pk, "name": name})
             for name in sorted(item.derivatives or {})
         }
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_media_metadata(self, item: EvidenceItem) -> dict[str, Any]:
+        """What the media pipeline found (codecs, duration, size, EXIF/container time and GPS, camera_check);
+        bookkeeping of the worker is left out."""
+        from backend.evidence.processing import INTERNAL_METADATA_KEYS
+
+        return {k: v for k, v in (item.media_metadata or {}).items() if k not in INTERNAL_METADATA_KEYS}
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "url": {"type": "string"},
+                    "content_type": {"type": "string"},
+                    "size": {"type": "integer", "nullable": True},
+                    "width": {"type": "integer", "nullable": True},
+                    "height": {"type": "integer", "nullable": True},
+                    "duration_s": {"type": "number", "nullable": True},
+                },
+            },
+        }
+    )
+    def get_derivatives(self, item: EvidenceItem) -> dict[str, dict[str, Any]]:
+        """Each derivative (thumbnail, display, poster, preview, contact_sheet, proxy, waveform, waveform_png)
+        with its authorised download URL and what a viewer needs to lay it out."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, entry in sorted((item.derivatives or {}).items()):
+            info = entry if isinstance(entry, dict) else {}
+            out[name] = {
+                "url": reverse("evidence-derivative", kwargs={"item_id": item.pk, "name": name}),
+                "content_type": info.get("content_type", ""),
+                "size": info.get("size"),
+                "width": info.get("width"),
+                "height": info.get("height"),
+                "duration_s": info.get("duration_s"),
+            }
+        return out
 
 
 class CustodyEventOutputSerializer(serializers.ModelSerializer):
