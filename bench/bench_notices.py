@@ -390,6 +390,13 @@ def server_env(db: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         VAR_DIR=str(Path(tempfile.gettempdir()) / "zhifa-bench-notices-var"),
     )
+    try:  # production refuses to start without a ledger signing key (backend/config/checks.py)
+        from backend.ledger.checkpoint import generate_key
+
+        env["LEDGER_ORIGIN"] = "bench.example/ledger"
+        env["LEDGER_SIGNING_KEY"] = generate_key("bench.example/ledger").signer_key
+    except ImportError:
+        pass
     if redis_up():
         env["REDIS_URL"] = f"redis://{HOST}:6379/14"
     return env
@@ -556,7 +563,10 @@ def measure(db: str, label: str, args: argparse.Namespace, deadline: float) -> d
             s, _, b = fetch(port, f"/api/v1/public/notices/?q={quote(q)}")
             assert s == 200, (q, s, b[:200])
         assert fetch(port, "/api/v1/public/notices/", plan["notices_conditional_304"][1])[0] == 304
+        only = {x for x in args.only.split(",") if x}
         for name, (paths, headers) in plan.items():
+            if only and name not in only:
+                continue
             if time.monotonic() > deadline:
                 log("time budget exhausted; skipping the remaining scenarios")
                 break
@@ -597,6 +607,7 @@ def main() -> int:
     parser.add_argument("--db", default="zhifa_bench_notices")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--max-seconds", type=int, default=1500)
+    parser.add_argument("--only", default="", help="comma-separated scenario names (default: all)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)

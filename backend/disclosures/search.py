@@ -27,6 +27,7 @@ MAX_QUERY_WORDS = 8
 # Public search on PostgreSQL: a query matching at most this many listed notices is answered from the
 # GIN index alone (see apply_public_search).
 RARE_MATCHES = 2000
+RECENT_WINDOW = 3000
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:
@@ -96,13 +97,17 @@ def apply_search(queryset: QuerySet, query: str) -> QuerySet:
 def apply_public_search(queryset: QuerySet, query: str) -> QuerySet:
     """:func:`apply_search` for the public list (``listed`` notices ordered by ``public_seq``).
 
-    On PostgreSQL the planner must choose between walking the ``public_seq`` index backwards and filtering
-    (fast when many notices match) and reading the GIN index then sorting (fast when few match). Its
-    estimate for a word it has no statistics for, or for two common words that never occur together, is
-    far too high, and it then walks the whole table for an empty page — seconds at 1,000,000 rows
-    (measured). So the GIN index is asked first, with the other plans switched off for that one probe:
-    if at most :data:`RARE_MATCHES` notices match, the list is restricted to exactly those; otherwise the
-    word is common and the index walk finds a page within a few thousand rows.
+    On PostgreSQL the planner chooses between walking the ``public_seq`` index backwards while filtering
+    (fast when many notices match) and reading the GIN index then sorting (fast when few match). For a
+    word it has no statistics for, or two common words that never occur together, its estimate is far
+    too high and it walks the whole table for an empty page: seconds at 1,000,000 rows (measured in
+    bench/bench_notices.py). Asking the GIN index first is no cure either: for a word in 40% of the
+    notices building that bitmap alone costs more than the page. So two cheap probes decide:
+
+    1. how many of the latest :data:`RECENT_WINDOW` listed notices match (a bounded index walk); a
+       density of at least 1% means the plain filtered walk fills a page within a few thousand rows;
+    2. otherwise the GIN index alone, with the other plans switched off, lists the matches; when there
+       are at most :data:`RARE_MATCHES` the list is restricted to exactly those notices.
     """
     terms = query_terms(query or "")
     if not terms:
@@ -110,6 +115,15 @@ def apply_public_search(queryset: QuerySet, query: str) -> QuerySet:
     if connection.vendor != "postgresql":
         return apply_search(queryset, query)
     tsquery = _tsquery(terms)
+    filtered = queryset.extra(where=["search_vector @@ to_tsquery('simple', %s)"], params=[tsquery])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT search_vector FROM disclosures_notice WHERE listed "
+            "ORDER BY public_seq DESC LIMIT %s) recent WHERE search_vector @@ to_tsquery('simple', %s)",
+            [RECENT_WINDOW, tsquery],
+        )
+        if cursor.fetchone()[0] * 100 >= RECENT_WINDOW:
+            return filtered
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
@@ -121,4 +135,4 @@ def apply_public_search(queryset: QuerySet, query: str) -> QuerySet:
         seqs = [row[0] for row in cursor.fetchall()]
     if len(seqs) <= RARE_MATCHES:
         return queryset.filter(public_seq__in=seqs)
-    return queryset.extra(where=["search_vector @@ to_tsquery('simple', %s)"], params=[tsquery])
+    return filtered
