@@ -229,6 +229,36 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=330
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --------------------------------------------------------------------------- Media processing (evidence derivatives)
+# media_pipeline.Limits for ffmpeg/ffprobe/Pillow and the evidence_process task (backend/evidence/processing.py).
+MEDIA_FFMPEG = env.str("MEDIA_FFMPEG", default="ffmpeg")
+MEDIA_FFPROBE = env.str("MEDIA_FFPROBE", default="ffprobe")
+MEDIA_PROBE_TIMEOUT_S = env.float("MEDIA_PROBE_TIMEOUT_S", default=30.0)
+MEDIA_TRANSCODE_TIMEOUT_BASE_S = env.float("MEDIA_TRANSCODE_TIMEOUT_BASE_S", default=60.0)
+MEDIA_TRANSCODE_TIMEOUT_PER_MEDIA_S = env.float("MEDIA_TRANSCODE_TIMEOUT_PER_MEDIA_S", default=2.0)
+MEDIA_MEMORY_BYTES = env.int("MEDIA_MEMORY_BYTES", default=3 * 1024**3)  # RLIMIT_AS of each ffmpeg child
+MEDIA_MAX_OUTPUT_BYTES = env.int("MEDIA_MAX_OUTPUT_BYTES", default=4 * 1024**3)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=120_000_000)  # 108 MP phones pass; bombs do not
+MEDIA_MAX_VIDEO_PIXELS = env.int("MEDIA_MAX_VIDEO_PIXELS", default=8192 * 8192)
+MEDIA_MAX_DURATION_S = env.float("MEDIA_MAX_DURATION_S", default=24 * 3600.0)
+MEDIA_PREVIEW_PRESET = env.str("MEDIA_PREVIEW_PRESET", default="veryfast")
+MEDIA_TASK_SOFT_TIME_LIMIT = env.int("MEDIA_TASK_SOFT_TIME_LIMIT", default=3 * 3600)
+MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=3 * 3600 + 300)
+MEDIA_TASK_MAX_RETRIES = env.int("MEDIA_TASK_MAX_RETRIES", default=6)
+MEDIA_RETRY_BACKOFF_S = env.int("MEDIA_RETRY_BACKOFF_S", default=10)  # 10, 20, 40 … s, full jitter
+MEDIA_RETRY_BACKOFF_MAX_S = env.int("MEDIA_RETRY_BACKOFF_MAX_S", default=600)
+MEDIA_HEARTBEAT_S = env.int("MEDIA_HEARTBEAT_S", default=30)  # a running job refreshes its claim this often
+MEDIA_CLAIM_STALE_S = env.int("MEDIA_CLAIM_STALE_S", default=300)  # a claim silent this long is taken over
+MEDIA_MAX_INTERRUPTIONS = env.int("MEDIA_MAX_INTERRUPTIONS", default=3)  # worker died this often → failed
+MEDIA_RECOVERY_INTERVAL_S = env.int("MEDIA_RECOVERY_INTERVAL_S", default=300)  # re-enqueue lost/stuck items
+MEDIA_CAMERA_TIMEZONE = env.str("MEDIA_CAMERA_TIMEZONE", default="Asia/Shanghai")  # EXIF wall clock without offset
+MEDIA_EXIF_TIME_TOLERANCE_S = env.int("MEDIA_EXIF_TIME_TOLERANCE_S", default=300)
+MEDIA_EXIF_GPS_TOLERANCE_M = env.int("MEDIA_EXIF_GPS_TOLERANCE_M", default=200)
+CELERY_BEAT_SCHEDULE["evidence-processing-recover"] = {
+    "task": "evidence_processing_recover",
+    "schedule": MEDIA_RECOVERY_INTERVAL_S,
+}
+
 # --------------------------------------------------------------------------- Ledger (Merkle log)
 # Signing key: LEDGER_SIGNING_KEY (signer-key string) or LEDGER_SIGNING_KEY_FILE; see backend/ledger/keys.py.
 LEDGER_ORIGIN = env.str("LEDGER_ORIGIN", default="zhifa.example/ledger")
