@@ -66,7 +66,9 @@ class Storage(Protocol):
         """Open the partial upload ``upload_id`` for appending at ``offset`` (the acknowledged length).
 
         Bytes beyond ``offset`` left by a request that died before it was acknowledged are discarded.
-        ``state`` is what the last :meth:`UploadWriter.commit` returned (``{}`` for a new upload).
+        ``state`` is what the last :meth:`UploadWriter.commit` returned; for a new upload the caller may put
+        ``{"target": key}`` there: the key the bytes will most likely end at (S3 stages its multipart upload
+        under it, so that finishing an accepted upload needs no copy).
         """
 
     def upload_finish(self, upload_id: str, state: dict, final_key: str, *, content_type: str) -> None:
@@ -386,49 +388,64 @@ class S3Storage:
         return S3UploadWriter(self, upload_id, dict(state))
 
     def upload_finish(self, upload_id: str, state: dict, final_key: str, *, content_type: str) -> None:
+        """Complete the multipart upload. An accepted upload was staged at its final key: no copy, and the
+        Object Lock retention is applied only now, after verification. A rejected one (staged at its would-be
+        original key, never locked) is copied to ``quarantine/`` and the staged object removed."""
         errors = self._errors()
-        if final_key.startswith(ORIGINALS_PREFIX):
+        original = final_key.startswith(ORIGINALS_PREFIX)
+        if original:
             _guard_original(final_key, self.exists(final_key))
         extra = {"ContentType": content_type, **self.extra_put_args(final_key)}
-        if final_key.startswith(ORIGINALS_PREFIX):
-            extra.update(self.object_lock_args())
-        key = f"{INCOMING_PREFIX}{upload_id}"
+        lock = self.object_lock_args() if original else {}
+        staged = _staging_key(upload_id, state)
         try:
             tail = self._read_tail(upload_id, state)
             parts = list(state.get("parts", []))
             if not parts:
                 # Smaller than one part: the tail is the whole file.
                 if state.get("mpu"):
-                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=state["mpu"])
-                self.client.put_object(Bucket=self.bucket, Key=final_key, Body=tail, **extra)
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=staged, UploadId=state["mpu"])
+                self.client.put_object(Bucket=self.bucket, Key=final_key, Body=tail, **extra, **lock)
             else:
                 if tail:
                     number = len(parts) + 1
                     resp = self.client.upload_part(
-                        Bucket=self.bucket, Key=key, UploadId=state["mpu"], PartNumber=number, Body=tail
+                        Bucket=self.bucket, Key=staged, UploadId=state["mpu"], PartNumber=number, Body=tail
                     )
                     parts.append([number, resp["ETag"], len(tail)])
                 self.client.complete_multipart_upload(
                     Bucket=self.bucket,
-                    Key=key,
+                    Key=staged,
                     UploadId=state["mpu"],
                     MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag, _size in parts]},
                 )
-                # Server-side copy to the final key (multipart copy above 5 GB is handled by boto3).
-                self.client.copy(
-                    {"Bucket": self.bucket, "Key": key}, self.bucket, final_key, ExtraArgs=extra
-                )
-                self.client.delete_object(Bucket=self.bucket, Key=key)
-            self.client.delete_object(Bucket=self.bucket, Key=f"{key}.tail")
+                if staged == final_key:
+                    if lock:
+                        self.client.put_object_retention(
+                            Bucket=self.bucket,
+                            Key=final_key,
+                            Retention={
+                                "Mode": lock["ObjectLockMode"],
+                                "RetainUntilDate": lock["ObjectLockRetainUntilDate"],
+                            },
+                        )
+                else:
+                    # Server-side copy (multipart copy above 5 GB is handled by boto3).
+                    self.client.copy(
+                        {"Bucket": self.bucket, "Key": staged}, self.bucket, final_key, ExtraArgs={**extra, **lock}
+                    )
+                    self.client.delete_object(Bucket=self.bucket, Key=staged)  # unverified, never locked
+            self.client.delete_object(Bucket=self.bucket, Key=f"{INCOMING_PREFIX}{upload_id}.tail")
         except errors as exc:
             raise StorageError(str(exc)) from exc
 
     def upload_discard(self, upload_id: str, state: dict) -> None:
-        key = f"{INCOMING_PREFIX}{upload_id}"
         try:
             if state.get("mpu"):
-                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=state["mpu"])
-            self.client.delete_object(Bucket=self.bucket, Key=f"{key}.tail")
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=_staging_key(upload_id, state), UploadId=state["mpu"]
+                )
+            self.client.delete_object(Bucket=self.bucket, Key=f"{INCOMING_PREFIX}{upload_id}.tail")
         except self._errors()[1] as exc:
             if exc.response.get("Error", {}).get("Code") not in {"NoSuchUpload", "NoSuchKey", "404"}:
                 raise StorageError(str(exc)) from exc
@@ -449,6 +466,11 @@ class S3Storage:
             raise StorageError(str(exc)) from exc
 
 
+def _staging_key(upload_id: str, state: dict) -> str:
+    """Where the multipart upload of ``upload_id`` is staged: its expected final key, else ``incoming/``."""
+    return state.get("target") or f"{INCOMING_PREFIX}{upload_id}"
+
+
 class S3UploadWriter:
     """Buffers appended bytes into multipart parts (>= 5 MiB, S3's minimum); the remainder below 5 MiB
     at ``commit()`` is stored as a small ``incoming/<id>.tail`` object, so every acknowledged byte is in
@@ -461,7 +483,9 @@ class S3UploadWriter:
 
     def __init__(self, storage: S3Storage, upload_id: str, state: dict) -> None:
         self._s3 = storage
-        self._key = f"{INCOMING_PREFIX}{upload_id}"
+        self._key = _staging_key(upload_id, state)
+        self._tail_key = f"{INCOMING_PREFIX}{upload_id}.tail"
+        self._target = state.get("target")
         self._state = {"mpu": state.get("mpu"), "parts": list(state.get("parts", [])), "tail": state.get("tail", 0)}
         self._pending_parts: list[list] = []
         self._committed_tail = storage._read_tail(upload_id, state)
@@ -497,7 +521,9 @@ class S3UploadWriter:
                 self._upload_part()
             if self._buffer:
                 self._client().put_object(
-                    Bucket=self._s3.bucket, Key=f"{self._key}.tail", Body=bytes(self._buffer),
+                    Bucket=self._s3.bucket,
+                    Key=self._tail_key,
+                    Body=bytes(self._buffer),
                     **self._s3.extra_put_args(self._key),
                 )
         except self._s3._errors() as exc:
@@ -507,7 +533,10 @@ class S3UploadWriter:
         self._pending_parts = []
         self._committed_tail = bytes(self._buffer)
         # The tail stays in the buffer: further appends in this request continue after it.
-        return {"mpu": self._state["mpu"], "parts": list(self._state["parts"]), "tail": self._state["tail"]}
+        state = {"mpu": self._state["mpu"], "parts": list(self._state["parts"]), "tail": self._state["tail"]}
+        if self._target:
+            state["target"] = self._target
+        return state
 
     def commit_async(self) -> Future[dict]:
         return _done(self.commit())

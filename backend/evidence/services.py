@@ -274,6 +274,8 @@ def upload_create(
             device_clock_offset_s=(device_clock - now).total_seconds() if device_clock else None,
             expires_at=now + datetime.timedelta(seconds=limits.expiry_seconds),
         )
+        # Stage the bytes where an accepted file will end (see upload_complete: the item id is the upload id).
+        upload.storage_state = {"target": f"{ORIGINALS_PREFIX}{case.pk}/{upload.pk}"}
         upload.save()
         audit_record(
             action="upload.created",
@@ -965,14 +967,19 @@ def evidence_record_provenance(*, item_id: uuid.UUID | str) -> None:
         tmp.flush()
         c2pa = c2pa_inspect(tmp.name, mime=item.content_type) if item.kind in ("photo", "video", "audio") else {}
     stored_ok = digest.hexdigest() == item.sha256
-    flags = list(item.flags)
-    if not stored_ok and not any(f.get("code") == "stored_hash_mismatch" for f in flags):
-        flags.append({"code": "stored_hash_mismatch", "message": "存储中的原始文件与接收时的哈希不一致"})
     with transaction.atomic():
-        item.sm3 = sm3.hexdigest() if sm3 is not None else item.sm3
+        # Re-read under a row lock: the processing task writes ``flags`` too; never overwrite its flags.
+        item = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        fields = ["c2pa", "updated_at"]
         item.c2pa = c2pa
-        item.flags = flags
-        item.save(update_fields=["sm3", "c2pa", "flags", "updated_at"])
+        if sm3 is not None:
+            item.sm3 = sm3.hexdigest()
+            fields.append("sm3")
+        if not stored_ok and not any(f.get("code") == "stored_hash_mismatch" for f in item.flags):
+            mismatch = {"code": "stored_hash_mismatch", "message": "存储中的原始文件与接收时的哈希不一致"}
+            item.flags = [*item.flags, mismatch]
+            fields.append("flags")
+        item.save(update_fields=fields)
         audit_record(
             action="evidence.provenance",
             target=item,

@@ -128,3 +128,18 @@ def test_s3_object_lock_is_applied_to_originals_when_the_bucket_supports_it(moto
     assert head["ObjectLockMode"] == "COMPLIANCE"
     assert head["ObjectLockRetainUntilDate"] > datetime.datetime.now(tz=datetime.UTC)
     get_storage.cache_clear()
+
+
+@pytest.mark.s3
+def test_on_s3_a_rejected_upload_moves_to_quarantine_and_leaves_no_original(as_user, officer_a, case_a, kit,
+                                                                              s3_storage):
+    data = kit.JPEG + os.urandom(6 * 1024 * 1024)  # more than one part: staged as a multipart upload
+    response = kit.upload_file(as_user(officer_a), case_a, data, chunk=6 * 1024 * 1024, sha256="0" * 64)
+    assert response.status_code == 422
+    item = EvidenceItem.objects.get()
+    assert item.storage_key.startswith("quarantine/")
+    assert b"".join(s3_storage.open(item.storage_key)) == data
+    listing = s3_storage.client.list_objects_v2(Bucket=s3_storage.bucket, Prefix="originals/")
+    assert listing.get("KeyCount", 0) == 0
+    uploads = s3_storage.client.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads", [])
+    assert uploads == []
