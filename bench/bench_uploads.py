@@ -233,9 +233,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="512,1024", help="file sizes in MiB, comma separated")
     parser.add_argument("--clients", default="tuspy,tusjs")
-    parser.add_argument("--servers", default="ours,sink,peer")
+    parser.add_argument("--servers", default="ours,sink,peer",
+                        help="ours, ours-pdb (ours with persistent SQLite connections), sink, peer")
     parser.add_argument("--modes", default="chunked,single", help="chunked = 8 MiB chunks; single = one PATCH")
     parser.add_argument("--s3", action="store_true", help="also run ours on S3 (moto standalone server)")
+    parser.add_argument("--s3-size", type=int, default=256, help="file size (MiB) for the S3 runs (moto is slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the median is reported)")
     args = parser.parse_args()
     sizes = [int(s) * MIB for s in args.sizes.split(",")]
@@ -294,8 +296,11 @@ def main() -> int:
     try:
         for server in servers + (["ours-s3"] if args.s3 else []):
             port = free_port()
-            if server == "ours":
-                proc = gunicorn("backend.config.wsgi:application", port, ours_env, "3", "4")
+            if server in ("ours", "ours-pdb"):
+                env = ours_env
+                if server == "ours-pdb":  # the same with persistent SQLite connections (CONN_MAX_AGE)
+                    env = {**ours_env, "DATABASE_URL": ours_env["DATABASE_URL"] + "?conn_max_age=600"}
+                proc = gunicorn("backend.config.wsgi:application", port, env, "3", "4")
                 endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
                 warm_up(endpoint, token, cases, warm_file)
             elif server == "ours-s3":
@@ -331,7 +336,12 @@ def main() -> int:
                     runs: dict[str, list[dict]] = {}
                     for _ in range(args.repeat):
                         for server, (proc, endpoint) in running.items():
-                            if server == "ours-s3" and (size != sizes[0] or mode != "chunked"):
+                            if server == "ours-s3":
+                                if size != sizes[0] or mode != "chunked":
+                                    continue
+                                s3_path, s3_digest = make_file(args.s3_size * MIB)
+                                runs.setdefault(server, []).append(one_run(
+                                    server, proc, endpoint, s3_path, s3_digest, args.s3_size * MIB, client, mode))
                                 continue
                             runs.setdefault(server, []).append(
                                 one_run(server, proc, endpoint, path, digest, size, client, mode))
@@ -353,7 +363,7 @@ def main() -> int:
 
     print("\nratios (ours ÷ peer, ours ÷ sink):")
     for row in results:
-        if row["server"] != "ours":
+        if row["server"] not in ("ours", "ours-pdb"):
             continue
         peer = next((r for r in results if r["server"] == "peer" and all(
             r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
@@ -361,8 +371,8 @@ def main() -> int:
             r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
         ratio_peer = f"{row['mib_s'] / peer['mib_s']:.2f}×" if peer else "n/a"
         ratio_sink = f"{row['mib_s'] / sink['mib_s']:.2f}×" if sink else "n/a"
-        print(f"{row['size_mib']:>5} MiB  {row['client']:<6} {row['mode']:<8} vs peer {ratio_peer:>6}  "
-              f"vs sink {ratio_sink:>6}")
+        print(f"{row['size_mib']:>5} MiB  {row['server']:<8} {row['client']:<6} {row['mode']:<8} "
+              f"vs peer {ratio_peer:>6}  vs sink {ratio_sink:>6}")
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
