@@ -216,14 +216,22 @@ def clean_storage(var: Path) -> None:
     (var / "peer").mkdir(parents=True, exist_ok=True)
 
 
-def warm_up(endpoint: str, token: str, cases: list[str], kind_file: Path, rounds: int = 9) -> None:
-    """Touch every gunicorn worker (imports, DB connections) before measuring memory."""
+def warm_up(endpoint: str, token: str, cases: list[str], kind_file: Path, rounds: int = 4) -> None:
+    """Touch every gunicorn worker (imports, boto3 models, DB connections) before measuring memory: small
+    uploads three at a time, so that each of the three workers takes some."""
+    from concurrent.futures import ThreadPoolExecutor
+
     digest = hashlib.sha256(kind_file.read_bytes()).hexdigest()
-    for _ in range(rounds):
-        metadata = {"case": cases.pop(), "kind": "video", "filename": "warm.mp4",
+
+    def one(case: str) -> None:
+        metadata = {"case": case, "kind": "video", "filename": "warm.mp4",
                     "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "sha256": digest}
         run_client("tuspy", endpoint, kind_file, token, metadata, 0)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for _ in range(rounds):
+            list(pool.map(one, [cases.pop() for _ in range(3)]))
 
 
 # --------------------------------------------------------------------------- main
