@@ -1,4 +1,6 @@
-"""A real Celery worker (prefork, filesystem broker) processing evidence, killed with SIGKILL mid-transcode.
+"""Real Celery workers (prefork, filesystem broker) processing evidence: the embedded default end to end
+(gunicorn + worker, a tus upload, the item becomes ready outside the request), and a worker killed with
+SIGKILL mid-transcode.
 
 Design: the evidence is received through the tus API in this (transactional) test, so its rows are committed.
 On SQLite the test database lives in memory: it is copied, migrated and populated, to a file with SQLite's
@@ -22,6 +24,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +32,8 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
+from support import token_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -125,6 +130,30 @@ class Env:
         return (self.var / f"{name}.log").read_text(errors="replace")[-4000:]
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_gunicorn(env: Env, port: int) -> subprocess.Popen:
+    log = open(env.var / "web.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "backend.config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--timeout", "120"],
+        cwd=REPO, env=env.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.1)
+    _kill_group(proc)
+    raise AssertionError(f"gunicorn did not start\n{env.log('web')}")
+
+
 def _processes_with(*needles: bytes) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -210,3 +239,48 @@ def test_killing_a_worker_mid_transcode_loses_nothing(as_user, officer_a, case_a
     assert hashlib.sha256(original.read_bytes()).hexdigest() == item.sha256
     assert not list(env.scratch.glob("process-*")), "the dead worker's scratch directory was cleaned up"
     print(f"recovered and finished {recovered_in:.1f} s after the new worker started")
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
+def test_the_embedded_default_processes_an_upload_in_the_worker_not_in_the_request(
+    officer_a, officer_b, case_a, kit, settings, tmp_path
+):
+    """As ``make run`` serves it: gunicorn + a Celery worker on the filesystem broker, SQLite, local disk."""
+    from tusclient import client as tus_client
+
+    env = Env(tmp_path, settings)
+    worker = env.worker("worker", preset="veryfast")
+    port = _free_port()
+    web = _start_gunicorn(env, port)
+    server = f"http://127.0.0.1:{port}"
+    try:
+        data = _make_video(tmp_path / "clip.mp4", seconds=2)
+        token = token_for(officer_a)
+        uploader = tus_client.TusClient(
+            f"{server}/api/v1/uploads/", headers={"Authorization": f"Bearer {token}"}
+        ).uploader(
+            str(tmp_path / "clip.mp4"), chunk_size=1024 * 1024,
+            metadata=kit.metadata_for(case_a, data, kind="video", filename="clip.mp4", activity="现场检查"),
+        )  # fmt: skip
+        uploader.upload()
+        item_id = uploader.url.rstrip("/").rsplit("/", 1)[1]  # one upload, one item: the ids match
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def ready() -> dict | None:
+            row = requests.get(f"{server}/api/v1/evidence/{item_id}/", headers=auth, timeout=10).json()
+            return row if row["processing_status"] in ("ready", "failed") else None
+
+        row = _wait(ready, timeout=40, what="processing", env=env, worker="worker")
+        assert row["processing_status"] == "ready", row["processing_error"]
+        assert row["media_metadata"]["duration_s"] == pytest.approx(2.0, abs=0.2)
+        preview = requests.get(f"{server}{row['derivatives']['preview']['url']}", headers=auth, timeout=10)
+        assert preview.status_code == 200 and preview.content[4:8] == b"ftyp"
+        other = {"Authorization": f"Bearer {token_for(officer_b)}"}
+        assert requests.get(f"{server}{row['derivatives']['preview']['url']}", headers=other,
+                            timeout=10).status_code == 404  # fmt: skip
+        # The work ran in the worker process, not in the web request.
+        assert f"evidence {item_id} processed in" in env.log("worker")
+        assert "processed in" not in env.log("web")
+    finally:
+        _kill_group(web)
+        _kill_group(worker)
