@@ -462,7 +462,9 @@ headers = {%s}
 counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], headers)
+  local unique = tostring(counter) .. "-" .. tostring(math.random(1000000000))
+  local path = string.gsub(paths[(counter %% #paths) + 1], "{n}", unique)
+  return wrk.format("GET", path, headers)
 end
 """
 
@@ -545,6 +547,9 @@ def scenarios(port: int, db: str) -> dict[str, tuple[list[str], dict[str, str]]]
             {},
         ),
         "notices_search": ([f"/api/v1/public/notices/?q={quote(q)}" for q in SEARCHES], {}),
+        # "{n}" becomes a unique value per request: no response is ever served from the rendered cache.
+        "notices_list_uncached": (["/api/v1/public/notices/?_={n}"], {}),
+        "notices_search_uncached": ([f"/api/v1/public/notices/?q={quote(q)}&_={{n}}" for q in SEARCHES], {}),
         "notice_detail": ([f"/api/v1/public/notices/{i}/" for i in ids], {}),
         "notices_page_html": (["/notices/"], {}),
     }
@@ -686,6 +691,10 @@ def summarise(report: dict) -> None:
         }
         if "notices_search" in r:
             ratios["search p99 ms (< 100)"] = r["notices_search"]["p99_ms"]
+        if "notices_search_uncached" in r:
+            ratios["search p99 ms, every request uncached"] = r["notices_search_uncached"]["p99_ms"]
+        if "notices_list_uncached" in r:
+            ratios["uncached list rps / bare DRF rps"] = r["notices_list_uncached"]["rps"] / r["drf_bare_list"]["rps"]
         report.setdefault("ratios", {})[size] = ratios
         for k, v in ratios.items():
             print(f"{size:>10}  {k:<44} {v:8.2f}")

@@ -47,7 +47,18 @@ def _conditional_page(request: HttpRequest, build: Any, *, max_age: int) -> Http
     etag, changed_at = public.validators(request)
     if public.not_modified(request, etag, changed_at):
         return public.stamp(HttpResponse(status=304), etag, changed_at, max_age=max_age)
-    return public.stamp(build(), etag, changed_at, max_age=max_age)
+    built: list[HttpResponse] = []
+
+    def render() -> tuple[int, bytes, str]:
+        response = build()
+        built.append(response)
+        return response.status_code, response.content, response["Content-Type"]
+
+    status, content, content_type = public.rendered.get_or_build(public.render_key(request, etag), render)
+    response = built[0] if built else HttpResponse(content, status=status, content_type=content_type)
+    response["Content-Security-Policy"] = _CSP
+    response["Referrer-Policy"] = "no-referrer"
+    return public.stamp(response, etag, changed_at, max_age=max_age)
 
 
 @require_GET

@@ -12,6 +12,9 @@ import base64
 import binascii
 import datetime
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -207,6 +210,48 @@ def stamp(response: HttpResponse, etag: str, changed_at: datetime.datetime, *, m
     response["Last-Modified"] = http_date(changed_at.timestamp())
     response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age}"
     return response
+
+
+class RenderedCache:
+    """Small per-process LRU of rendered public responses, keyed by host, full path and public revision.
+
+    Public reads vastly outnumber publications, and the same first pages, searches and notices are asked
+    for again and again; a response whose revision is unchanged is served from memory without a query
+    or a render. The revision in the key makes invalidation automatic, the size bound keeps a crawl of
+    unique URLs from growing memory (``maxsize`` entries of a few kB per worker). Nothing personal is in it:
+    these are the public, redacted responses.
+    """
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: str, build: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str]:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+                return 200, hit[0], hit[1]
+        status, content, content_type = build()
+        if status == 200:
+            with self._lock:
+                self._data[key] = (content, content_type)
+                self._data.move_to_end(key)
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+        return status, content, content_type
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+rendered = RenderedCache()
+
+
+def render_key(request: HttpRequest, etag: str) -> str:
+    return f"{request.get_host()}|{request.get_full_path()}|{etag}"
 
 
 def content_etag(body: bytes) -> str:

@@ -175,24 +175,35 @@ class PublicNoticeListApi(PublicApiView):
         ],
         responses={200: PublicNoticePageSerializer, 304: OpenApiResponse(description="未修改")},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         early, etag, changed_at = self.conditional(request)
         if early is not None:
             return early
-        filters = notice_filters(request.query_params)
-        qs = selectors.public_notice_list(**filters)
-        rows, next_seq, prev_seq = public.paginate(
-            qs,
-            cursor=request.query_params.get("cursor"),
-            page_size=public.page_size_from(request.query_params.get("page_size")),
-            fields=selectors.PUBLIC_LIST_FIELDS,
-        )
-        body = {
-            "next": _cursor_url(request, "n", next_seq),
-            "previous": _cursor_url(request, "p", prev_seq),
-            "results": [public.list_row(r) for r in rows],
-        }
-        return public.stamp(Response(body), etag, changed_at, max_age=self.max_age)
+
+        def build() -> tuple[int, bytes, str]:
+            filters = notice_filters(request.query_params)
+            qs = selectors.public_notice_list(**filters)
+            rows, next_seq, prev_seq = public.paginate(
+                qs,
+                cursor=request.query_params.get("cursor"),
+                page_size=public.page_size_from(request.query_params.get("page_size")),
+                fields=selectors.PUBLIC_LIST_FIELDS,
+            )
+            body = {
+                "next": _cursor_url(request, "n", next_seq),
+                "previous": _cursor_url(request, "p", prev_seq),
+                "results": [public.list_row(r) for r in rows],
+            }
+            return 200, JSONRenderer().render(body), "application/json"
+
+        return _rendered(request, etag, changed_at, build, max_age=self.max_age)
+
+
+def _rendered(request: Request, etag: str, changed_at: datetime.datetime, build: Any, *, max_age: int) -> HttpResponse:
+    status, content, content_type = public.rendered.get_or_build(public.render_key(request._request, etag), build)
+    return public.stamp(
+        HttpResponse(content, status=status, content_type=content_type), etag, changed_at, max_age=max_age
+    )
 
 
 def _cursor_url(request: Request, direction: str, seq: int | None) -> str | None:
@@ -220,17 +231,23 @@ class PublicNoticeDetailApi(PublicApiView):
             410: OpenApiResponse(description="公示期已届满"),
         },
     )
-    def get(self, request: Request, notice_id: str) -> Response:
+    def get(self, request: Request, notice_id: str) -> HttpResponse:
         early, etag, changed_at = self.conditional(request)
         if early is not None:
             return early
-        notice = selectors.public_notice_get(notice_id=notice_id)
-        if notice.status == Notice.Status.EXPIRED or (not notice.listed and notice.status != Notice.Status.WITHDRAWN):
-            raise ApplicationError(
-                "notice_display_expired", "该信息公示期已届满，不再公示", status=410, extra={"id": str(notice.pk)}
-            )
-        body = public.detail_dict(notice, superseded_by=selectors.notice_superseded_by(notice))
-        return public.stamp(Response(body), etag, changed_at, max_age=self.max_age)
+
+        def build() -> tuple[int, bytes, str]:
+            notice = selectors.public_notice_get(notice_id=notice_id)
+            if notice.status == Notice.Status.EXPIRED or (
+                not notice.listed and notice.status != Notice.Status.WITHDRAWN
+            ):
+                raise ApplicationError(
+                    "notice_display_expired", "该信息公示期已届满，不再公示", status=410, extra={"id": str(notice.pk)}
+                )
+            body = public.detail_dict(notice, superseded_by=selectors.notice_superseded_by(notice))
+            return 200, JSONRenderer().render(body), "application/json"
+
+        return _rendered(request, etag, changed_at, build, max_age=self.max_age)
 
 
 def _export_rows(qs: Any) -> Iterator[dict[str, str]]:

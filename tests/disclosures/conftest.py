@@ -118,3 +118,16 @@ def published_org_notice(org_case, discloser_a) -> Notice:
 def _fast_password_hashing(settings):
     """The personas get passwords; Argon2 makes each one cost ~100 ms, which these tests do not need."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_caches():
+    """The revision memo and the rendered-response LRU are per process; every test starts with a fresh
+    database whose revision counts from zero again, so both are emptied around each test."""
+    from backend.disclosures import public, revision
+
+    revision.forget()
+    public.rendered.clear()
+    yield
+    revision.forget()
+    public.rendered.clear()
