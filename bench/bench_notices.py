@@ -460,9 +460,14 @@ LUA = """
 paths = {%s}
 headers = {%s}
 counter = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 request = function()
   counter = counter + 1
-  local unique = tostring(counter) .. "-" .. tostring(math.random(1000000000))
+  local unique = tostring(tid) .. "-" .. tostring(counter)
   local path = string.gsub(paths[(counter %% #paths) + 1], "{n}", unique)
   return wrk.format("GET", path, headers)
 end
