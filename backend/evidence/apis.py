@@ -45,10 +45,23 @@ from backend.ledger.services import audit_context_from_request
 
 
 class UploadThrottle(UserRateThrottle):
+    """Creation, HEAD, DELETE, OPTIONS: per user."""
+
     scope = "evidence_upload"
 
     def get_rate(self) -> str:
         return upload_limits().throttle_rate
+
+
+class UploadPatchThrottle(UserRateThrottle):
+    """PATCH has its own, higher budget: its bytes are already bounded by the body cap and the upload's
+    length, and a request count low enough for creations would cap a fast link (600/min × 8 MiB chunks is
+    only 80 MiB/s)."""
+
+    scope = "evidence_upload_patch"
+
+    def get_rate(self) -> str:
+        return upload_limits().patch_throttle_rate
 
 
 class TusPermission(BasePermission):
@@ -80,6 +93,9 @@ class TusBaseApi(APIView):
         if override and request.method == "POST" and override in {"PATCH", "DELETE", "HEAD", "OPTIONS", "POST"}:
             request.method = override
         return super().dispatch(request, *args, **kwargs)
+
+    def get_throttles(self) -> list[Any]:
+        return [UploadPatchThrottle() if self.request.method == "PATCH" else UploadThrottle()]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -38,6 +38,7 @@ class UploadLimits:
     lock_stale_seconds: int  # a writer silent this long is considered dead
     checkpoint_bytes: int  # a long PATCH without checksum commits progress every this many bytes
     throttle_rate: str
+    patch_throttle_rate: str
     sm3_enabled: bool
     clock_skew_seconds: int  # capture time this far in the future is flagged
 
@@ -62,6 +63,7 @@ def upload_limits() -> UploadLimits:
         lock_stale_seconds=_int("EVIDENCE_UPLOAD_LOCK_STALE_SECONDS", 20),
         checkpoint_bytes=_int("EVIDENCE_UPLOAD_CHECKPOINT_BYTES", 64 * MIB),
         throttle_rate=_str("EVIDENCE_UPLOAD_THROTTLE", "600/min"),
+        patch_throttle_rate=_str("EVIDENCE_UPLOAD_PATCH_THROTTLE", "6000/min"),
         sm3_enabled=_str("EVIDENCE_SM3", "0").lower() in {"1", "true", "yes", "on"},
         clock_skew_seconds=_int("EVIDENCE_CLOCK_SKEW_SECONDS", 300),
     )

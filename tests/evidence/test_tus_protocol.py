@@ -248,3 +248,17 @@ def test_a_stale_lock_of_a_dead_writer_is_taken_over(as_user, officer_a, case_a,
         lock_token="otherhost|1|x", lock_heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
     )
     assert kit.patch(client, location, 0, kit.JPEG[:10]).status_code == 204
+
+
+def test_upload_requests_are_throttled_with_a_separate_budget_for_patch(as_user, officer_a, case_a, kit, settings):
+    settings.EVIDENCE_UPLOAD_THROTTLE = "2/min"
+    settings.EVIDENCE_UPLOAD_PATCH_THROTTLE = "3/min"
+    client = as_user(officer_a)
+    location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
+    assert client.head(location, **kit.TUS).status_code == 200
+    throttled = client.head(location, **kit.TUS)
+    assert throttled.status_code == 429
+    assert throttled["Tus-Resumable"] == "1.0.0"
+    for offset in (0, 10, 20):
+        assert kit.patch(client, location, offset, kit.JPEG[offset : offset + 10]).status_code == 204
+    assert kit.patch(client, location, 30, kit.JPEG[30:40]).status_code == 429
