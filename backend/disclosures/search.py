@@ -125,8 +125,7 @@ def apply_public_search(queryset: QuerySet, query: str) -> QuerySet:
         if cursor.fetchone()[0] * 100 >= RECENT_WINDOW:
             return filtered
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
         cursor.execute(
             "SELECT public_seq FROM disclosures_notice WHERE listed AND search_vector @@ to_tsquery('simple', %s) "
             "LIMIT %s",
