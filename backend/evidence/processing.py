@@ -153,10 +153,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+# Claim tokens this process is working on right now. A claim naming this process but not listed here was left
+# behind by an earlier attempt in this process (e.g. its final write failed): it is abandoned, not busy.
+_ACTIVE_TOKENS: set[str] = set()
+
+
 def _holder_dead(claim: dict[str, Any]) -> bool:
-    """The claim was taken by a process on this host that no longer exists (a killed worker)."""
+    """The claim was taken by a process on this host that no longer exists (a killed worker), or by this
+    process in a job that is over."""
     pid = claim.get("pid")
-    return claim.get("host") == _HOST and isinstance(pid, int) and pid != os.getpid() and not _pid_alive(pid)
+    if claim.get("host") != _HOST or not isinstance(pid, int):
+        return False
+    if pid == os.getpid():
+        return claim.get("token") not in _ACTIVE_TOKENS
+    return not _pid_alive(pid)
 
 
 def _claim_is_abandoned(item: EvidenceItem, now: datetime.datetime) -> bool:
@@ -378,19 +388,17 @@ def merge_flags(current: list[dict[str, Any]], media_flags: list[dict[str, Any]]
 def evidence_media_flags_reapply(*, item_id: uuid.UUID | str) -> bool:
     """Put this module's flags back if a concurrent writer of ``flags`` (provenance) overwrote them."""
     with transaction.atomic():
-        row = (
-            EvidenceItem.objects.select_for_update()
-            .filter(pk=item_id, processing_status=PS.READY)
-            .values("flags", "media_metadata")
-            .first()
-        )
+        # Lock first (a write on SQLite, a row lock on PostgreSQL), then read and merge: see _finish_ready.
+        if not EvidenceItem.objects.filter(pk=item_id, processing_status=PS.READY).update(updated_at=timezone.now()):
+            return False
+        row = EvidenceItem.objects.filter(pk=item_id).values("flags", "media_metadata").first()
         if row is None:
             return False
         wanted = (row["media_metadata"] or {}).get("discrepancy_flags") or []
         merged = merge_flags(row["flags"], wanted)
         if merged == row["flags"]:
             return False
-        EvidenceItem.objects.filter(pk=item_id).update(flags=merged, updated_at=timezone.now())
+        EvidenceItem.objects.filter(pk=item_id).update(flags=merged)
     return True
 
 
@@ -414,6 +422,14 @@ def evidence_process_item(*, item_id: uuid.UUID | str, force: bool = False) -> s
     if isinstance(claimed, str):
         return claimed
     claim = claimed
+    _ACTIVE_TOKENS.add(claim.token)
+    try:
+        return _process_claimed(claim)
+    finally:
+        _ACTIVE_TOKENS.discard(claim.token)
+
+
+def _process_claimed(claim: Claim) -> str:
     item = claim.item
     started = time.monotonic()
     try:
@@ -462,7 +478,11 @@ def evidence_process_item(*, item_id: uuid.UUID | str, force: bool = False) -> s
             detail={"error": type(exc).__name__, "message": str(exc)[:500]},
         )
         return "failed"
-    recorded = _finish_ready(claim, output)
+    try:
+        recorded = _finish_ready(claim, output)
+    except TRANSIENT_ERRORS as exc:  # e.g. the database was briefly unavailable or locked
+        _release(claim, reason=f"{type(exc).__name__}: {exc}")
+        raise
     logger.info(
         "evidence %s processed in %.2f s (%s)", item.pk, time.monotonic() - started, ", ".join(output.derivatives)
     )
@@ -555,19 +575,23 @@ def _finish_ready(claim: Claim, output: _Output) -> bool:
     item = claim.item
     previous = dict(item.derivatives or {})
     with transaction.atomic():
-        row = EvidenceItem.objects.select_for_update().filter(pk=item.pk).values("flags").first()
-        flags = merge_flags((row or {}).get("flags") or [], output.flags)
+        # The claim check is the transaction's first statement and a write: SQLite takes its write lock at
+        # once (waiting up to the busy timeout) rather than failing to upgrade a read lock later ("database is
+        # locked"), and PostgreSQL locks the row, so the flags read next cannot change before we write them.
         changed = EvidenceItem.objects.filter(_mine(claim)).update(
             processing_status=PS.READY,
             processing_error="",
             media_metadata=output.metadata,
             derivatives=output.derivatives,
-            flags=flags,
             updated_at=timezone.now(),
         )
         if not changed:
             logger.warning("evidence %s: claim lost before the result was recorded", item.pk)
             return False
+        current = EvidenceItem.objects.filter(pk=item.pk).values_list("flags", flat=True).first() or []
+        flags = merge_flags(current, output.flags)
+        if flags != current:
+            EvidenceItem.objects.filter(pk=item.pk).update(flags=flags)
         audit_record(
             action="evidence.processed",
             target=item,
@@ -615,23 +639,22 @@ def _finish_failed(
         "error": {"code": code, "transient": False, **detail},
     }
     with transaction.atomic():
-        fields: dict[str, Any] = {}
-        if integrity is not None:
-            row = EvidenceItem.objects.select_for_update().filter(pk=item.pk).values("flags").first()
-            flags = list((row or {}).get("flags") or [])
-            if not any(f.get("code") == "stored_hash_mismatch" for f in flags):
-                flags.append({"code": "stored_hash_mismatch", "message": "存储中的原始文件与接收时的哈希不一致"})
-            fields["flags"] = flags
-        changed = EvidenceItem.objects.filter(_mine(claim)).update(
+        changed = EvidenceItem.objects.filter(
+            _mine(claim)
+        ).update(  # first and a write: see _finish_ready
             processing_status=PS.FAILED,
             processing_error=reason[:500],
             media_metadata=metadata,
             updated_at=timezone.now(),
-            **fields,
         )
         if not changed:
             logger.warning("evidence %s: claim lost before the failure was recorded", item.pk)
             return
+        if integrity is not None:
+            flags = list(EvidenceItem.objects.filter(pk=item.pk).values_list("flags", flat=True).first() or [])
+            if not any(f.get("code") == "stored_hash_mismatch" for f in flags):
+                flags.append({"code": "stored_hash_mismatch", "message": "存储中的原始文件与接收时的哈希不一致"})
+                EvidenceItem.objects.filter(pk=item.pk).update(flags=flags)
         _audit_failed(item=item, code=code, reason=reason, transient=False, detail=detail)
         if integrity is not None:
             audit_record(
@@ -699,15 +722,20 @@ def _release(claim: Claim, *, reason: str) -> None:
     """A transient fault: back to ``pending`` so the retry (or the recovery sweep) can claim it again."""
     metadata = dict(claim.item.media_metadata or {})
     metadata.pop("claim", None)
-    try:
-        EvidenceItem.objects.filter(_mine(claim)).update(
-            processing_status=PS.PENDING,
-            processing_error=f"暂时性错误，将自动重试 / Transient error, will retry: {reason}"[:500],
-            media_metadata=metadata,
-            updated_at=timezone.now(),
-        )
-    except DatabaseError:  # the database itself is the transient fault: the claim goes stale instead
-        logger.warning("evidence %s: could not release the claim", claim.item.pk, exc_info=True)
+    for attempt in range(5):
+        try:
+            EvidenceItem.objects.filter(_mine(claim)).update(
+                processing_status=PS.PENDING,
+                processing_error=f"暂时性错误，将自动重试 / Transient error, will retry: {reason}"[:500],
+                media_metadata=metadata,
+                updated_at=timezone.now(),
+            )
+            return
+        except DatabaseError:
+            time.sleep(0.2 * (attempt + 1))
+    # The database itself is the fault: the retry takes over this process's orphaned claim, and the recovery
+    # sweep any other (it is stale once the heartbeat stops).
+    logger.warning("evidence %s: could not release the claim", claim.item.pk)
 
 
 def evidence_processing_give_up(*, item_id: uuid.UUID | str, error: BaseException) -> bool:

@@ -428,11 +428,44 @@ def test_two_workers_never_process_the_same_item(receive):
     item = receive(make_jpeg(when=_declared()), process=False)
     first = processing._claim(item.pk, force=False)
     assert isinstance(first, processing.Claim)
-    assert processing._claim(item.pk, force=False) == "busy"  # the conditional UPDATE found no pending row
+    processing._ACTIVE_TOKENS.add(first.token)  # the first job is running
+    try:
+        assert processing._claim(item.pk, force=False) == "busy"  # the conditional UPDATE found no pending row
+        assert evidence_process.apply(args=[str(item.pk)]).get() == "busy"
+        item.refresh_from_db()
+        assert item.processing_status == "processing"
+        assert item.media_metadata["claim"]["token"] == first.token
+    finally:
+        processing._ACTIVE_TOKENS.discard(first.token)
+    # A claim of this process whose job is over (its final write failed, say) is taken over, not waited for.
+    assert evidence_process.apply(args=[str(item.pk)]).get() == "ready"
+
+
+def test_a_live_worker_elsewhere_keeps_its_claim(receive):
+    item = receive(make_jpeg(when=_declared()), process=False)
+    _abandon(item, pid=os.getppid())  # alive, on this host
     assert evidence_process.apply(args=[str(item.pk)]).get() == "busy"
+
+
+def test_a_failed_final_write_releases_the_claim_and_the_retry_finishes(receive, monkeypatch):
+    from django.db import OperationalError
+
+    item = receive(make_jpeg(when=_declared()), process=False)
+    real = processing.audit_record
+    calls = []
+
+    def locked_once(**kwargs):
+        calls.append(kwargs["action"])
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(processing, "audit_record", locked_once)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    assert evidence_process.apply(args=[str(item.pk)], throw=False).get() == "ready"
+    assert calls == ["evidence.processed", "evidence.processed"]
     item.refresh_from_db()
-    assert item.processing_status == "processing"
-    assert item.media_metadata["claim"]["token"] == first.token
+    assert item.processing_status == "ready" and "claim" not in item.media_metadata
 
 
 def _dead_pid() -> int:
@@ -482,7 +515,7 @@ def test_the_recovery_sweep_finds_abandoned_and_forgotten_work(receive, settings
     fresh = receive(make_jpeg(when=_declared(13)), process=False)
     busy = receive(make_jpeg(when=_declared(14)), process=False)
     _abandon(abandoned, pid=_dead_pid())
-    _abandon(busy, pid=os.getpid())
+    _abandon(busy, pid=os.getppid())  # a live process: its claim stands
     EvidenceItem.objects.filter(pk=forgotten.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=2))
     scratch = Path(settings.UPLOAD_SCRATCH_DIR)
     leftover = scratch / f"process-{processing._HOST}-{_dead_pid()}-abc123"
