@@ -238,3 +238,16 @@ def test_the_periodic_task_expires_display_periods(published_notice):
     assert notice_expire_display_periods.delay().get() == 1
     published_notice.refresh_from_db()
     assert published_notice.status == Notice.Status.EXPIRED
+
+
+def test_the_cases_adapter_reaches_the_disclosure_hooks(person_case):
+    from backend.cases import hooks
+
+    with transaction.atomic():
+        hooks.notice_create_for_decision(case=person_case, context=None)
+    notice = Notice.objects.get(case=person_case)
+    assert notice.status == Notice.Status.DRAFT
+    with transaction.atomic():
+        hooks.notice_withdraw_for_case(case=person_case, reason="决定被撤销", kind="revoked", context=None)
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.WITHDRAWN
