@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from backend.accounts.models import OfficerCredential
 from backend.common.errors import ApplicationError, NotFound
@@ -61,7 +61,7 @@ def _conditional_page(request: HttpRequest, build: Any, *, max_age: int) -> Http
     return public.stamp(response, etag, changed_at, max_age=max_age)
 
 
-@require_GET
+@require_safe
 def notice_list_page(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         params = request.GET
@@ -107,7 +107,7 @@ def notice_list_page(request: HttpRequest) -> HttpResponse:
     return _conditional_page(request, build, max_age=public.LIST_MAX_AGE)
 
 
-@require_GET
+@require_safe
 def notice_detail_page(request: HttpRequest, notice_id: Any) -> HttpResponse:
     def build() -> HttpResponse:
         try:
@@ -131,7 +131,7 @@ def notice_detail_page(request: HttpRequest, notice_id: Any) -> HttpResponse:
     return _conditional_page(request, build, max_age=public.DETAIL_MAX_AGE)
 
 
-@require_GET
+@require_safe
 def notice_feed(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         feed = build_atom_feed(request)
@@ -178,7 +178,7 @@ def correction_submit_page(request: HttpRequest, notice_id: Any) -> HttpResponse
     return HttpResponseRedirect(reverse("public-correction", args=[item.tracking_code]))
 
 
-@require_GET
+@require_safe
 def correction_status_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         item = selectors.correction_public_get(tracking_code=code)
@@ -191,7 +191,7 @@ def correction_status_page(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def agency_list_page(request: HttpRequest) -> HttpResponse:
     response = _page(
         request, "disclosures/agency_list.html", {"title": "执法主体", "agencies": selectors.agency_public_list()}
@@ -200,7 +200,7 @@ def agency_list_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def agency_detail_page(request: HttpRequest, key: str) -> HttpResponse:
     try:
         agency = selectors.agency_public_get(key=key)
@@ -212,7 +212,7 @@ def agency_detail_page(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def officer_lookup_page(request: HttpRequest) -> HttpResponse:
     number = (request.GET.get("number") or "").strip()
     if number:
@@ -220,7 +220,7 @@ def officer_lookup_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "disclosures/officer_lookup.html", {"title": "执法证核验"})
 
 
-@require_GET
+@require_safe
 def officer_verify_page(request: HttpRequest, number: str) -> HttpResponse:
     try:
         data = selectors.credential_verification(number=number)
@@ -236,7 +236,7 @@ def officer_verify_page(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def officer_qr_png(request: HttpRequest, number: str) -> HttpResponse:
     """QR code pointing at the verification page; printed on or next to the credential (事中公示)."""
     if not OfficerCredential.objects.filter(number=number).exists():
@@ -250,7 +250,7 @@ def officer_qr_png(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def statistics_index_page(request: HttpRequest) -> HttpResponse:
     agency_key = request.GET.get("agency")
     year = request.GET.get("year")
@@ -269,7 +269,7 @@ def statistics_index_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def statistics_page(request: HttpRequest, key: str, year: int) -> HttpResponse:
     try:
         agency = selectors.agency_public_get(key=key)

@@ -215,3 +215,10 @@ def test_agency_page_shows_the_major_decision_catalog_in_force(client, api, agen
     assert body["major_decision_catalog"]["rules"] == [
         {"code": "fine-large", "description": "对公民处以一万元以上罚款的"}
     ]
+
+
+def test_pages_answer_head_requests(client, published_notice):
+    for url in ("/notices/", f"/notices/{published_notice.pk}/", "/agencies/", "/statistics/"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert not response.content
