@@ -216,7 +216,8 @@ def seed_demo_data(state: dict[str, Any]) -> None:
     _ensure_profiles(agencies)
     today = timezone.localdate()
     notices: dict[str, Notice] = {}
-    for spec in _snapshots(today):
+    # Oldest decision first, so the public list (newest publication first) reads in decision order.
+    for spec in sorted(_snapshots(today), key=lambda s: -s["days_ago"]):
         existing = Notice.objects.filter(agency=market, decision_number=spec["decision_number"]).first()
         if existing is not None:
             notices[spec["key"]] = existing
