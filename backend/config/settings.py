@@ -178,7 +178,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "backend.cases.models.Case.Status",
+        "CasePartyTypeEnum": "backend.cases.models.PartyType",
+        "CasePauseKindEnum": "backend.cases.models.CasePause.Kind",
+        "RetentionTermEnum": "backend.cases.models.RetentionTerm",
+        "DecisionChangeKindEnum": "backend.disclosures.models.WithdrawalKind",
+        "EvidenceNoteKindEnum": "backend.evidence.models.EvidenceNote.Kind",
+        "ReviewKindEnum": "backend.reviews.models.Kind",
+        "ReviewKindFilterEnum": ["legal_review", "case_review"],
+        "ReviewRoundStatusEnum": "backend.reviews.models.ReviewRound.Status",
+        "ReviewOutcomeEnum": "backend.reviews.models.ReviewRound.Outcome",
+        "RecusalReasonEnum": "backend.reviews.models.Recusal.Reason",
+        "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
+        "PublicNoticeStatusEnum": ["published", "withdrawn"],
+        "NoticePartyTypeEnum": "backend.disclosures.models.PartyType",
+        "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/v1/public/.*$"
