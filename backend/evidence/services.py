@@ -21,6 +21,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,6 +58,27 @@ OPTIONAL_METADATA = (
 )
 # 24 h after recording ends (DOMAIN.md §3.8, 内蒙古 办法 第二十条); later uploads are flagged, not refused.
 AV_UPLOAD_DEADLINE = datetime.timedelta(hours=24)
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """``transaction.atomic()`` that takes SQLite's write lock at its first statement.
+
+    SQLite starts a transaction as a reader; a reader that later writes fails at once with "database is
+    locked" when another connection committed meanwhile (WAL snapshot), however long the busy timeout.
+    Every service here reads before it writes, and uploads finish concurrently, so on SQLite the block
+    opens with a no-op write (the lock is then waited for, up to the busy timeout). PostgreSQL: plain
+    ``atomic``. (Setting ``"transaction_mode": "IMMEDIATE"`` in the SQLite options does this globally.)
+    """
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute('UPDATE "evidence_upload" SET "offset" = "offset" WHERE 0')
+        yield
 
 
 # --------------------------------------------------------------------------- creation
@@ -249,7 +271,7 @@ def upload_create(
         if device is None:
             raise _invalid("device_id", "终端未登记或不属于本执法主体")
     now = timezone.now()
-    with transaction.atomic():
+    with write_transaction():
         # Serialise this user's creations so the concurrent-upload limit cannot be raced past.
         User.objects.select_for_update().filter(pk=user.pk).first()
         unfinished = Upload.objects.filter(created_by=user, status=Upload.Status.RECEIVING, expires_at__gt=now).count()
@@ -699,7 +721,7 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
     signature_status = _signature_status(upload, record_bytes)
     md = upload.metadata
     try:
-        with transaction.atomic():
+        with write_transaction():
             if not Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).exists():
                 return _refresh(upload)
             item = EvidenceItem.objects.create(
@@ -776,7 +798,7 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
 
 def _complete_as_duplicate(*, upload: Upload, existing: EvidenceItem, context: AuditContext, storage: Any) -> Upload:
     """Same bytes already received in this case: link the upload to that item; do not store twice."""
-    with transaction.atomic():
+    with write_transaction():
         changed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).update(
             status=Upload.Status.RECEIVED, item=existing, duplicate=True, completed_at=timezone.now(), hash_state=b""
         )
@@ -814,7 +836,7 @@ def upload_terminate(*, upload: Upload, user: User, context: AuditContext) -> No
         raise Forbidden("已完成的上传是证据，不能删除", code="upload_completed_cannot_delete")
     token = upload_claim(upload=upload)
     try:
-        with transaction.atomic():
+        with write_transaction():
             changed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING, lock_token=token).update(
                 status=Upload.Status.TERMINATED, completed_at=timezone.now(), hash_state=b""
             )
@@ -844,7 +866,7 @@ def upload_expire_abandoned(*, now: datetime.datetime | None = None) -> int:
     count = 0
     candidates = Upload.objects.filter(status=Upload.Status.RECEIVING, expires_at__lt=now).values_list("pk", flat=True)
     for upload_id in list(candidates[:1000]):
-        with transaction.atomic():
+        with write_transaction():
             changed = (
                 Upload.objects.filter(pk=upload_id, status=Upload.Status.RECEIVING, expires_at__lt=now)
                 .filter(Q(lock_token="") | Q(lock_heartbeat_at__lt=stale_before))
@@ -894,7 +916,7 @@ def evidence_original_read(
     if len(purpose) > 200:
         raise ApplicationError("purpose_too_long", "用途说明不超过 200 字", status=400, fields={"purpose": ["过长"]})
     start, end = byte_range if byte_range is not None else (0, item.size - 1)
-    with transaction.atomic():
+    with write_transaction():
         audit_record(
             action="evidence.accessed",
             target=item,
@@ -907,7 +929,6 @@ def evidence_original_read(
     return OriginalRead(item=item, start=start, end=end, chunks=chunks)
 
 
-@transaction.atomic
 def evidence_note_create(
     *,
     item: EvidenceItem,
@@ -922,15 +943,16 @@ def evidence_note_create(
         raise ApplicationError("invalid_field", "更正的字段不存在", status=400, fields={"field": ["未知字段"]})
     note = EvidenceNote(item=item, author=author, kind=kind, field=field, text=text.strip())
     note.full_clean()
-    note.save()
-    audit_record(
-        action="evidence.note_added",
-        target=item,
-        context=context,
-        case_id=item.case_id,
-        agency_id=item.case.agency_id,
-        data={"note": str(note.pk), "kind": kind, "field": field, "text": note.text},
-    )
+    with write_transaction():
+        note.save()
+        audit_record(
+            action="evidence.note_added",
+            target=item,
+            context=context,
+            case_id=item.case_id,
+            agency_id=item.case.agency_id,
+            data={"note": str(note.pk), "kind": kind, "field": field, "text": note.text},
+        )
     return note
 
 
@@ -967,7 +989,7 @@ def evidence_record_provenance(*, item_id: uuid.UUID | str) -> None:
         tmp.flush()
         c2pa = c2pa_inspect(tmp.name, mime=item.content_type) if item.kind in ("photo", "video", "audio") else {}
     stored_ok = digest.hexdigest() == item.sha256
-    with transaction.atomic():
+    with write_transaction():
         # Re-read under a row lock: the processing task writes ``flags`` too; never overwrite its flags.
         item = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)
         fields = ["c2pa", "updated_at"]
