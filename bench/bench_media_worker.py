@@ -70,6 +70,7 @@ def make_samples(folder: Path, *, video_s: int, audio_s: int) -> dict[str, Path]
     _ffmpeg(
         "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
         "-t", str(video_s), "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "veryfast",
+        "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M",  # a phone's 1080p30 bit rate
         "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(video),
     )  # fmt: skip
     return {"photo": photo, "audio": audio, "video": video}
@@ -150,13 +151,23 @@ def make_batch(agency, officer, samples: dict[str, Path], counts: dict[str, int]
     return ids
 
 
-def start_worker(env: dict[str, str], var: Path, concurrency: int, name: str) -> tuple[subprocess.Popen, Path]:
+def start_worker(
+    env: dict[str, str], var: Path, concurrency: int, name: str, polling: float | None
+) -> tuple[subprocess.Popen, Path]:
     log = var / f"{name}.log"
+    argv = ["worker", "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO",
+            "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    if polling is None:  # exactly as `make run` starts it
+        command = [str(Path(PY).with_name("celery")), "-A", "backend.config.celery", *argv]
+    else:  # the same worker with another filesystem-broker polling interval (kombu's default is 1 s)
+        command = [PY, "-c", (
+            "import sys; from backend.config.celery import app; options = app.conf.broker_transport_options; "
+            f"app.conf.broker_transport_options = {{**options, 'polling_interval': {polling}}}; "
+            "app.worker_main(sys.argv[1:])"
+        ), *argv]  # fmt: skip
     proc = subprocess.Popen(
-        [str(Path(PY).with_name("celery")), "-A", "backend.config.celery", "worker", "--pool", "prefork",
-         "--concurrency", str(concurrency), "--loglevel", "INFO", "-n", f"{name}@%h", "--without-gossip",
-         "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,  # noqa: SIM115
+        command, cwd=REPO, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -178,15 +189,15 @@ def stop_worker(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def run_workers(agency, officer, samples, counts, concurrency: int, env, var: Path) -> dict:  # type: ignore[no-untyped-def]
+def run_workers(agency, officer, samples, counts, concurrency: int, env, var: Path, polling: float | None) -> dict:  # type: ignore[no-untyped-def]
     from backend.evidence.models import EvidenceItem
     from backend.evidence.tasks import evidence_process
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # Started first: its start-up recovery sweep must not see (and enqueue a second time) the batch.
-    worker, log = start_worker(env, var, concurrency, f"bench-c{concurrency}")
+    worker, log = start_worker(env, var, concurrency, f"bench-c{concurrency}-p{polling}", polling)
     try:
-        kinds = make_batch(agency, officer, samples, counts, f"c{concurrency}")
+        kinds = make_batch(agency, officer, samples, counts, f"c{concurrency}-p{polling}")
         ids = list(kinds)
         total_bytes = sum(EvidenceItem.objects.filter(pk__in=ids).values_list("size", flat=True))
         started = time.monotonic()
@@ -214,6 +225,7 @@ def run_workers(agency, officer, samples, counts, concurrency: int, env, var: Pa
             per_kind.setdefault(kinds.get(item_id, "?"), []).append(seconds)
     return {
         "concurrency": concurrency,
+        "broker_polling_s": polling,
         "items": len(ids),
         "failed": len(failed),
         "failures": failed[:3],
@@ -263,6 +275,10 @@ def main() -> None:
     parser.add_argument("--audio-seconds", type=int, default=60)
     parser.add_argument("--concurrency", type=int, action="append", help="pool processes (repeatable; default 1 and 2)")
     parser.add_argument("--no-inline", action="store_true", help="skip the pipeline-only baseline")
+    parser.add_argument(
+        "--broker-polling", type=float, action="append",
+        help="also run with this filesystem-broker polling interval in seconds (repeatable; default: as deployed)",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="4 photos, 2 audio, 2 videos of 4 s; concurrency 2")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -285,14 +301,16 @@ def main() -> None:
         print("  " + ", ".join(f"{k} {v:.1f} MB" for k, v in sizes.items()))
         agency, officer = make_people()
         results = []
-        for concurrency in concurrencies:
-            print(f"worker, concurrency {concurrency}: {sum(counts.values())} items "
-                  f"({counts['photo']} photos, {counts['audio']} audio, {counts['video']} videos)…")  # fmt: skip
-            result = run_workers(agency, officer, samples, counts, concurrency, env, var)
-            results.append(result)
-            print(f"  {result['items_per_minute']:.1f} items/min, {result['elapsed_s']:.1f} s, "
-                  f"{result['mb_per_s']:.1f} MB/s of originals, {result['cpu_s_per_item']:.2f} CPU s/item, "
-                  f"failed {result['failed']}")  # fmt: skip
+        for polling in [None, *(args.broker_polling or [])]:
+            for concurrency in concurrencies:
+                label = "as deployed" if polling is None else f"broker polling {polling} s"
+                print(f"worker, concurrency {concurrency}, {label}: {sum(counts.values())} items "
+                      f"({counts['photo']} photos, {counts['audio']} audio, {counts['video']} videos)…")  # fmt: skip
+                result = run_workers(agency, officer, samples, counts, concurrency, env, var, polling)
+                results.append(result)
+                print(f"  {result['items_per_minute']:.1f} items/min, {result['elapsed_s']:.1f} s, "
+                      f"{result['mb_per_s']:.1f} MB/s of originals, {result['cpu_s_per_item']:.2f} CPU s/item, "
+                      f"failed {result['failed']}")  # fmt: skip
         inline = None
         if not args.no_inline:
             print("pipeline only (media_pipeline.process, sequential, this process)…")
@@ -311,7 +329,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         med = r["median_in_worker_s"]
-        print(f"| worker ×{r['concurrency']} | {r['items']} | {r['elapsed_s']:.1f} s | "
+        polled = "" if r["broker_polling_s"] is None else f", polling {r['broker_polling_s']} s"
+        print(f"| worker ×{r['concurrency']}{polled} | {r['items']} | {r['elapsed_s']:.1f} s | "
               f"**{r['items_per_minute']:.1f}** | {r['mb_per_s']:.1f} | {r['cpu_s_per_item']:.2f} | "
               f"{med.get('photo', 0):.2f} s | "
               f"{med.get('audio', 0):.2f} s | {med.get('video', 0):.2f} s |")  # fmt: skip

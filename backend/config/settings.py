@@ -259,8 +259,9 @@ MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=120_000_000) 
 MEDIA_MAX_VIDEO_PIXELS = env.int("MEDIA_MAX_VIDEO_PIXELS", default=8192 * 8192)
 MEDIA_MAX_DURATION_S = env.float("MEDIA_MAX_DURATION_S", default=24 * 3600.0)
 MEDIA_PREVIEW_PRESET = env.str("MEDIA_PREVIEW_PRESET", default="veryfast")
-MEDIA_TASK_SOFT_TIME_LIMIT = env.int("MEDIA_TASK_SOFT_TIME_LIMIT", default=3 * 3600)
-MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=3 * 3600 + 300)
+# Outer bound of one evidence_process run (hours-long body-camera recordings on a busy 2-core worker).
+MEDIA_TASK_SOFT_TIME_LIMIT = env.int("MEDIA_TASK_SOFT_TIME_LIMIT", default=6 * 3600)
+MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=6 * 3600 + 600)
 MEDIA_TASK_MAX_RETRIES = env.int("MEDIA_TASK_MAX_RETRIES", default=6)
 MEDIA_RETRY_BACKOFF_S = env.int("MEDIA_RETRY_BACKOFF_S", default=10)  # 10, 20, 40 … s, full jitter
 MEDIA_RETRY_BACKOFF_MAX_S = env.int("MEDIA_RETRY_BACKOFF_MAX_S", default=600)
