@@ -13,8 +13,9 @@ if [ "${DEBUG:-0}" = 1 ] || [ "${DEBUG:-}" = true ]; then
   $PY backend/manage.py seed_demo
 fi
 
-mkdir -p var/run
-.venv/bin/celery -A backend.config.celery worker --beat --schedule var/run/celerybeat-schedule \
+RUN_DIR="${VAR_DIR:-var}/run"
+mkdir -p "$RUN_DIR"
+.venv/bin/celery -A backend.config.celery worker --beat --schedule "$RUN_DIR/celerybeat-schedule" \
   --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" &
 worker=$!
 .venv/bin/gunicorn backend.config.wsgi:application --bind "127.0.0.1:${PORT}" \
