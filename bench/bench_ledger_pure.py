@@ -39,8 +39,14 @@ from backend.ledger.merkle import (
 
 
 def entry(i: int) -> bytes:
-    return canonical_json({"seq": i, "action": "evidence.recorded", "case_id": f"case-{i % 997}",
-                           "data": {"sha256": hashlib.sha256(i.to_bytes(8, "big")).hexdigest()}})
+    return canonical_json(
+        {
+            "seq": i,
+            "action": "evidence.recorded",
+            "case_id": f"case-{i % 997}",
+            "data": {"sha256": hashlib.sha256(i.to_bytes(8, "big")).hexdigest()},
+        }
+    )
 
 
 def percentiles(samples: list[float]) -> str:
@@ -61,8 +67,10 @@ def main() -> None:
     print(f"Pure Merkle log benchmark, {n:,} entries (in-memory node store)")
     t = time.perf_counter()
     entries = [entry(i) for i in range(n)]
-    print(f"  build {n:,} canonical JSON entries (JCS):        {time.perf_counter() - t:7.2f} s "
-          f"({n / (time.perf_counter() - t):,.0f} entries/s, avg {sum(map(len, entries)) / n:.0f} B)")
+    print(
+        f"  build {n:,} canonical JSON entries (JCS):        {time.perf_counter() - t:7.2f} s "
+        f"({n / (time.perf_counter() - t):,.0f} entries/s, avg {sum(map(len, entries)) / n:.0f} B)"
+    )
 
     store = InMemoryNodeStore()
     tree = MerkleTree(store)
@@ -76,7 +84,7 @@ def main() -> None:
     batched = MerkleTree(batched_store)
     t = time.perf_counter()
     for start in range(0, n, 1000):
-        batched.append_many(entries[start:start + 1000])
+        batched.append_many(entries[start : start + 1000])
     batch_time = time.perf_counter() - t
     print(f"  append in batches of 1000:                     {batch_time:7.2f} s  ({n / batch_time:,.0f} entries/s)")
     assert batched.root() == tree.root()
@@ -161,19 +169,33 @@ def main() -> None:
     file_entry = {"action": "evidence.recorded", "data": {"sha256": digest.hexdigest()}}
     index = small.append(canonical_json(file_entry))
     path = original_path(1, "big.mp4")
-    manifest = build_manifest(case={"id": "bench"}, log_origin="bench.example/ledger", entry_indexes=[index],
-                              files=[ManifestFile(path, digest.hexdigest(), size, index, file_entry)])
+    manifest = build_manifest(
+        case={"id": "bench"},
+        log_origin="bench.example/ledger",
+        entry_indexes=[index],
+        files=[ManifestFile(path, digest.hexdigest(), size, index, file_entry)],
+    )
     export = {"action": "bundle.exported", "data": {"manifest_sha256": hashlib.sha256(manifest).hexdigest()}}
     export_index = small.append(canonical_json(export))
-    proofs = build_proofs(tree_size=small.size, root_hash=small.root(), manifest_entry_index=export_index,
-                          proofs={i: (small.leaf_hash_at(i), small.inclusion_proof(i)) for i in (index, export_index)})
+    proofs = build_proofs(
+        tree_size=small.size,
+        root_hash=small.root(),
+        manifest_entry_index=export_index,
+        proofs={i: (small.leaf_hash_at(i), small.inclusion_proof(i)) for i in (index, export_index)},
+    )
     note = Checkpoint("bench.example/ledger", small.size, small.root()).sign(NoteSigner.parse(keys.signer_key))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bundle.zip"
         t = time.perf_counter()
-        write_bundle(out, manifest=manifest, proofs=proofs, checkpoint=note, log_public_key=keys.verifier_key,
-                     entries=[(index, canonical_json(file_entry)), (export_index, canonical_json(export))],
-                     originals=[BundleOriginal(path, Source)])
+        write_bundle(
+            out,
+            manifest=manifest,
+            proofs=proofs,
+            checkpoint=note,
+            log_public_key=keys.verifier_key,
+            entries=[(index, canonical_json(file_entry)), (export_index, canonical_json(export))],
+            originals=[BundleOriginal(path, Source)],
+        )
         written = time.perf_counter() - t
         t = time.perf_counter()
         report = verify_bundle(out, trusted_keys=[keys.verifier_key])
