@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # repository root
 env = environ.Env()
@@ -307,6 +308,11 @@ CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "sched
 # Case deadlines (T-3/T-1 working-day reminders, overdue flags) and missing-recording flags; both idempotent.
 CELERY_BEAT_SCHEDULE["cases-deadline-reminders"] = {"task": "cases.tasks.deadline_reminders", "schedule": 3600}
 CELERY_BEAT_SCHEDULE["cases-recording-flags"] = {"task": "cases.tasks.recording_flags_refresh", "schedule": 900}
+# 00:20 and 12:20 Asia/Shanghai: notices leave the public list on the day their display period ends.
+CELERY_BEAT_SCHEDULE["disclosures-expire-display-periods"] = {
+    "task": "disclosures.notice_expire_display_periods",
+    "schedule": crontab(minute=20, hour="0,12"),
+}
 
 # --------------------------------------------------------------------------- I18N
 LANGUAGE_CODE = "zh-hans"
