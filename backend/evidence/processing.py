@@ -385,23 +385,6 @@ def merge_flags(current: list[dict[str, Any]], media_flags: list[dict[str, Any]]
     return kept + list(media_flags)
 
 
-def evidence_media_flags_reapply(*, item_id: uuid.UUID | str) -> bool:
-    """Put this module's flags back if a concurrent writer of ``flags`` (provenance) overwrote them."""
-    with transaction.atomic():
-        # Lock first (a write on SQLite, a row lock on PostgreSQL), then read and merge: see _finish_ready.
-        if not EvidenceItem.objects.filter(pk=item_id, processing_status=PS.READY).update(updated_at=timezone.now()):
-            return False
-        row = EvidenceItem.objects.filter(pk=item_id).values("flags", "media_metadata").first()
-        if row is None:
-            return False
-        wanted = (row["media_metadata"] or {}).get("discrepancy_flags") or []
-        merged = merge_flags(row["flags"], wanted)
-        if merged == row["flags"]:
-            return False
-        EvidenceItem.objects.filter(pk=item_id).update(flags=merged)
-    return True
-
-
 # --------------------------------------------------------------------------- the job
 
 

@@ -39,6 +39,7 @@ from backend.evidence.hashstate import ResumableSha256
 from backend.evidence.models import EvidenceItem, EvidenceKind, EvidenceNote, Upload
 from backend.evidence.tus import CHECKSUM_ALGORITHMS, TusError
 from backend.ledger.services import AuditContext, audit_record
+from media_pipeline.sniff import kind_matches, sniff
 
 logger = logging.getLogger(__name__)
 
@@ -598,11 +599,7 @@ def _stream_body(
 
 
 def _sniff_kind(kind: str, head: bytes) -> tuple[bool, str]:
-    """Does the content match the declared kind? (mime, ok). Uses media_pipeline.sniff when present."""
-    try:
-        from media_pipeline.sniff import kind_matches, sniff
-    except ImportError:  # pragma: no cover - the media helper's module ships with the project
-        return True, "application/octet-stream"
+    """Does the content match the declared kind? (ok, mime). A missing media_pipeline is an error, not a pass."""
     found = sniff(head)
     return kind_matches(kind, found), found.mime
 
@@ -778,6 +775,11 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
                     "signature_status": signature_status,
                     "error": error_code,
                     "flags": [flag["code"] for flag in item.flags],
+                    # Every audit event is a Merkle log leaf: the log then holds each item's capture
+                    # record (what the device signed) and its signature, not only the file hash.
+                    "capture_record": record,
+                    "signature": md.get("signature", ""),
+                    "device": str(upload.device_id) if upload.device_id else None,
                 },
             )
             if not rejected:

@@ -90,14 +90,14 @@ def _recover_on_worker_start(sender: object = None, **_kwargs: object) -> None:
     acks_late=True,
 )
 def evidence_provenance(item_id: str) -> None:
-    """Re-verify the stored SHA-256, optional SM3, C2PA manifest (one read of the original)."""
-    from backend.evidence.processing import evidence_media_flags_reapply
+    """Re-verify the stored SHA-256, optional SM3, C2PA manifest (one read of the original).
+
+    Runs alongside ``evidence_process``; both write ``flags``, each under the item's row lock and merging
+    with the current value, so neither loses the other's flags.
+    """
     from backend.evidence.services import evidence_record_provenance
 
     evidence_record_provenance(item_id=item_id)
-    # Provenance rewrites ``flags`` from the copy it read before hashing; if processing finished meanwhile,
-    # put its camera-vs-declared flags back.
-    evidence_media_flags_reapply(item_id=item_id)
 
 
 @shared_task(name="evidence_expire_uploads")

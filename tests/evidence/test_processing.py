@@ -607,16 +607,50 @@ def test_a_missing_original_ends_failed_with_an_alert_after_the_retries(receive,
 # --------------------------------------------------------------------------- flags written concurrently
 
 
-def test_provenance_overwriting_flags_does_not_lose_the_camera_flags(receive):
-    item = receive(make_jpeg(when=_declared() + datetime.timedelta(hours=2)))
+def _codes(item: EvidenceItem) -> set[str]:
     item.refresh_from_db()
-    assert "exif_time_mismatch" in {f["code"] for f in item.flags}
-    stale = [f for f in item.flags if f["code"] not in processing.MEDIA_FLAG_CODES]
-    EvidenceItem.objects.filter(pk=item.pk).update(flags=stale)  # what a stale read-modify-write leaves
-    assert processing.evidence_media_flags_reapply(item_id=item.pk) is True
-    item.refresh_from_db()
-    assert "exif_time_mismatch" in {f["code"] for f in item.flags}
-    assert processing.evidence_media_flags_reapply(item_id=item.pk) is False
+    return {flag["code"] for flag in item.flags}
+
+
+def test_processing_finishing_while_provenance_hashes_keeps_the_camera_flags(receive, monkeypatch):
+    from backend.evidence import provenance
+    from backend.evidence.services import evidence_record_provenance
+
+    item = receive(make_jpeg(when=_declared() + datetime.timedelta(hours=2)), process=False)
+    inspect = provenance.c2pa_inspect
+
+    def processing_meanwhile(path, **kwargs):
+        # Provenance has read the item (and its flags) and is in its slow part; processing ends now.
+        assert processing.evidence_process_item(item_id=item.pk) == "ready"
+        return inspect(path, **kwargs)
+
+    monkeypatch.setattr(provenance, "c2pa_inspect", processing_meanwhile)
+    evidence_record_provenance(item_id=item.pk)
+    assert "exif_time_mismatch" in _codes(item)
+    assert item.processing_status == "ready"
+    assert item.c2pa["status"] in {"absent", "unavailable", "error"}
+    assert AuditEvent.objects.filter(action="evidence.provenance", target_id=str(item.pk)).exists()
+
+
+def test_a_provenance_flag_is_merged_with_flags_written_meanwhile(receive, monkeypatch):
+    from backend.evidence import provenance
+    from backend.evidence.services import evidence_record_provenance
+
+    item = receive(make_jpeg(when=_declared()), process=False)
+    storage = get_storage()
+    real_open = storage.open
+    monkeypatch.setattr(storage, "open", lambda key, **kw: iter([b"not the received bytes"]))
+    concurrent = {"code": "exif_time_mismatch", "message": "written by processing meanwhile"}
+
+    def flags_written_meanwhile(path, **kwargs):
+        EvidenceItem.objects.filter(pk=item.pk).update(flags=[*item.flags, concurrent])
+        return {"status": "absent"}
+
+    monkeypatch.setattr(provenance, "c2pa_inspect", flags_written_meanwhile)
+    evidence_record_provenance(item_id=item.pk)
+    assert {"exif_time_mismatch", "stored_hash_mismatch"} <= _codes(item)
+    assert item.c2pa == {"status": "absent"}
+    monkeypatch.setattr(storage, "open", real_open)
 
 
 # --------------------------------------------------------------------------- documents, S3, command

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 
 from backend.evidence.models import EvidenceItem, Upload
 from backend.ledger.models import AuditEvent
+from backend.ledger.services import log_entry_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +42,31 @@ def test_a_matching_hash_makes_a_received_item_with_its_capture_record(as_user, 
     actions = list(AuditEvent.objects.filter(case_id=case_a.pk).values_list("action", flat=True))
     assert "upload.created" in actions
     assert "evidence.received" in actions
+    received = AuditEvent.objects.get(action="evidence.received").data
+    assert received["capture_record"] == item.capture_record
+    assert received["capture_record"]["sha256"] == item.sha256
+    assert received["signature"] == ""
+    assert received["device"] is None
+
+
+def _decodable_jpeg() -> bytes:
+    """kit.JPEG only passes sniffing; processing needs an image Pillow can decode."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def test_processing_is_enqueued_on_commit(as_user, officer_a, case_a, kit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        kit.upload_file(as_user(officer_a), case_a, kit.JPEG)
+        kit.upload_file(as_user(officer_a), case_a, _decodable_jpeg())
     assert callbacks
     item = EvidenceItem.objects.get()
-    assert item.processing_status != "pending"  # the processing task ran (eager Celery)
+    assert item.processing_status == "ready"  # the processing task ran (eager Celery)
+    assert item.derivatives["thumbnail"]["key"] == f"derived/{item.pk}/thumbnail.jpg"
     assert item.c2pa["status"] in {"absent", "unavailable", "error"}
     assert AuditEvent.objects.filter(action="evidence.provenance", target_id=str(item.pk)).exists()
 
@@ -112,6 +131,14 @@ def test_a_valid_device_signature_is_verified_and_stored(as_user, officer_a, cas
     assert item.signature_status == "valid"
     assert item.device == device_a.device
     assert item.capture_record["sha256"] == md["sha256"]
+    # The received event (a Merkle log leaf) carries what the device signed, the signature and the device.
+    event = AuditEvent.objects.get(action="evidence.received", target_id=str(item.pk))
+    assert event.data["capture_record"] == item.capture_record
+    assert event.data["signature"] == signature
+    assert event.data["device"] == str(device_a.device.pk)
+    leaf = json.loads(log_entry_bytes(event))["data"]
+    assert leaf["capture_record"] == item.capture_record
+    assert leaf["signature"] == signature
 
 
 def test_a_signature_over_other_data_is_stored_as_invalid(as_user, officer_a, case_a, device_a, kit):
