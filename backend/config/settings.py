@@ -284,6 +284,8 @@ MEDIA_RECOVERY_INTERVAL_S = env.int("MEDIA_RECOVERY_INTERVAL_S", default=300)  #
 MEDIA_CAMERA_TIMEZONE = env.str("MEDIA_CAMERA_TIMEZONE", default="Asia/Shanghai")  # EXIF wall clock without offset
 MEDIA_EXIF_TIME_TOLERANCE_S = env.int("MEDIA_EXIF_TIME_TOLERANCE_S", default=300)
 MEDIA_EXIF_GPS_TOLERANCE_M = env.int("MEDIA_EXIF_GPS_TOLERANCE_M", default=200)
+# Hourly: abandoned partial uploads are removed within an hour of their (sliding) expiry.
+CELERY_BEAT_SCHEDULE["evidence-expire-uploads"] = {"task": "evidence_expire_uploads", "schedule": 3600}
 CELERY_BEAT_SCHEDULE["evidence-processing-recover"] = {
     "task": "evidence_processing_recover",
     "schedule": MEDIA_RECOVERY_INTERVAL_S,

@@ -17,7 +17,6 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from backend.common.storage import StorageError
-from backend.config.celery import app
 from backend.evidence.processing import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -109,9 +108,3 @@ def evidence_expire_uploads() -> int:
     if count:
         logger.info("expired %d abandoned uploads", count)
     return count
-
-
-@app.on_after_finalize.connect
-def _schedule_periodic(sender: object, **_kwargs: object) -> None:
-    # Hourly: abandoned partial uploads are removed within an hour of their (sliding) expiry.
-    sender.add_periodic_task(3600.0, evidence_expire_uploads.s(), name="evidence: expire abandoned uploads")

@@ -19,4 +19,5 @@ def test_the_statutory_periodic_jobs_are_scheduled():
         "ledger_checkpoint",
         "ledger_self_audit",
         "evidence_processing_recover",
+        "evidence_expire_uploads",
     } <= tasks
