@@ -24,10 +24,11 @@ class ApiJsonErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        # Only Django's own HTML 404 page (an unknown URL) is replaced; API views answer their errors themselves.
         if (
             is_api_path(request.path)
             and response.status_code == 404
-            and "json" not in response.get("Content-Type", "")
+            and response.get("Content-Type", "").startswith("text/html")
         ):
             return JsonResponse({"code": "not_found", "message": "接口不存在"}, status=404)
         return response

@@ -59,3 +59,10 @@ def test_every_response_carries_a_request_id(api):
 def test_openapi_schema_and_docs_are_served(api):
     assert api.get("/api/schema/").status_code == 200
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_an_api_views_own_404_is_passed_through(api):
+    # No checkpoint signed yet: the ledger answers its own coded 404, not the generic "unknown path".
+    response = api.get("/api/v1/public/ledger/checkpoint", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "no_checkpoint"

@@ -75,3 +75,8 @@ def test_demo_seed_is_idempotent(settings):
     officer1 = User.objects.get(username="officer1")
     assert officer1.check_password("enforce-demo-2026")
     assert officer1.agency.name == "辽源市市场监督管理局"
+    # The public proof API has a signed checkpoint over the demo records straight away.
+    from backend.ledger.checkpoints import checkpoint_latest
+    from backend.ledger.models import AuditEvent
+
+    assert checkpoint_latest().tree_size == AuditEvent.objects.count()

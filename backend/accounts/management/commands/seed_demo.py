@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "backend.evidence.demo",
     "backend.reviews.demo",
     "backend.disclosures.demo",
+    "backend.ledger.demo",  # last: its checkpoint covers everything above
 ]
 
 
