@@ -4,24 +4,53 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from backend.accounts.models import Device
 
 DEVICE_CLAIM = "device"
+_DEVICE_REVOKED = ("该终端已被吊销，请重新登记", "device_revoked")
 
 
 def ensure_device_active(device_id: Any) -> None:
     """A revoked device's sessions stop working at once (access and refresh tokens alike)."""
     if device_id and not Device.objects.filter(pk=device_id, status=Device.Status.ACTIVE).exists():
-        raise AuthenticationFailed("该终端已被吊销，请重新登记", code="device_revoked")
+        raise AuthenticationFailed(*_DEVICE_REVOKED)
 
 
 class EnforcementJWTAuthentication(JWTAuthentication):
+    """simplejwt's user checks (exists, active, password not changed) plus the device check, in one query.
+
+    Every request (each tus PATCH included) is authenticated, so the user row and the device's status are
+    read together: ``EXISTS`` on the active device is annotated onto the user lookup.
+    """
+
     def get_user(self, validated_token: Token) -> Any:
-        user = super().get_user(validated_token)
-        ensure_device_active(validated_token.get(DEVICE_CLAIM))
-        user._token_device_id = validated_token.get(DEVICE_CLAIM)
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        device_id = validated_token.get(DEVICE_CLAIM)
+        users = self.user_model.objects.filter(**{api_settings.USER_ID_FIELD: user_id})
+        if device_id:
+            active = Device.objects.filter(pk=device_id, status=Device.Status.ACTIVE)
+            users = users.annotate(_device_active=Exists(active))
+        user = users.first()
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        if device_id and not user._device_active:
+            raise AuthenticationFailed(*_DEVICE_REVOKED)
+        user._token_device_id = device_id
         return user
