@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from backend.cases.models import PartyType
 
-
-def mask_person_name(name: str) -> str:
-    """Keep the surname, replace the given name with "某" (法释〔2016〕19号 第八条 analog)."""
-    name = name.strip()
-    if not name:
-        return ""
-    return name[0] + "某"
+# One rule for a natural person's name wherever it is shown masked (compound surnames, minority and
+# foreign names): the disclosure redaction engine's.
+from backend.disclosures.redaction import mask_person_name
 
 
 def mask_id_number(value: str) -> str:
