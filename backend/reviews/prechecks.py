@@ -35,7 +35,7 @@ from typing import Any
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
-from backend.accounts.services import CREDENTIAL_MESSAGES
+from backend.accounts.services import CREDENTIAL_MESSAGES, credential_state
 from backend.cases.models import (
     Case,
     CaseDeadline,
@@ -186,12 +186,7 @@ def _check_officers(case: Case, rules: CaseRules, acts: list[tuple[User, dt.date
             continue
         seen.add(key)
         checked += 1
-        states = [c.state_on(on) for c in user.credentials.all()]
-        state = (
-            "valid"
-            if "valid" in states
-            else next((s for s in ("revoked", "suspended", "expired", "not_yet_valid") if s in states), "missing")
-        )
+        state = credential_state(user=user, on=on)
         if state != "valid":
             problems.append(
                 {"officer": str(user.pk), "name": str(user), "date": on.isoformat(), "act": what, "state": state}
