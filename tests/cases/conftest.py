@@ -1,7 +1,7 @@
 """Case-test fixtures: controllable stand-ins for the reviews/disclosures/evidence hooks.
 
 The hooks are replaced (not the other apps' code) so these tests pin the cases app's own behaviour;
-``test_hooks.py`` covers the adapter's fallbacks.
+``test_hooks.py`` checks that the adapter reaches the real apps.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ def fake_apps(monkeypatch) -> FakeApps:
         ("backend.disclosures.services", "notice_withdraw_for_case"): fake.notice_withdraw_for_case,
         ("backend.evidence.selectors", "case_recorded_activities"): fake.case_recorded_activities,
     }
-    # Anything else (e.g. the reviews app's collective-discussion gate) resolves to "not installed",
-    # so the adapter's own fallback applies.
-    monkeypatch.setattr(hooks, "_resolve", lambda module, name: table.get((module, name)))
+    real_resolve = hooks._resolve
+    # Anything else (e.g. the reviews app's collective-discussion gate) is the real app.
+    monkeypatch.setattr(hooks, "_resolve", lambda module, name: table.get((module, name)) or real_resolve(module, name))
     return fake
 
 

@@ -167,8 +167,8 @@ def test_a_hearing_case_goes_through_post_hearing_legal_review(
     assert post(officer, f"{url}/submit_decision/").json()["status"] == "deciding"
     # Legal-review cases are decided collectively (市场监管程序规定 第六十条).
     assert post(head, f"{url}/decide/").json()["code"] == "collective_discussion_required"
-    r = post(head, f"{url}/decide/", {"collective_discussion": {"participants": ["刘建国", "副局长"],
-                                                                 "conclusion": "同意吊销"}})
+    r = post(head, f"{url}/decide/", {"collective_discussion": {
+        "held_on": "2026-03-20", "participants": ["刘建国", "副局长 孙某", "副局长 李某"], "conclusion": "同意吊销"}})
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "decided"
     # The clock stood still from the request to the end of the hearing (市场监管程序规定 第六十四条).
