@@ -18,18 +18,8 @@ from backend.cases.models import (
     EnforcementDocument,
     RecordingRequirement,
 )
+from backend.common.admin import ReadOnlyAdmin
 from backend.ledger.services import AuditContext, audit_record
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class TransitionInline(admin.TabularInline):

@@ -1,6 +1,23 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from backend.common.models import CalendarYear, HolidayOverride
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are evidence of what happened (cases, audit events, evidence items, reviews):
+    the admin may look, never add, change or delete — not even a superuser."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(HolidayOverride)
