@@ -110,6 +110,12 @@ class UserRole(models.Model):
         return f"{self.user} {self.get_role_display()}"
 
 
+class OfficerCredentialQuerySet(models.QuerySet):
+    def valid_on(self, on: datetime.date) -> OfficerCredentialQuerySet:
+        """Credentials valid on ``on``: the query form of :meth:`OfficerCredential.is_valid_on`."""
+        return self.filter(status=OfficerCredential.Status.ACTIVE, issued_on__lte=on, valid_until__gte=on)
+
+
 class OfficerCredential(BaseModel):
     """执法证: without a valid one a person may not perform an enforcement act
     (行政处罚法 第四十二条: 执法人员应当具有行政执法资格)."""
@@ -128,6 +134,8 @@ class OfficerCredential(BaseModel):
     valid_until = models.DateField(_("有效期至"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=200, blank=True)
+
+    objects = OfficerCredentialQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("执法证")

@@ -142,13 +142,8 @@ def officer_roster(*, agency: Agency, on: datetime.date | None = None) -> list[d
     """Officers holding a valid credential today: name, number, category, scope, validity — nothing else."""
     on = on or timezone.localdate()
     rows = (
-        OfficerCredential.objects.filter(
-            user__agency=agency,
-            user__is_active=True,
-            status=OfficerCredential.Status.ACTIVE,
-            issued_on__lte=on,
-            valid_until__gte=on,
-        )
+        OfficerCredential.objects.valid_on(on)
+        .filter(user__agency=agency, user__is_active=True)
         .select_related("user")
         .order_by("number")
     )
