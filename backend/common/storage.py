@@ -7,8 +7,10 @@ overwritten or deleted through this interface (evidence is immutable).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
@@ -220,7 +222,14 @@ def _fsync_dir(path: Path) -> None:
 
 
 class LocalUploadWriter:
-    """Appends to ``incoming/<id>``; ``commit()`` fsyncs, so an acknowledged byte survives a crash."""
+    """Appends to ``incoming/<id>``; ``commit()`` fsyncs, so an acknowledged byte survives a crash.
+
+    Once bytes are durable their pages are dropped from the page cache (``POSIX_FADV_DONTNEED``): an
+    original is written once and read back, if at all, by the media worker later, so keeping gigabytes of
+    uploads cached only pushes useful pages out. Measured in bench/bench_uploads.py on the 2-core VM:
+    without it every write lands in fresh page-cache memory and ``os.write`` costs 3–4 ms of CPU per MiB
+    once a few hundred MiB are cached; with it the freed pages are reused and the write costs ~0.3 ms.
+    """
 
     def __init__(self, path: Path, offset: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +244,8 @@ class LocalUploadWriter:
         os.lseek(self._fd, offset, os.SEEK_SET)
         self._committed = offset
         self._position = offset
+        self._dropped = offset  # pages before this offset were already dropped from the cache
+        self._drop_lock = threading.Lock()
         if created:
             _fsync_dir(path.parent)
 
@@ -249,7 +260,16 @@ class LocalUploadWriter:
         # fdatasync: the data and the file size (needed to read it back), not the timestamps.
         os.fdatasync(self._fd)
         self._committed = self._position
+        self._drop_cached(self._position)
         return {}
+
+    def _drop_cached(self, durable: int) -> None:
+        """Let the kernel free the clean pages of ``[dropped, durable)`` (advice only; never fails)."""
+        with self._drop_lock:
+            start, self._dropped = self._dropped, max(self._dropped, durable)
+            if durable > start and self._fd >= 0 and hasattr(os, "posix_fadvise"):
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(self._fd, start, durable - start, os.POSIX_FADV_DONTNEED)
 
     def commit_async(self) -> Future[dict]:
         position = self._position
@@ -257,6 +277,7 @@ class LocalUploadWriter:
         def sync() -> dict:
             os.fdatasync(self._fd)  # covers every byte written before this call, and maybe more
             self._committed = max(self._committed, position)
+            self._drop_cached(position)
             return {}
 
         return _SYNC_POOL.submit(sync)

@@ -40,6 +40,36 @@ def test_local_writer_abort_forgets_the_chunk(tmp_path):
     assert (tmp_path / "incoming" / "u2").read_bytes() == b"keep!"
 
 
+def test_local_writer_drops_only_durable_pages_from_the_cache(tmp_path, monkeypatch):
+    advice: list[tuple[int, int]] = []
+    real = os.posix_fadvise
+
+    def record(fd, offset, length, flag):
+        assert flag == os.POSIX_FADV_DONTNEED
+        advice.append((offset, length))
+        real(fd, offset, length, flag)
+
+    monkeypatch.setattr(os, "posix_fadvise", record)
+    storage = LocalStorage(tmp_path)
+    writer = storage.upload_open("u4", {}, 0)
+    writer.append(b"a" * 100)
+    writer.commit()
+    writer.append(b"b" * 50)
+    writer.commit_async().result()
+    writer.append(b"c" * 7)
+    writer.abort()  # never acknowledged: nothing of it is advised
+    writer.commit()  # nothing new is durable: no advice
+    writer.close()
+    assert advice == [(0, 100), (100, 50)]
+    # Resuming later starts advising at the acknowledged offset, and the bytes are all there.
+    writer = storage.upload_open("u4", {}, 150)
+    writer.append(b"d")
+    writer.commit()
+    writer.close()
+    assert advice[-1] == (150, 1)
+    assert (tmp_path / "incoming" / "u4").read_bytes() == b"a" * 100 + b"b" * 50 + b"d"
+
+
 def test_local_writer_refuses_to_continue_when_acknowledged_bytes_are_missing(tmp_path):
     storage = LocalStorage(tmp_path)
     with pytest.raises(StorageError):
