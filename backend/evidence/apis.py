@@ -28,6 +28,7 @@ from backend.accounts.permissions import IsAgencyStaff
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import DefaultCursorPagination
+from backend.common.request_body import body_reader
 from backend.common.storage import ObjectMissing, get_storage
 from backend.evidence import selectors, services, tus
 from backend.evidence.conf import upload_limits
@@ -199,7 +200,7 @@ def _content_length(request: Request) -> int:
 
 
 def _body_reader(request: Request) -> Any:
-    return request._request.read  # the WSGI input, read in chunks by the service
+    return body_reader(request._request)  # the WSGI input, read in blocks by the service
 
 
 _TUS_SCHEMA_HEADERS = [

@@ -432,7 +432,7 @@ def upload_append(
     *,
     upload: Upload,
     offset: int,
-    read: Callable[[int], bytes],
+    read: Callable[[int], bytes | bytearray],
     content_length: int,
     checksum: tuple[str, bytes] | None,
     new_length: int | None,
@@ -506,7 +506,7 @@ def _stream_body(
     *,
     upload: Upload,
     token: str,
-    read: Callable[[int], bytes],
+    read: Callable[[int], bytes | bytearray],
     content_length: int,
     checksum: tuple[str, bytes] | None,
 ) -> None:
