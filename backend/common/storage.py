@@ -312,9 +312,7 @@ class S3Storage:
                 region_name=settings.S3_REGION,
                 aws_access_key_id=settings.S3_ACCESS_KEY_ID,
                 aws_secret_access_key=settings.S3_SECRET_ACCESS_KEY,
-                config=Config(
-                    connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
-                ),
+                config=Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}),
             )
         return self._client
 
@@ -492,6 +490,37 @@ def _staging_key(upload_id: str, state: dict) -> str:
     return state.get("target") or f"{INCOMING_PREFIX}{upload_id}"
 
 
+class _PartBuffers:
+    """Fixed-size part buffers shared by every thread of the process.
+
+    Each gunicorn thread would otherwise allocate its own 8 MiB buffer per request, and glibc keeps freed
+    blocks of that size in per-thread arenas: resident memory grew by one part per thread (30–35 MiB per
+    process, bench/bench_uploads.py --s3). Reusing buffers bounds it by the number of concurrent uploads.
+    """
+
+    def __init__(self, size: int, keep: int = 2) -> None:
+        self.size = size
+        self.keep = keep
+        self._idle: list[bytearray] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> bytearray:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return bytearray(self.size)
+
+    def give(self, buffer: bytearray) -> None:
+        if len(buffer) != self.size:
+            return
+        with self._lock:
+            if len(self._idle) < self.keep:
+                self._idle.append(buffer)
+
+
+_PART_BUFFERS = _PartBuffers(S3_PART_TARGET)
+
+
 class S3UploadWriter:
     """Buffers appended bytes into multipart parts (>= 5 MiB, S3's minimum); the remainder below 5 MiB
     at ``commit()`` is stored as a small ``incoming/<id>.tail`` object, so every acknowledged byte is in
@@ -499,7 +528,7 @@ class S3UploadWriter:
     aborted are not recorded; their part numbers are simply reused (S3 keeps the last upload of a number).
 
     State: ``{"mpu": multipart upload id, "parts": [[number, etag, size], ...], "tail": tail length}``.
-    Memory: at most one part (8 MiB) plus the tail, whatever the file size.
+    Memory: one pooled part buffer (8 MiB) plus a copy of the committed tail, whatever the file size.
     """
 
     def __init__(self, storage: S3Storage, upload_id: str, state: dict) -> None:
@@ -510,49 +539,77 @@ class S3UploadWriter:
         self._state = {"mpu": state.get("mpu"), "parts": list(state.get("parts", [])), "tail": state.get("tail", 0)}
         self._pending_parts: list[list] = []
         self._committed_tail = storage._read_tail(upload_id, state)
-        self._buffer = bytearray(self._committed_tail)
+        self._part: bytearray | None = _PART_BUFFERS.take()
+        self._filled = 0
+        self._restore_tail()
 
     def _client(self):  # type: ignore[no-untyped-def]
         return self._s3.client
 
+    def _restore_tail(self) -> None:
+        assert self._part is not None
+        size = len(self._committed_tail)
+        self._part[:size] = self._committed_tail
+        self._filled = size
+
     def _upload_part(self) -> None:
+        assert self._part is not None
         if not self._state["mpu"]:
             resp = self._client().create_multipart_upload(
                 Bucket=self._s3.bucket, Key=self._key, **self._s3.extra_put_args(self._key)
             )
             self._state["mpu"] = resp["UploadId"]
         number = len(self._state["parts"]) + len(self._pending_parts) + 1
-        body, self._buffer = self._buffer, bytearray()  # botocore takes the bytearray as is: no copy
-        resp = self._client().upload_part(
-            Bucket=self._s3.bucket, Key=self._key, UploadId=self._state["mpu"], PartNumber=number, Body=body
-        )
-        self._pending_parts.append([number, resp["ETag"], len(body)])
-
-    def append(self, data: bytes | memoryview) -> None:
+        size = self._filled
+        body = self._part
+        if size < len(body):
+            # botocore takes bytes/bytearray/files, not memoryviews: shrink in place (no copy for a part
+            # of at least half the buffer), send, and grow back afterwards.
+            del body[size:]
         try:
-            self._buffer += data
-            if len(self._buffer) >= S3_PART_TARGET:
-                self._upload_part()
+            resp = self._client().upload_part(
+                Bucket=self._s3.bucket, Key=self._key, UploadId=self._state["mpu"], PartNumber=number, Body=body
+            )
+        finally:
+            if len(body) < _PART_BUFFERS.size:
+                body.extend(bytes(_PART_BUFFERS.size - len(body)))
+        self._filled = 0
+        self._pending_parts.append([number, resp["ETag"], size])
+
+    def append(self, data: bytes | bytearray | memoryview) -> None:
+        assert self._part is not None
+        view = memoryview(data)
+        capacity = len(self._part)
+        try:
+            while view:
+                n = min(capacity - self._filled, len(view))
+                self._part[self._filled : self._filled + n] = view[:n]
+                self._filled += n
+                view = view[n:]
+                if self._filled == capacity:
+                    self._upload_part()
         except self._s3._errors() as exc:
             raise StorageError(str(exc)) from exc
 
     def commit(self) -> dict:
+        assert self._part is not None
         try:
-            if len(self._buffer) >= S3_MIN_PART:
+            if self._filled >= S3_MIN_PART:
                 self._upload_part()
-            if self._buffer:
+            tail = bytes(self._part[: self._filled])
+            if tail:
                 self._client().put_object(
                     Bucket=self._s3.bucket,
                     Key=self._tail_key,
-                    Body=bytes(self._buffer),
+                    Body=tail,
                     **self._s3.extra_put_args(self._key),
                 )
         except self._s3._errors() as exc:
             raise StorageError(str(exc)) from exc
         self._state["parts"] += self._pending_parts
-        self._state["tail"] = len(self._buffer)
+        self._state["tail"] = len(tail)
         self._pending_parts = []
-        self._committed_tail = bytes(self._buffer)
+        self._committed_tail = tail
         # The tail stays in the buffer: further appends in this request continue after it.
         state = {"mpu": self._state["mpu"], "parts": list(self._state["parts"]), "tail": self._state["tail"]}
         if self._target:
@@ -564,10 +621,12 @@ class S3UploadWriter:
 
     def abort(self) -> None:
         self._pending_parts = []
-        self._buffer = bytearray(self._committed_tail)
+        self._restore_tail()
 
     def close(self) -> None:
-        self._buffer = bytearray()
+        if self._part is not None:
+            _PART_BUFFERS.give(self._part)
+            self._part = None
 
 
 @lru_cache(maxsize=1)

@@ -110,6 +110,31 @@ def test_s3_writer_buffers_parts_of_at_least_5_mib_and_keeps_a_tail(s3_storage):
 
 
 @pytest.mark.s3
+def test_s3_writer_abort_after_a_sent_part_keeps_only_acknowledged_bytes(s3_storage):
+    mib = 1024 * 1024
+    first = os.urandom(2 * mib + 7)  # acknowledged: stays as the tail
+    rejected = os.urandom(19 * mib)  # crosses two part boundaries, then its checksum fails
+    rest = os.urandom(17 * mib + 5)  # one big append after the abort
+    writer = s3_storage.upload_open("ab", {}, 0)
+    writer.append(first)
+    state = writer.commit()
+    writer.append(rejected)
+    writer.abort()
+    writer.append(rest)
+    state = writer.commit()
+    writer.close()
+    assert [size for _n, _etag, size in state["parts"]] == [8 * mib, 8 * mib]
+    assert state["tail"] == 3 * mib + 12  # below S3's 5 MiB part minimum: kept as the tail object
+    # A second writer reuses a pooled buffer: nothing of the first one's bytes may leak into it.
+    writer = s3_storage.upload_open("ab", state, len(first) + len(rest))
+    writer.append(b"end")
+    state = writer.commit()
+    writer.close()
+    s3_storage.upload_finish("ab", state, "originals/case/ab", content_type="video/mp4")
+    assert b"".join(s3_storage.open("originals/case/ab")) == first + rest + b"end"
+
+
+@pytest.mark.s3
 def test_s3_small_file_is_stored_from_the_tail_alone(s3_storage):
     writer = s3_storage.upload_open("small", {}, 0)
     writer.append(b"tiny")
