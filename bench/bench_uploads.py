@@ -276,8 +276,10 @@ def main() -> int:
     results: list[dict] = []
 
     def gunicorn(app: str, port: int, env: dict, workers: str, threads: str, cwd: Path = REPO) -> subprocess.Popen:
-        return start([str(GUNICORN), app, "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", threads,
-                      "--timeout", "3600", "--graceful-timeout", "30"], env=env, port=port, cwd=cwd,
+        config = ["-c", "python:backend.config.gunicorn"] if app.startswith("backend.") else []  # as make run
+        return start([str(GUNICORN), *config, app, "--bind", f"127.0.0.1:{port}", "--workers", workers,
+                      "--threads", threads, "--timeout", "3600", "--graceful-timeout", "30"],
+                     env=env, port=port, cwd=cwd,
                      log=var / f"{app.split(':')[0]}.log")
 
     def one_run(server: str, proc: subprocess.Popen, endpoint: str, path: Path, digest: str, size: int,

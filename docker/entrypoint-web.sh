@@ -4,6 +4,5 @@
 set -e
 python -m backend.manage migrate --noinput
 python -m backend.manage collectstatic --noinput -v0
-exec gunicorn backend.config.wsgi:application \
-  --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-4}" --threads 4 \
-  --timeout 3600 --graceful-timeout 30 --access-logfile -
+WEB_CONCURRENCY="${WEB_CONCURRENCY:-4}" exec gunicorn -c python:backend.config.gunicorn \
+  backend.config.wsgi:application --bind 0.0.0.0:8000 --access-logfile -

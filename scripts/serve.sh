@@ -18,9 +18,8 @@ mkdir -p "$RUN_DIR"
 .venv/bin/celery -A backend.config.celery worker --beat --schedule "$RUN_DIR/celerybeat-schedule" \
   --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" &
 worker=$!
-.venv/bin/gunicorn backend.config.wsgi:application --bind "127.0.0.1:${PORT}" \
-  --workers "${WEB_CONCURRENCY:-3}" --threads 4 --timeout 3600 --graceful-timeout 30 \
-  --access-logfile - &
+.venv/bin/gunicorn -c python:backend.config.gunicorn backend.config.wsgi:application \
+  --bind "127.0.0.1:${PORT}" --access-logfile - &
 web=$!
 
 stop() {

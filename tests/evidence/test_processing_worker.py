@@ -139,7 +139,8 @@ def _free_port() -> int:
 def _start_gunicorn(env: Env, port: int) -> subprocess.Popen:
     log = open(env.var / "web.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "backend.config.wsgi:application",
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:backend.config.gunicorn",
+         "backend.config.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--timeout", "120"],
         cwd=REPO, env=env.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

@@ -196,7 +196,8 @@ def _free_port() -> int:
 
 def _start_gunicorn(port: int, env: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(Path(PY).with_name("gunicorn")), "backend.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [str(Path(PY).with_name("gunicorn")), "-c", "python:backend.config.gunicorn", "backend.config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "--threads", "2", "--timeout", "120"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
