@@ -70,6 +70,28 @@ def test_local_writer_drops_only_durable_pages_from_the_cache(tmp_path, monkeypa
     assert (tmp_path / "incoming" / "u4").read_bytes() == b"a" * 100 + b"b" * 50 + b"d"
 
 
+def test_local_writer_starts_writeback_while_a_chunk_arrives(tmp_path, monkeypatch):
+    from backend.common.storage import FLUSH_AHEAD_BYTES as step
+
+    advice: list[tuple[int, int]] = []
+    real = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, o, n, f: (advice.append((o, n)), real(fd, o, n, f)))
+    storage = LocalStorage(tmp_path)
+    writer = storage.upload_open("u5", {}, 0)
+    block = os.urandom(step // 2)
+    for _ in range(5):  # 2.5 steps
+        writer.append(block)
+    assert advice == [(0, step), (step, step)]  # writeback started behind the writes, nothing waited for
+    writer.commit()
+    assert advice[-1] == (0, 5 * len(block))  # durable now: dropped from the cache
+    writer.append(block * 4)  # a chunk that turns out to be bad
+    writer.abort()
+    writer.append(block)
+    writer.commit()
+    writer.close()
+    assert (tmp_path / "incoming" / "u5").read_bytes() == block * 6
+
+
 def test_local_writer_refuses_to_continue_when_acknowledged_bytes_are_missing(tmp_path):
     storage = LocalStorage(tmp_path)
     with pytest.raises(StorageError):
