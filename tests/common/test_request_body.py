@@ -138,3 +138,19 @@ def test_outside_gunicorn_the_plain_stream_is_read():
     assert getattr(read, "__self__", None) is request
     assert read(1000) + read(5000) == b"abc" * 1000
     assert read(10) == b""
+
+
+def test_expect_100_continue_as_curl_sends_large_bodies(echo_server):
+    body = os.urandom(3 * 1024 * 1024)
+    head = (
+        f"POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", echo_server)) as sock:
+        sock.settimeout(10)
+        sock.sendall(head)
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        assert _read_responses(sock, 1) == [_expect(body)]
