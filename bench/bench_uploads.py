@@ -11,7 +11,7 @@ For each file size (512 MiB, 1 GiB by default) it uploads the same file through
   ``var/bench-node`` by this script,
 
 with two clients (tuspy with ``Upload-Checksum: sha1`` on every chunk, and tus-js-client on Node) and two chunk
-modes (8 MiB chunks; one single PATCH). It prints MB/s (MiB/s), the peak RSS of the whole server process group,
+modes (8 MiB chunks; one single PATCH). It prints MB/s (MiB/s), the peak RSS (and PSS) of the server process group,
 the largest RSS growth of any one server process during the upload, and the ratios ours/peer and ours/sink.
 ``--s3`` adds our server on the S3 path (moto standalone server, multipart upload).
 
@@ -88,8 +88,10 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def group_rss(pgid: int) -> dict[int, int]:
-    """RSS in bytes of every process in the process group."""
+def group_memory(pgid: int) -> dict[int, tuple[int, int]]:
+    """(RSS, PSS) in bytes of every process in the process group. PSS divides shared pages among the
+    processes sharing them: with a preloaded app the workers share most of the master's pages, and a sum of
+    RSS would count those once per process."""
     result = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -99,9 +101,12 @@ def group_rss(pgid: int) -> dict[int, int]:
             fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[2]) != pgid:
                 continue
-            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    result[int(entry)] = int(line.split()[1]) * 1024
+            values = {}
+            for line in Path(f"/proc/{entry}/smaps_rollup").read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in ("Rss", "Pss"):
+                    values[key] = int(rest.split()[0]) * 1024
+            result[int(entry)] = (values.get("Rss", 0), values.get("Pss", 0))
         except (OSError, ValueError, IndexError):
             continue
     return result
@@ -111,23 +116,25 @@ class RssSampler(threading.Thread):
     def __init__(self, pgid: int) -> None:
         super().__init__(daemon=True)
         self.pgid = pgid
-        self.baseline = group_rss(pgid)
+        self.baseline = {pid: rss for pid, (rss, _pss) in group_memory(pgid).items()}
         self.peak_total = sum(self.baseline.values())
+        self.peak_pss = 0
         self.peak_growth = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            rss = group_rss(self.pgid)
-            self.peak_total = max(self.peak_total, sum(rss.values()))
-            for pid, value in rss.items():
-                self.peak_growth = max(self.peak_growth, value - self.baseline.get(pid, value))
+            memory = group_memory(self.pgid)
+            self.peak_total = max(self.peak_total, sum(rss for rss, _pss in memory.values()))
+            self.peak_pss = max(self.peak_pss, sum(pss for _rss, pss in memory.values()))
+            for pid, (rss, _pss) in memory.items():
+                self.peak_growth = max(self.peak_growth, rss - self.baseline.get(pid, rss))
             time.sleep(0.02)
 
-    def finish(self) -> tuple[float, float]:
+    def finish(self) -> tuple[float, float, float]:
         self._halt.set()
         self.join()
-        return self.peak_total / MIB, self.peak_growth / MIB
+        return self.peak_total / MIB, self.peak_pss / MIB, self.peak_growth / MIB
 
 
 def make_file(size: int) -> tuple[Path, str]:
@@ -293,11 +300,12 @@ def main() -> int:
             elapsed = run_client(client, endpoint, path, token if server.startswith("ours") else "", metadata,
                                  CHUNK if mode == "chunked" else 0)
         finally:
-            peak, growth = sampler.finish()
+            peak, peak_pss, growth = sampler.finish()
             clean_storage(var)
         return {"server": server, "client": client, "mode": mode, "size_mib": size // MIB,
                 "seconds": round(elapsed, 2), "mib_s": round(size / MIB / elapsed, 1),
-                "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(growth, 1)}
+                "peak_rss_mib": round(peak, 1), "peak_pss_mib": round(peak_pss, 1),
+                "rss_growth_mib": round(growth, 1)}
 
     # All servers run side by side and the runs are interleaved (ours, sink, peer, ours, ...) so that the
     # load of a shared machine hits them alike; each figure is the median of --repeat runs.
@@ -361,10 +369,12 @@ def main() -> int:
                         row["all_mib_s"] = [r["mib_s"] for r in rows]
                         row["rss_growth_mib"] = max(r["rss_growth_mib"] for r in rows)
                         row["peak_rss_mib"] = max(r["peak_rss_mib"] for r in rows)
+                        row["peak_pss_mib"] = max(r["peak_pss_mib"] for r in rows)
                         results.append(row)
                         print(f"{row['size_mib']:>5} MiB  {server:<8} {client:<6} {mode:<8} "
                               f"{row['mib_s']:>8.1f} MiB/s (runs {row['all_mib_s']})  peak RSS "
-                              f"{row['peak_rss_mib']:>7.1f} MiB  growth {row['rss_growth_mib']:>6.1f} MiB", flush=True)
+                              f"{row['peak_rss_mib']:>7.1f} MiB (PSS {row['peak_pss_mib']:>6.1f})  growth "
+                              f"{row['rss_growth_mib']:>6.1f} MiB", flush=True)
     finally:
         for proc, _endpoint in running.values():
             stop(proc)
