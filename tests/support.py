@@ -68,3 +68,47 @@ def client_for(user: User | None, *, device_id: str | None = None) -> APIClient:
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user, device_id=device_id)}")
     return client
+
+
+# --------------------------------------------------------------------------- a real gunicorn for end-to-end tests
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, env: dict, *, threads: int = 2, output=None):
+    """The project's WSGI app under gunicorn with its production config (``backend.config.gunicorn``),
+    one worker; returns the process (its own process group) once ``/healthz`` answers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:backend.config.gunicorn",
+         "backend.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", str(threads), "--timeout", "120"],
+        cwd=repo, env=env, stdout=output or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    raise AssertionError("gunicorn did not start")

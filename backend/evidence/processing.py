@@ -39,7 +39,6 @@ import logging
 import math
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -55,6 +54,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.common.owners import HOST, local_owner_gone, owner_token
 from backend.common.storage import DERIVED_PREFIX, ObjectMissing, StorageError, get_storage
 from backend.evidence.models import EvidenceItem
 from backend.ledger.services import audit_record
@@ -92,7 +92,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     InterfaceError,
 )
 
-_HOST = socket.gethostname()
 SCRATCH_PREFIX = "process-"
 
 
@@ -143,16 +142,6 @@ def derivative_key(item_id: uuid.UUID | str, filename: str) -> str:
 # --------------------------------------------------------------------------- claims
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 # Claim tokens this process is working on right now. A claim naming this process but not listed here was left
 # behind by an earlier attempt in this process (e.g. its final write failed): it is abandoned, not busy.
 _ACTIVE_TOKENS: set[str] = set()
@@ -162,11 +151,11 @@ def _holder_dead(claim: dict[str, Any]) -> bool:
     """The claim was taken by a process on this host that no longer exists (a killed worker), or by this
     process in a job that is over."""
     pid = claim.get("pid")
-    if claim.get("host") != _HOST or not isinstance(pid, int):
+    if claim.get("host") != HOST or not isinstance(pid, int):
         return False
     if pid == os.getpid():
         return claim.get("token") not in _ACTIVE_TOKENS
-    return not _pid_alive(pid)
+    return local_owner_gone(HOST, pid)
 
 
 def _claim_is_abandoned(item: EvidenceItem, now: datetime.datetime) -> bool:
@@ -217,8 +206,8 @@ def _claim(item_id: uuid.UUID | str, *, force: bool) -> Claim | str:
                 return "skipped"
         else:  # an unknown state: leave it to a person
             return "skipped"
-        token = f"{_HOST}|{os.getpid()}|{uuid.uuid4().hex}"
-        metadata["claim"] = {"token": token, "host": _HOST, "pid": os.getpid(), "at": now.isoformat()}
+        token = owner_token()
+        metadata["claim"] = {"token": token, "host": HOST, "pid": os.getpid(), "at": now.isoformat()}
         metadata["interruptions"] = interruptions
         changed = EvidenceItem.objects.filter(cas, pk=item.pk, status=EvidenceItem.Status.RECEIVED).update(
             processing_status=PS.PROCESSING, processing_error="", media_metadata=metadata, updated_at=now
@@ -497,7 +486,7 @@ def _scratch_root() -> Path:
 def _run(item: EvidenceItem) -> _Output:
     storage = get_storage()
     options = render_options()
-    prefix = f"{SCRATCH_PREFIX}{_HOST}-{os.getpid()}-"
+    prefix = f"{SCRATCH_PREFIX}{HOST}-{os.getpid()}-"
     with tempfile.TemporaryDirectory(dir=_scratch_root(), prefix=prefix) as tmp:
         work = Path(tmp)
         original = work / "original"
@@ -640,19 +629,11 @@ def _finish_failed(
                 EvidenceItem.objects.filter(pk=item.pk).update(flags=flags)
         _audit_failed(item=item, code=code, reason=reason, transient=False, detail=detail)
         if integrity is not None:
-            audit_record(
-                action="evidence.integrity_alert",
-                target=item,
-                agency_id=item.case.agency_id,
-                case_id=item.case_id,
-                data={
-                    "storage_key": item.storage_key,
-                    "expected_sha256": item.sha256,
-                    "actual_sha256": integrity.actual,
-                    "expected_size": item.size,
-                    "actual_size": integrity.size,
-                    "detected_by": "evidence_process",
-                },
+            _integrity_alert(
+                item,
+                actual_sha256=integrity.actual,
+                expected_size=item.size,
+                actual_size=integrity.size,
             )
     if integrity is not None:
         logger.error(
@@ -661,6 +642,22 @@ def _finish_failed(
         )  # fmt: skip
     else:
         logger.info("evidence %s failed: %s", item.pk, reason)
+
+
+def _integrity_alert(item: EvidenceItem, **findings: Any) -> None:
+    """Record that the stored original no longer matches what was received (changed or missing)."""
+    audit_record(
+        action="evidence.integrity_alert",
+        target=item,
+        agency_id=item.case.agency_id,
+        case_id=item.case_id,
+        data={
+            "storage_key": item.storage_key,
+            "expected_sha256": item.sha256,
+            **findings,
+            "detected_by": "evidence_process",
+        },
+    )
 
 
 def _audit_failed(*, item: EvidenceItem, code: str, reason: str, transient: bool, detail: dict[str, Any]) -> None:
@@ -748,18 +745,7 @@ def evidence_processing_give_up(*, item_id: uuid.UUID | str, error: BaseExceptio
                 detail={"error": type(error).__name__, "message": str(error)[:300]},
             )  # fmt: skip
             if missing:
-                audit_record(
-                    action="evidence.integrity_alert",
-                    target=item,
-                    agency_id=item.case.agency_id,
-                    case_id=item.case_id,
-                    data={
-                        "storage_key": item.storage_key,
-                        "expected_sha256": item.sha256,
-                        "missing": True,
-                        "detected_by": "evidence_process",
-                    },
-                )
+                _integrity_alert(item, missing=True)
     if changed:
         logger.error("evidence %s: processing gave up after retries (%s): %s", item_id, code, error)
     return bool(changed)
@@ -811,8 +797,7 @@ def _clean_scratch() -> None:
     for path in root.glob(f"{SCRATCH_PREFIX}*"):
         try:
             host_pid = path.name[len(SCRATCH_PREFIX) :].rsplit("-", 2)
-            dead = len(host_pid) == 3 and host_pid[0] == _HOST and host_pid[1].isdigit()
-            dead = dead and int(host_pid[1]) != os.getpid() and not _pid_alive(int(host_pid[1]))
+            dead = len(host_pid) == 3 and host_pid[1].isdigit() and local_owner_gone(host_pid[0], int(host_pid[1]))
             if path.is_dir() and (dead or path.stat().st_mtime < too_old):
                 with contextlib.suppress(OSError):
                     shutil.rmtree(path)

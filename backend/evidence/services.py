@@ -14,9 +14,7 @@ import binascii
 import datetime
 import hashlib
 import logging
-import os
 import re
-import socket
 import time
 import unicodedata
 import uuid
@@ -34,6 +32,7 @@ from django.utils.dateparse import parse_datetime
 
 from backend.accounts.models import Device, Role, User
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
+from backend.common.owners import local_owner_gone, owner_token
 from backend.common.storage import ORIGINALS_PREFIX, QUARANTINE_PREFIX, StorageError, get_storage
 from backend.evidence.conf import upload_limits
 from backend.evidence.hashstate import ResumableSha256
@@ -317,26 +316,13 @@ def upload_create(
 
 # --------------------------------------------------------------------------- one writer at a time
 
-_HOST = socket.gethostname()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _lock_is_dead(token: str) -> bool:
     """A lock taken by a process on this host that no longer exists (e.g. the server was restarted)."""
     try:
         host, pid, _rest = token.split("|", 2)
     except ValueError:
         return False
-    return host == _HOST and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+    return pid.isdigit() and local_owner_gone(host, int(pid))
 
 
 def upload_claim(*, upload: Upload, expect_unchanged: bool = False) -> str:
@@ -349,7 +335,7 @@ def upload_claim(*, upload: Upload, expect_unchanged: bool = False) -> str:
     and status read before, so the caller's copy (hash and storage state included: they are only ever
     written together with the offset, under the claim) is current without reading the row again.
     """
-    token = f"{_HOST}|{os.getpid()}|{uuid.uuid4().hex}"
+    token = owner_token()
     now = timezone.now()
     stale_before = now - datetime.timedelta(seconds=upload_limits().lock_stale_seconds)
     free = Q(lock_token="") | Q(lock_heartbeat_at__lt=stale_before) | Q(lock_heartbeat_at__isnull=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
+from support import free_port
 
 from backend.common.request_body import body_reader
 
@@ -20,15 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def echo_server():
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests" / "common"), str(REPO)])}
     proc = subprocess.Popen(
         [

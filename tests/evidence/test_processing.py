@@ -478,7 +478,7 @@ def _abandon(item: EvidenceItem, *, pid: int, host: str | None = None, age_s: in
     EvidenceItem.objects.filter(pk=item.pk).update(
         processing_status="processing",
         media_metadata={
-            "claim": {"token": f"x|{pid}|t", "host": host or processing._HOST, "pid": pid, "at": "2026-01-01"},
+            "claim": {"token": f"x|{pid}|t", "host": host or processing.HOST, "pid": pid, "at": "2026-01-01"},
             "interruptions": interruptions,
         },
         updated_at=timezone.now() - datetime.timedelta(seconds=age_s),
@@ -518,7 +518,7 @@ def test_the_recovery_sweep_finds_abandoned_and_forgotten_work(receive, settings
     _abandon(busy, pid=os.getppid())  # a live process: its claim stands
     EvidenceItem.objects.filter(pk=forgotten.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=2))
     scratch = Path(settings.UPLOAD_SCRATCH_DIR)
-    leftover = scratch / f"process-{processing._HOST}-{_dead_pid()}-abc123"
+    leftover = scratch / f"process-{processing.HOST}-{_dead_pid()}-abc123"
     leftover.mkdir(parents=True)
     (leftover / "original").write_bytes(b"x")
 

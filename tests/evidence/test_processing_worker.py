@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import token_for
+from support import free_port, start_gunicorn, token_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -130,29 +129,12 @@ class Env:
         return (self.var / f"{name}.log").read_text(errors="replace")[-4000:]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_gunicorn(env: Env, port: int) -> subprocess.Popen:
     log = open(env.var / "web.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:backend.config.gunicorn",
-         "backend.config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--timeout", "120"],
-        cwd=REPO, env=env.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.1)
-    _kill_group(proc)
-    raise AssertionError(f"gunicorn did not start\n{env.log('web')}")
+    try:
+        return start_gunicorn(port, env.env, threads=4, output=log)
+    except AssertionError as exc:
+        raise AssertionError(f"gunicorn did not start\n{env.log('web')}") from exc
 
 
 def _processes_with(*needles: bytes) -> list[int]:
@@ -251,7 +233,7 @@ def test_the_embedded_default_processes_an_upload_in_the_worker_not_in_the_reque
 
     env = Env(tmp_path, settings)
     worker = env.worker("worker", preset="veryfast")
-    port = _free_port()
+    port = free_port()
     web = _start_gunicorn(env, port)
     server = f"http://127.0.0.1:{port}"
     try:

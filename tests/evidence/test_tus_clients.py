@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import PASSWORD, token_for
+from support import PASSWORD, free_port, start_gunicorn, token_for
 
 from backend.evidence.models import EvidenceItem, Upload
 
@@ -188,28 +187,8 @@ def test_tus_js_client_uploads_and_resumes_after_being_killed(live_server, offic
 # --------------------------------------------------------------------------- server restart (gunicorn)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_gunicorn(port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [str(Path(PY).with_name("gunicorn")), "-c", "python:backend.config.gunicorn", "backend.config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "2", "--timeout", "120"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise AssertionError("gunicorn did not start")
+    return start_gunicorn(port, env, threads=2)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -243,7 +222,7 @@ def test_an_upload_resumes_after_the_server_is_killed_and_restarted(officer_a, c
         "CELERY_TASK_ALWAYS_EAGER": "1",
     }
     env.pop("S3_BUCKET", None)
-    port = _free_port()
+    port = free_port()
     server = f"http://127.0.0.1:{port}"
     web = _start_gunicorn(port, env)
     try:
