@@ -15,7 +15,7 @@ modes (8 MiB chunks; one single PATCH). It prints MB/s (MiB/s), the peak RSS (an
 the largest RSS growth of any one server process during the upload, and the ratios ours/peer and ours/sink.
 ``--s3`` adds our server on the S3 path (moto standalone server, multipart upload).
 
-    .venv/bin/python bench/bench_uploads.py                 # full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/bench_uploads.py                 # full run (about 15 minutes on 2 cores)
     .venv/bin/python bench/bench_uploads.py --sizes 64 --s3 # quick look
 
 Results are also written to ``bench/results/uploads-<timestamp>.json``.
