@@ -33,6 +33,19 @@ OPEN_STATES = (ST.DUE, ST.PAUSED, ST.OVERDUE)
 REMINDER_OFFSETS_URGENT_FIRST = ((1, DeadlineReminder.Kind.T_MINUS_1), (3, DeadlineReminder.Kind.T_MINUS_3))
 
 
+def reminder_due(*, due_on: dt.date, today: dt.date, calendar: WorkdayCalendar) -> str | None:
+    """Which escalating reminder a duty due on ``due_on`` calls for on ``today`` (DOMAIN.md §8): ``overdue``
+    once the day has passed, else the most urgent of T-1 / T-3 working days whose day has come (a missed
+    sweep catches up; a T-1 reminder supersedes a T-3 one that was never sent), else ``None``. Shared by the
+    case deadlines and the legal-review time limit."""
+    if due_on < today:
+        return DeadlineReminder.Kind.OVERDUE
+    for offset, kind in REMINDER_OFFSETS_URGENT_FIRST:
+        if calendar.add_workdays(due_on, -offset).due <= today:
+            return kind
+    return None
+
+
 def case_rules(agency_id: int) -> CaseRules:
     rules, _ = CaseRules.objects.get_or_create(agency_id=agency_id)
     return rules
@@ -224,11 +237,7 @@ def deadline_reminders(*, today: dt.date) -> dict[str, int]:
                 continue
             if deadline.kind != K.DUTY:
                 continue
-            # The most urgent reminder whose day has come (a missed run catches up; a T-1 reminder
-            # supersedes a T-3 one that was never sent).
-            for offset, kind in REMINDER_OFFSETS_URGENT_FIRST:
-                if calendar.add_workdays(deadline.due_on, -offset).due <= today:
-                    if _remind(deadline, kind, today):
-                        counts["reminders"] += 1
-                    break
+            kind = reminder_due(due_on=deadline.due_on, today=today, calendar=calendar)
+            if kind and _remind(deadline, kind, today):
+                counts["reminders"] += 1
     return counts

@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "sched
 # Case deadlines (T-3/T-1 working-day reminders, overdue flags) and missing-recording flags; both idempotent.
 CELERY_BEAT_SCHEDULE["cases-deadline-reminders"] = {"task": "cases.tasks.deadline_reminders", "schedule": 3600}
 CELERY_BEAT_SCHEDULE["cases-recording-flags"] = {"task": "cases.tasks.recording_flags_refresh", "schedule": 900}
+# The legal-review time limit: the same T-3/T-1 reminders and overdue flag; idempotent.
+CELERY_BEAT_SCHEDULE["reviews-deadline-reminders"] = {"task": "reviews.tasks.deadline_reminders", "schedule": 3600}
 # 00:20 and 12:20 Asia/Shanghai: notices leave the public list on the day their display period ends.
 CELERY_BEAT_SCHEDULE["disclosures-expire-display-periods"] = {
     "task": "disclosures.notice_expire_display_periods",

@@ -1,5 +1,5 @@
 """Review time limit: 10 working days, extension by the head's approval, paused while materials are
-supplemented, overdue list."""
+supplemented, overdue list, T-3 / T-1 reminders."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from backend.common.calendar import get_calendar
 from backend.common.errors import Forbidden
+from backend.ledger.models import AuditEvent
 from backend.reviews import services
-from backend.reviews.models import ReviewRound
+from backend.reviews.models import ReviewReminder, ReviewRound
 
 
 @pytest.fixture
@@ -66,3 +67,57 @@ def test_overdue_reviews_are_listed_but_not_paused_ones(round_, reviewer_a, as_u
     assert response.json()[0]["overdue"] is True
     services.review_supplement_request(round_=round_, actor=reviewer_a, items="补充材料")
     assert as_user(head_a).get("/api/v1/reviews/overdue/").json() == []
+
+
+# --------------------------------------------------------------------------- reminders (DOMAIN.md §8)
+
+D = datetime.date
+
+
+def _sweep(round_: ReviewRound, day: str) -> list[str]:
+    services.review_deadline_reminders(today=D.fromisoformat(day))
+    return list(ReviewReminder.objects.filter(round=round_).order_by("pk").values_list("kind", flat=True))
+
+
+def test_reminders_at_t_minus_3_and_t_minus_1_working_days_then_overdue(round_, reviewer_a, head_a) -> None:
+    """Due Tue 2026-09-29: T-3 = Wed 09-23, T-1 = Mon 09-28 (中秋, Fri 09-25, is not a working day)."""
+    ReviewRound.objects.filter(pk=round_.pk).update(due_on=D(2026, 9, 29))
+    assert _sweep(round_, "2026-09-22") == []
+    assert _sweep(round_, "2026-09-23") == ["t-3"]
+    assert _sweep(round_, "2026-09-23") == ["t-3"]  # a replayed sweep issues nothing twice
+    assert _sweep(round_, "2026-09-28") == ["t-3", "t-1"]
+    assert _sweep(round_, "2026-09-29") == ["t-3", "t-1"]  # due today: not overdue yet
+    assert _sweep(round_, "2026-09-30") == ["t-3", "t-1", "overdue"]
+    assert ReviewReminder.objects.get(round=round_, kind="t-1").recipient_ids == [str(reviewer_a.pk)]
+    overdue = ReviewReminder.objects.get(round=round_, kind="overdue")
+    assert set(overdue.recipient_ids) == {str(reviewer_a.pk), str(head_a.pk)}
+    event = AuditEvent.objects.get(action="review.overdue", target_id=str(round_.pk))
+    assert event.case_id == round_.case_id and event.data["due_on"] == "2026-09-29"
+
+    # An approved extension is a new due date: a new series of reminders. Due Tue 10-13: T-3 is Fri 10-09
+    # (Sat 10-10 is a make-up working day after 国庆).
+    ReviewRound.objects.filter(pk=round_.pk).update(due_on=D(2026, 10, 13))
+    assert _sweep(round_, "2026-10-08") == ["t-3", "t-1", "overdue"]
+    assert _sweep(round_, "2026-10-09") == ["t-3", "t-1", "overdue", "t-3"]
+
+
+def test_a_sweep_that_missed_t_minus_3_sends_only_t_minus_1(round_) -> None:
+    ReviewRound.objects.filter(pk=round_.pk).update(due_on=D(2026, 9, 29))
+    assert _sweep(round_, "2026-09-28") == ["t-1"]
+
+
+def test_an_unassigned_round_reminds_every_reviewer_of_the_agency(
+    catalog_a, make_case, officer_a, reviewer_a, reviewer_a2, submit
+) -> None:
+    round_ = submit(make_case(fine="150000.00"), officer_a)
+    ReviewRound.objects.filter(pk=round_.pk).update(due_on=D(2026, 9, 29))
+    assert _sweep(round_, "2026-09-23") == ["t-3"]
+    reminder = ReviewReminder.objects.get(round=round_)
+    assert set(reminder.recipient_ids) == {str(reviewer_a.pk), str(reviewer_a2.pk)}
+    assert AuditEvent.objects.filter(action="review.reminder", target_id=str(round_.pk)).count() == 1
+
+
+def test_a_round_waiting_for_materials_is_paused_and_not_reminded(round_, reviewer_a) -> None:
+    services.review_supplement_request(round_=round_, actor=reviewer_a, items="补充当事人营业执照复印件")
+    ReviewRound.objects.filter(pk=round_.pk).update(due_on=D(2026, 9, 29))
+    assert _sweep(round_, "2026-09-30") == []

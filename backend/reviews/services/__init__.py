@@ -11,7 +11,8 @@ Hooks the cases app calls (CONTRACTS.md), keyword-only, importable as ``backend.
 
 Every state-changing service writes its audit event (``review.*``, with ``case_id``) in its transaction.
 Modules: :mod:`.common` (helpers, the proposal), :mod:`.catalog` (目录清单, checklist templates),
-:mod:`.evaluation` (flags, major test, gate), :mod:`.rounds` (the review rounds), :mod:`.collective`.
+:mod:`.evaluation` (flags, major test, gate), :mod:`.rounds` (the review rounds), :mod:`.collective`,
+:mod:`.reminders` (T-3 / T-1 reminders and the overdue flag of the review time limit).
 """
 
 from backend.reviews.services.catalog import (
@@ -47,6 +48,7 @@ from backend.reviews.services.evaluation import (
     review_passed_round,
     review_requirement,
 )
+from backend.reviews.services.reminders import review_deadline_reminders
 from backend.reviews.services.rounds import (
     CORRECTION_ASPECTS,
     opinion_payload,
@@ -89,6 +91,7 @@ __all__ = [
     "review_assign",
     "review_checklist_fill",
     "review_complete",
+    "review_deadline_reminders",
     "review_decision_reference",
     "review_dispute_raise",
     "review_dispute_resolve",
