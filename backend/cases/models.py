@@ -39,7 +39,16 @@ class Source(models.TextChoices):
 
 class PartyType(models.TextChoices):
     PERSON = "person", _("自然人")
+    # 个体工商户: ``party_name`` is the trade name (字号, or the operator's name when it has none),
+    # ``party_legal_rep`` the operator (经营者) and ``party_uscc`` its credit code.
+    SOLE_TRADER = "sole_trader", _("个体工商户")
     ORGANISATION = "organisation", _("法人或其他组织")
+
+
+# Parties fined by the 公民 amounts of 行政处罚法 (简易程序 第五十一条; the 较大数额 of 听证 第六十三条 as agencies set
+# it): natural persons, and 个体工商户, who are natural persons in civil law (民法典 第五十四条) and are grouped
+# with them by catalogues such as DOMAIN.md §7 (长治: "自然人/个体户").
+CITIZEN_PARTY_TYPES = frozenset({PartyType.PERSON, PartyType.SOLE_TRADER})
 
 
 class PenaltyKind(models.TextChoices):
@@ -144,14 +153,14 @@ class Case(BaseModel):
     # Optimistic concurrency: the ETag of the detail view; bumped on every change.
     version = models.PositiveIntegerField(default=1)
 
-    # 当事人 (the party). A natural person or an organisation; personal data is masked in lists.
+    # 当事人 (the party). A natural person, a 个体工商户 or an organisation; personal data is masked in lists.
     party_type = models.CharField(_("当事人类别"), max_length=16, choices=PartyType.choices)
     party_name = models.CharField(_("当事人姓名/名称"), max_length=200)
     party_id_number = models.CharField(_("身份证件号码"), max_length=32, blank=True)
     party_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     party_address = models.CharField(_("住址/住所"), max_length=300, blank=True)
     party_uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
-    party_legal_rep = models.CharField(_("法定代表人/负责人"), max_length=100, blank=True)
+    party_legal_rep = models.CharField(_("法定代表人/负责人/经营者"), max_length=100, blank=True)
     party_legal_rep_id_number = models.CharField(_("法定代表人身份证件号码"), max_length=32, blank=True)
     party_is_minor = models.BooleanField(_("当事人为未成年人"), default=False)
 

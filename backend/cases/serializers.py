@@ -129,7 +129,7 @@ class CaseListOutputSerializer(serializers.ModelSerializer):
         )
 
     def get_party_name(self, case: Case) -> str:
-        return masked_party_name(party_type=case.party_type, name=case.party_name)
+        return masked_party_name(party_type=case.party_type, name=case.party_name, operator=case.party_legal_rep)
 
     def get_officer_ids(self, case: Case) -> list[str]:
         return [str(u.pk) for u in case.handling_officers.all()]
@@ -213,11 +213,15 @@ class CaseMaskedDetailOutputSerializer(CaseDetailOutputSerializer):
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         data = super().to_representation(case)
-        data["party_name"] = masked_party_name(party_type=case.party_type, name=case.party_name)
+        data["party_name"] = masked_party_name(
+            party_type=case.party_type, name=case.party_name, operator=case.party_legal_rep
+        )
         data["party_id_number"] = mask_id_number(case.party_id_number)
         data["party_phone"] = mask_phone(case.party_phone)
         data["party_address"] = ""
         data["party_legal_rep_id_number"] = mask_id_number(case.party_legal_rep_id_number)
+        if case.party_type == PartyType.SOLE_TRADER:  # the operator is a natural person
+            data["party_legal_rep"] = masked_party_name(party_type=PartyType.PERSON, name=case.party_legal_rep)
         return data
 
 

@@ -219,9 +219,10 @@ def _penalty_content(measures: list[Mapping[str, Any]]) -> str:
 
 def snapshot_from_case(case: Any) -> dict[str, Any]:
     """The decision as served, taken from a decided case (DOMAIN §9 fields; 行政处罚法 第五十九条)."""
-    party_type = PartyType.NATURAL_PERSON if case.party_type == "person" else PartyType.ORGANISATION
-    if getattr(case, "party_subtype", "") == "sole_trader":
-        party_type = PartyType.SOLE_TRADER
+    party_type = {"person": PartyType.NATURAL_PERSON, "sole_trader": PartyType.SOLE_TRADER}.get(
+        case.party_type, PartyType.ORGANISATION
+    )
+    sole_trader = party_type is PartyType.SOLE_TRADER
     measures = [m for m in (case.decided_measures or []) if isinstance(m, Mapping)]
     kinds = list(dict.fromkeys(str(m.get("kind")) for m in measures if m.get("kind")))
     decided_on = case.decided_on or (timezone.localdate(case.decided_at) if case.decided_at else timezone.localdate())
@@ -232,7 +233,8 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
         "phone": case.party_phone,
         "address": case.party_address,
         "uscc": case.party_uscc,
-        "legal_representative": case.party_legal_rep,
+        # A 个体工商户's operator (经营者) is a natural person: the redaction masks the given name (DOMAIN §6.5).
+        "operator_name" if sole_trader else "legal_representative": case.party_legal_rep,
         "legal_representative_id_number": case.party_legal_rep_id_number,
     }
     legal_basis = _legal_basis_text(case.legal_basis)
@@ -280,6 +282,8 @@ def _party_line(party: Mapping[str, Any]) -> str:
         bits.append(f"统一社会信用代码：{party['uscc']}")
     if party.get("legal_representative"):
         bits.append(f"法定代表人：{party['legal_representative']}")
+    if party.get("operator_name"):
+        bits.append(f"经营者：{party['operator_name']}")
     if party.get("id_number"):
         bits.append(f"身份证号码：{party['id_number']}")
     if party.get("address"):
@@ -303,7 +307,8 @@ def redact_snapshot(
         "party_type": str(party_type),
         "party_name": public_party.get("name", "") or "",
         "party_uscc": public_party.get("uscc", "") if party_type is not redaction.PartyType.NATURAL_PERSON else "",
-        "legal_representative": public_party.get("legal_representative", "") or "",
+        # 双公示's 法定代表人 field carries a 个体工商户's operator (name masked by the policy).
+        "legal_representative": public_party.get("legal_representative") or public_party.get("operator_name") or "",
         "party_address": public_party.get("address", "") or "",
     }
     spans: dict[str, Any] = {

@@ -104,3 +104,22 @@ def test_only_officers_and_heads_open_cases(as_user, auditor_a, reviewer_a):
     for user in (auditor_a, reviewer_a):
         r = as_user(user).post("/api/v1/cases/", body, format="json")
         assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("trade_name", "listed"),
+    [("辽源市龙山区张记小吃店", "辽源市龙山区张记小吃店"), ("张三丰", "张某")],
+)
+def test_a_sole_trader_shows_its_trade_name_and_masks_its_operator(
+    as_user, officer_a, officer_a2, trade_name, listed
+):
+    """DOMAIN.md §6.5: a 个体工商户's trade name is shown, its operator's given name masked; one without a trade
+    name goes by the operator's name, masked like a person's."""
+    case = new_case(
+        officer_a, officer_a2, on=timezone.localdate(), party_type="sole_trader", party_name=trade_name,
+        party_legal_rep="张三丰", party_uscc="92220402MA0000001X",
+    )
+    client = as_user(officer_a)
+    assert client.get("/api/v1/cases/").json()["results"][0]["party_name"] == listed
+    masked = client.get(f"/api/v1/cases/{case.id}/", {"masked": "1"}).json()
+    assert (masked["party_name"], masked["party_legal_rep"]) == (listed, "张某")

@@ -67,6 +67,9 @@ def test_a_warning_needs_no_execution(as_user, officer_a, officer_a2, head_a):
     [
         ("person", [{"kind": "fine", "amount": "200"}], True),
         ("person", [{"kind": "fine", "amount": "200.01"}], False),
+        # 个体工商户 are fined by the 公民 amounts (natural persons in civil law, 民法典 第五十四条).
+        ("sole_trader", [{"kind": "fine", "amount": "200"}], True),
+        ("sole_trader", [{"kind": "fine", "amount": "200.01"}], False),
         ("organisation", [{"kind": "fine", "amount": "3000"}], True),
         ("organisation", [{"kind": "fine", "amount": "3001"}], False),
         ("person", [{"kind": "confiscate_gains", "amount": "50"}], False),

@@ -49,6 +49,33 @@ def test_an_organisation_is_named_in_full_with_its_credit_code(create_notice, or
     assert "辽源市恒通商贸有限公司" in n.facts
 
 
+def test_a_sole_trader_shows_its_trade_name_and_credit_code_and_masks_its_operator(
+    make_case, create_notice, agency_a
+):
+    """DOMAIN.md §6.5 (个体工商户): trade name and USCC shown, the operator's given name masked, no ID number."""
+    case = make_case(
+        agency_a,
+        kind="organisation",
+        party_type="sole_trader",
+        party_name="辽源市龙山区张记小吃店",
+        party_uscc="92220402MA0000001X",
+        party_legal_rep="张建国",
+        party_legal_rep_id_number="220402197001012345",
+        facts="当事人辽源市龙山区张记小吃店（经营者张建国）销售超过保质期的食品。",
+    )
+    n = create_notice(case)
+    assert n.party_type == "sole_trader"
+    assert (n.party_name, n.party_uscc, n.legal_representative) == (
+        "辽源市龙山区张记小吃店",
+        "92220402MA0000001X",
+        "张某",
+    )
+    for text in (n.facts, n.full_text):
+        assert "张建国" not in text and "220402197001012345" not in text
+    assert "经营者：张某" in n.full_text
+    assert n.original["party"]["operator_name"] == "张建国"
+
+
 def test_the_hook_is_idempotent(draft_notice, person_case):
     with transaction.atomic():
         services.notice_create_for_decision(case=person_case, context=None)

@@ -137,3 +137,15 @@ def test_catalog_api_lifecycle(as_user, reviewer_a, head_a, officer_a, officer_b
     current = as_user(officer_a).get("/api/v1/reviews/catalogs/current/").json()
     assert current["version"] == 1 and current["rules"][0]["amount"] == "10000.00"
     assert as_user(officer_b).get(f"/api/v1/reviews/catalogs/{catalog_id}/").status_code == 404
+
+
+def test_a_sole_trader_case_meets_the_citizen_threshold_of_the_catalog(catalog_a, make_case) -> None:
+    """长治 (DOMAIN §7): fines over 10,000 for 自然人/个体户, over 100,000 for 法人: a 个体工商户 fined 20,000
+    needs legal review, an organisation fined the same does not."""
+    sole_trader = make_case(
+        party_type="sole_trader", party_name="辽源市龙山区张记小吃店", party_legal_rep="张建国", fine="20000.00",
+        status=Case.Status.PROPOSED,
+    )
+    assert services.review_requirement(case=sole_trader).is_major
+    organisation = make_case(fine="20000.00", status=Case.Status.PROPOSED)
+    assert not services.review_requirement(case=organisation).is_major

@@ -16,12 +16,12 @@ from backend.accounts.services import officer_ensure_can_act
 from backend.cases import hooks
 from backend.cases.deadlines import case_rules
 from backend.cases.models import (
+    CITIZEN_PARTY_TYPES,
     Case,
     CaseTransition,
     DocumentType,
     EnforcementDocument,
     NumberSequence,
-    PartyType,
     PenaltyKind,
     RecordingRequirement,
 )
@@ -369,7 +369,9 @@ def hearing_eligible(*, case: Case, measures: list[dict[str, Any]]) -> bool:
         return True
     rules = case_rules(case.agency_id)
     threshold = (
-        rules.hearing_fine_threshold_person if case.party_type == PartyType.PERSON else rules.hearing_fine_threshold_org
+        rules.hearing_fine_threshold_person
+        if case.party_type in CITIZEN_PARTY_TYPES
+        else rules.hearing_fine_threshold_org
     )
     fine = measures_amount(measures, PenaltyKind.FINE) or Decimal("0")
     confiscated = measures_amount(measures, PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY) or 0

@@ -17,6 +17,7 @@ from backend.cases import hooks
 from backend.cases.deadlines import case_rules, deadline_meet, deadline_open, decision_deadline_refresh
 from backend.cases.masking import PERSONAL_FIELDS
 from backend.cases.models import (
+    CITIZEN_PARTY_TYPES,
     Activity,
     Case,
     CaseDeadline,
@@ -26,7 +27,6 @@ from backend.cases.models import (
     DecisionState,
     DocumentType,
     EnforcementDocument,
-    PartyType,
     PenaltyKind,
     Procedure,
     RecordingRequirement,
@@ -172,7 +172,8 @@ def case_create_summary(
     decided = normalise_measures(measures)
     kinds = {m["kind"] for m in decided}
     rules = case_rules(actor.agency_id)
-    limit = rules.summary_max_fine_person if case.party_type == PartyType.PERSON else rules.summary_max_fine_org
+    citizen = case.party_type in CITIZEN_PARTY_TYPES
+    limit = rules.summary_max_fine_person if citizen else rules.summary_max_fine_org
     fine = measures_amount(decided, PenaltyKind.FINE)
     if not decided or not kinds <= {PenaltyKind.WARNING, PenaltyKind.FINE} or (fine is not None and fine > limit):
         raise PreconditionFailed(
