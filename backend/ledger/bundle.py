@@ -9,6 +9,8 @@ offline with ``zhifa-verify bundle.zip --key <published key>``. Human-readable d
                              that were hashed into the log; <index> is the zero-padded leaf index
     proofs.json              one inclusion proof per entry, all against the same checkpoint
     checkpoint.txt           the signed tree head (C2SP tlog-checkpoint, Ed25519 signed note)
+    checkpoint.tsr           only when the service has a TSA: the RFC 3161 TimeStampResp (DER) over
+                             checkpoint.txt (可信时间戳: the checkpoint existed no later than its time)
     log_public_key.txt       the log's verifier key, ``<name>+<key id>+<base64 key>``
     originals/<file>         the original evidence files, byte for byte
 
@@ -18,6 +20,9 @@ How the pieces bind together (all verified by ``backend.ledger.verify``):
   (as a JSON string) in the log entry at the manifest's ``log_index``;
 * each entry file must be canonical JSON and have a valid inclusion proof against the
   checkpoint root; the checkpoint must carry a valid signature by the log key;
+* a timestamp token, when present, must be an RFC 3161 response whose message imprint is the
+  SHA-256 of ``checkpoint.txt``; its signature and chain are checked against TSA roots the reader
+  trusts (``--tsa-roots``);
 * the manifest itself is authenticated through the log: exporting a bundle appends an export
   entry that contains the SHA-256 of ``manifest.json`` (``proofs.json`` names it as
   ``manifest_entry_index``), so changing any byte of the manifest is detected too.
@@ -51,6 +56,7 @@ FORMAT = "zhifa-evidence-bundle/1"
 MANIFEST = "manifest.json"
 PROOFS = "proofs.json"
 CHECKPOINT = "checkpoint.txt"
+CHECKPOINT_TIMESTAMP = "checkpoint.tsr"
 PUBLIC_KEY = "log_public_key.txt"
 ENTRIES_DIR = "entries/"
 ORIGINALS_DIR = "originals/"
@@ -60,6 +66,7 @@ CHUNK_SIZE = 1 << 20
 MAX_SMALL_MEMBER = 64 << 20
 MAX_KEY_SIZE = 4096
 MAX_CHECKPOINT_SIZE = 1 << 20
+MAX_TIMESTAMP_SIZE = 1 << 20
 
 
 def sha256_hex(data: bytes) -> str:
@@ -212,7 +219,7 @@ class _Sink:
 
 def _generate(fp: Any, *, manifest: bytes, entries: Iterable[tuple[int, bytes]], proofs: bytes,
               checkpoint: str, log_public_key: str, originals: Iterable[BundleOriginal],
-              chunk_size: int) -> Iterator[None]:
+              chunk_size: int, checkpoint_timestamp: bytes | None) -> Iterator[None]:
     """Write the bundle into ``fp``, yielding after each piece so a caller can drain ``fp``."""
     seen: set[str] = set()
 
@@ -232,6 +239,8 @@ def _generate(fp: Any, *, manifest: bytes, entries: Iterable[tuple[int, bytes]],
         zf.writestr(info(MANIFEST), manifest)
         zf.writestr(info(PUBLIC_KEY), log_public_key.strip() + "\n")
         zf.writestr(info(CHECKPOINT), checkpoint.encode("utf-8"))
+        if checkpoint_timestamp:
+            zf.writestr(info(CHECKPOINT_TIMESTAMP), checkpoint_timestamp)
         zf.writestr(info(PROOFS), proofs)
         yield
         for index, data in entries:
@@ -255,22 +264,24 @@ def _generate(fp: Any, *, manifest: bytes, entries: Iterable[tuple[int, bytes]],
 
 def write_bundle(dest: str | Path | BinaryIO, *, manifest: bytes, entries: Iterable[tuple[int, bytes]],
                  proofs: bytes, checkpoint: str, log_public_key: str, originals: Iterable[BundleOriginal],
-                 chunk_size: int = CHUNK_SIZE) -> None:
+                 chunk_size: int = CHUNK_SIZE, checkpoint_timestamp: bytes | None = None) -> None:
     """Write a bundle to a path or binary file object (seekable or not) in constant memory."""
     with ExitStack() as stack:
         fp = stack.enter_context(open(dest, "wb")) if isinstance(dest, str | Path) else dest
         for _ in _generate(fp, manifest=manifest, entries=entries, proofs=proofs, checkpoint=checkpoint,
-                           log_public_key=log_public_key, originals=originals, chunk_size=chunk_size):
+                           log_public_key=log_public_key, originals=originals, chunk_size=chunk_size,
+                           checkpoint_timestamp=checkpoint_timestamp):
             pass
 
 
 def iter_bundle(*, manifest: bytes, entries: Iterable[tuple[int, bytes]], proofs: bytes, checkpoint: str,
                 log_public_key: str, originals: Iterable[BundleOriginal],
-                chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+                chunk_size: int = CHUNK_SIZE, checkpoint_timestamp: bytes | None = None) -> Iterator[bytes]:
     """Yield the bundle as byte chunks (for ``StreamingHttpResponse``); memory ~ ``chunk_size``."""
     sink = _Sink()
     for _ in _generate(sink, manifest=manifest, entries=entries, proofs=proofs, checkpoint=checkpoint,
-                       log_public_key=log_public_key, originals=originals, chunk_size=chunk_size):
+                       log_public_key=log_public_key, originals=originals, chunk_size=chunk_size,
+                       checkpoint_timestamp=checkpoint_timestamp):
         data = sink.drain()
         if data:
             yield data

@@ -235,6 +235,7 @@ def bundle_stream(export: BundleExport) -> Iterator[bytes]:
         manifest=bytes(export.manifest), entries=_stream_entries(list(export.entry_indexes)),
         proofs=bytes(export.proofs), checkpoint=checkpoint.note, log_public_key=checkpoint.verifier_key,
         originals=[BundleOriginal(path=path, source=_opener(key)) for path, key, _size in export.originals],
+        checkpoint_timestamp=bytes(checkpoint.tsa_token) if checkpoint.tsa_token else None,
     )
 
 

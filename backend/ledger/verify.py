@@ -1,14 +1,18 @@
 """Offline verifier for evidence bundles: ``zhifa-verify bundle.zip [--key KEY]``.
 
 Needs no server, no database and no network; only the Python standard library plus
-``cryptography`` and ``rfc8785``. It never extracts the archive to disk: every member is read
-as a stream, so a multi-GB bundle is checked in constant memory.
+``cryptography``, ``rfc8785`` and, for a bundle that carries a trusted timestamp, ``rfc3161-client``.
+It never extracts the archive to disk: every member is read as a stream, so a multi-GB bundle is
+checked in constant memory.
 
 What is checked (format: ``backend/ledger/bundle.py``; for readers: ``api_docs/verification.md``):
 
 1. the checkpoint (signed tree head) carries a valid Ed25519 signature by the log key in the
    bundle and, with ``--key``, by the key the reader obtained independently (the agency's
    published key) -- without ``--key`` the result is only as trustworthy as the bundle itself;
+   when the bundle carries ``checkpoint.tsr``, it must be an RFC 3161 timestamp over exactly that
+   checkpoint (SHA-256 message imprint); its signature and certificate chain are checked against the
+   TSA root certificates given with ``--tsa-roots`` (without them only the imprint is checked);
 2. every log entry in ``entries/`` is canonical JSON and its inclusion proof leads to the
    checkpoint's root hash;
 3. the manifest's SHA-256 appears in the export entry, so the manifest is what was exported;
@@ -57,6 +61,12 @@ NO_KEY_WARNING = (
     "(no --key given: the checkpoint was checked only against the key inside the bundle; "
     "obtain the agency's published key and re-run with --key)"
 )
+NO_TSA_ROOTS_WARNING = (
+    "未使用 --tsa-roots：可信时间戳只核对了它确实针对本检查点，未核验时间戳机构的签名和证书链。请取得该机构的根证书，"
+    "并用 --tsa-roots 再次核验 (no --tsa-roots given: the timestamp was checked to cover this checkpoint, but "
+    "not the authority's signature and certificate chain; obtain the TSA's root certificate and re-run with "
+    "--tsa-roots)"
+)
 FAIL = "不通过 FAIL"
 WARN = "注意 WARNING"
 
@@ -82,6 +92,7 @@ class Report:
     bundle: str
     checkpoint: Checkpoint | None = None
     checkpoint_verdict: Verdict = field(default_factory=lambda: Verdict("检查点签名 checkpoint signature"))
+    timestamp_verdict: Verdict | None = None  # only when the bundle carries checkpoint.tsr
     manifest_verdict: Verdict = field(default_factory=lambda: Verdict("清单 manifest.json"))
     entries: list[Verdict] = field(default_factory=list)
     files: list[Verdict] = field(default_factory=list)
@@ -92,6 +103,7 @@ class Report:
     @property
     def ok(self) -> bool:
         return (not self.problems and self.checkpoint_verdict.ok and self.manifest_verdict.ok
+                and (self.timestamp_verdict is None or self.timestamp_verdict.ok)
                 and all(v.ok for v in self.entries) and all(v.ok for v in self.files))
 
     def render(self) -> str:
@@ -107,8 +119,9 @@ class Report:
             for line in cp.extensions:
                 out.append(f"  检查点扩展行 extension: {line}")
         out.append("")
-        for verdict in (self.checkpoint_verdict, self.manifest_verdict):
-            out.extend(_render_verdict(verdict))
+        for verdict in (self.checkpoint_verdict, self.timestamp_verdict, self.manifest_verdict):
+            if verdict is not None:
+                out.extend(_render_verdict(verdict))
         good = sum(v.ok for v in self.entries)
         out.append(f"[{OK if good == len(self.entries) else FAIL}] 日志记录 log entries: "
                    f"{good}/{len(self.entries)} 条包含证明有效 inclusion proofs valid")
@@ -221,12 +234,15 @@ def _load_key(text: str) -> NoteVerifier:
 # --------------------------------------------------------------------------------------------
 
 
-def verify_bundle(path: str | Path, *, trusted_keys: Sequence[str | NoteVerifier] = ()) -> Report:
-    """Verify a bundle; never raises for bad bundles (the report says what is wrong)."""
+def verify_bundle(
+    path: str | Path, *, trusted_keys: Sequence[str | NoteVerifier] = (), tsa_roots: Sequence[str | Path] = ()
+) -> Report:
+    """Verify a bundle; never raises for bad bundles (the report says what is wrong). ``tsa_roots``: PEM
+    files of the time-stamping authorities' root certificates the reader trusts."""
     report = Report(bundle=str(path))
     try:
         with zipfile.ZipFile(path) as zf:
-            _verify(zf, report, trusted_keys)
+            _verify(zf, report, trusted_keys, tsa_roots)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         report.problems.append(f"无法读取压缩包 (cannot read the archive: {exc})")
     except _BundleError as exc:
@@ -236,7 +252,9 @@ def verify_bundle(path: str | Path, *, trusted_keys: Sequence[str | NoteVerifier
     return report
 
 
-def _verify(zf: zipfile.ZipFile, report: Report, trusted_keys: Sequence[str | NoteVerifier]) -> None:
+def _verify(
+    zf: zipfile.ZipFile, report: Report, trusted_keys: Sequence[str | NoteVerifier], tsa_roots: Sequence[str | Path]
+) -> None:
     names = [i.filename for i in zf.infolist()]
     duplicates = sorted(n for n, c in Counter(names).items() if c > 1)
     if duplicates:
@@ -279,6 +297,10 @@ def _verify(zf: zipfile.ZipFile, report: Report, trusted_keys: Sequence[str | No
     if checkpoint is not None and checkpoint.origin != bundled_key.name:
         report.warnings.append(f"检查点来源 {checkpoint.origin!r} 与密钥名 {bundled_key.name!r} 不同 "
                                "(checkpoint origin differs from the key name)")
+    if fmt.CHECKPOINT_TIMESTAMP in names:
+        report.timestamp_verdict = _verify_timestamp(
+            _read_small(zf, fmt.CHECKPOINT_TIMESTAMP, fmt.MAX_TIMESTAMP_SIZE), note, tsa_roots, report
+        )
 
     # 2. Proofs ---------------------------------------------------------------------------
     try:
@@ -381,6 +403,8 @@ def _verify(zf: zipfile.ZipFile, report: Report, trusted_keys: Sequence[str | No
 
     # 6. Files ----------------------------------------------------------------------------
     expected_members = {fmt.MANIFEST, fmt.PROOFS, fmt.CHECKPOINT, fmt.PUBLIC_KEY}
+    if report.timestamp_verdict is not None:
+        expected_members.add(fmt.CHECKPOINT_TIMESTAMP)
     expected_members.update(fmt.entry_path(i) for i in entry_indexes)
     for item in files:
         _verify_file(zf, item, report, proven, entry_bytes, expected_members)
@@ -389,6 +413,61 @@ def _verify(zf: zipfile.ZipFile, report: Report, trusted_keys: Sequence[str | No
     extra = sorted(n for n in set(names) - expected_members if not n.endswith("/"))
     if extra:
         report.problems.append(f"压缩包内有清单未列出的文件 (members not covered by the manifest): {extra}")
+
+
+def _verify_timestamp(token: bytes, note: bytes, tsa_roots: Sequence[str | Path], report: Report) -> Verdict:
+    """``checkpoint.tsr``: an RFC 3161 response granted over exactly ``note`` (SHA-256 imprint), signed by a
+    time-stamping authority that chains to a root the reader trusts."""
+    verdict = Verdict(f"可信时间戳 RFC 3161 timestamp ({fmt.CHECKPOINT_TIMESTAMP})")
+    try:
+        from rfc3161_client import (
+            PKIStatus,
+            VerificationError,
+            VerifierBuilder,
+            decode_timestamp_response,
+        )
+        from rfc3161_client.tsp import MessageImprint
+    except ImportError:
+        report.warnings.append("未安装 rfc3161-client，未核验可信时间戳 (rfc3161-client is not installed: the "
+                               "timestamp was not checked)")
+        verdict.note("未核验 (not checked)")
+        return verdict
+    try:
+        response = decode_timestamp_response(token)
+        granted = PKIStatus(response.status) in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS)
+        imprint: MessageImprint = response.tst_info.message_imprint
+        gen_time = response.tst_info.gen_time
+    except (ValueError, TypeError) as exc:
+        verdict.fail(f"不是有效的 RFC 3161 时间戳 (not an RFC 3161 timestamp response: {exc})")
+        return verdict
+    if not granted:
+        verdict.fail(f"时间戳机构未授予 (the TSA did not grant it: status {response.status})")
+        return verdict
+    # The imprint must be this checkpoint's SHA-256 (another algorithm's digest cannot equal it).
+    if imprint.message != hashlib.sha256(note).digest():
+        verdict.fail("时间戳针对的不是本检查点 (the timestamp covers a different document than checkpoint.txt)")
+        return verdict
+    verdict.note(f"针对本检查点，时间 {gen_time.isoformat()} (covers this checkpoint; time of stamping)")
+    if not tsa_roots:
+        report.warnings.append(NO_TSA_ROOTS_WARNING)
+        return verdict
+    try:
+        from cryptography import x509
+
+        roots = [cert for path in tsa_roots for cert in x509.load_pem_x509_certificates(Path(path).read_bytes())]
+    except (OSError, ValueError) as exc:
+        verdict.fail(f"--tsa-roots 无法读取 (cannot read --tsa-roots: {exc})")
+        return verdict
+    builder = VerifierBuilder()
+    for root in roots:
+        builder = builder.add_root_certificate(root)
+    try:
+        builder.build().verify_message(response, note)
+    except VerificationError as exc:
+        verdict.fail(f"时间戳签名或证书链无效 (signature or certificate chain does not verify: {exc})")
+        return verdict
+    verdict.note("签名及证书链经您信任的根证书核验有效 (signature and chain valid up to a root you trust)")
+    return verdict
 
 
 def _verify_file(zf: zipfile.ZipFile, item: Any, report: Report, proven: dict[int, Any],
@@ -481,8 +560,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--key", action="append", default=[], metavar="KEY",
                         help="执法机关公布的日志公钥（字符串或文件路径），可重复 / the agency's published "
                              "log key (name+hash+base64) or a file containing it; repeatable")
+    parser.add_argument("--tsa-roots", action="append", default=[], metavar="PEM",
+                        help="可信时间戳机构的根证书（PEM 文件），可重复 / PEM file of the time-stamping authority's "
+                             "root certificate(s); repeatable")
     args = parser.parse_args(argv)
-    report = verify_bundle(args.bundle, trusted_keys=args.key)
+    report = verify_bundle(args.bundle, trusted_keys=args.key, tsa_roots=args.tsa_roots)
     sys.stdout.write(report.render())
     return 0 if report.ok else 1
 

@@ -12,7 +12,9 @@ import hashlib
 import http.server
 import itertools
 import threading
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from asn1crypto import algos, cms, core, tsp
@@ -21,8 +23,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from rfc3161_client import TimestampRequestBuilder
 
 from backend.ledger.checkpoints import checkpoint_sign
+from backend.ledger.models import Checkpoint
+from backend.ledger.verify import main, verify_bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +166,67 @@ def test_a_token_from_an_untrusted_tsa_is_not_stored(local_tsa, events, settings
     events(1)
     assert checkpoint_sign().checkpoint.tsa_token is None
     assert "does not verify" in caplog.text
+
+
+# --------------------------------------------------------------------------- in evidence bundles
+
+
+@pytest.fixture
+def stamped_bundle(local_tsa, case_a, officer_a, evidence, as_user, tmp_path):
+    """A case bundle exported while the service has a TSA: it carries the checkpoint's token."""
+    evidence(case_a, officer_a, b"\xff\xd8 photo of the shelf " * 200)
+    response = as_user(officer_a).get(f"/api/v1/cases/{case_a.id}/bundle")
+    assert response.status_code == 200
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(b"".join(response.streaming_content))
+    return path
+
+
+def test_a_bundle_carries_the_checkpoint_timestamp_and_the_verifier_checks_it(
+    stamped_bundle, local_tsa, verifier_key, settings
+):
+    with zipfile.ZipFile(stamped_bundle) as zf:
+        note, token = zf.read("checkpoint.txt"), zf.read("checkpoint.tsr")
+    assert token == bytes(Checkpoint.objects.get(note=note.decode()).tsa_token)
+
+    report = verify_bundle(stamped_bundle, trusted_keys=[verifier_key], tsa_roots=[settings.LEDGER_TSA_ROOTS])
+    assert report.ok, report.render()
+    assert any("签名及证书链" in n for n in report.timestamp_verdict.notes)
+    assert "可信时间戳 RFC 3161 timestamp" in report.render()
+
+    # Without the TSA's root the imprint is still checked, and the report says what was not.
+    report = verify_bundle(stamped_bundle, trusted_keys=[verifier_key])
+    assert report.ok and any("--tsa-roots" in w for w in report.warnings)
+
+
+def test_a_timestamp_of_another_document_or_an_untrusted_tsa_fails(
+    stamped_bundle, local_tsa, verifier_key, settings, tmp_path
+):
+    tsa, _url = local_tsa
+    roots = [settings.LEDGER_TSA_ROOTS]
+    with zipfile.ZipFile(stamped_bundle) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+
+    def rebuilt(name: str, **replace: bytes) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as zf:
+            for member, data in {**members, **replace}.items():
+                zf.writestr(member, data)
+        return path
+
+    other = tsa.respond(TimestampRequestBuilder().data(b"another document").build().as_bytes())
+    report = verify_bundle(rebuilt("other.zip", **{"checkpoint.tsr": other}), tsa_roots=roots)
+    assert not report.ok and "covers a different document" in report.render()
+
+    garbage = verify_bundle(rebuilt("garbage.zip", **{"checkpoint.tsr": b"\x30\x03\x02\x01\x00"}), tsa_roots=roots)
+    assert not garbage.ok and not garbage.timestamp_verdict.ok
+
+    untrusted = tmp_path / "other-root.pem"
+    untrusted.write_bytes(LocalTSA().root.public_bytes(serialization.Encoding.PEM))
+    report = verify_bundle(stamped_bundle, trusted_keys=[verifier_key], tsa_roots=[untrusted])
+    assert not report.ok and "does not verify" in report.render()
+
+
+def test_the_command_line_takes_tsa_roots(stamped_bundle, verifier_key, settings, capsys):
+    assert main([str(stamped_bundle), "--key", verifier_key, "--tsa-roots", settings.LEDGER_TSA_ROOTS]) == 0
+    assert "signature and chain valid" in capsys.readouterr().out
