@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from backend.accounts.models import Role, User
-from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder
+from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder, Reminder
 from backend.common.calendar import get_calendar
 from backend.common.workdays import Deadline, WorkdayCalendar, get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -30,7 +30,7 @@ K = CaseDeadline.Kind
 ST = CaseDeadline.State
 OPEN_STATES = (ST.DUE, ST.PAUSED, ST.OVERDUE)
 # T-1 first: the sweep issues only the most urgent reminder that is due.
-REMINDER_OFFSETS_URGENT_FIRST = ((1, DeadlineReminder.Kind.T_MINUS_1), (3, DeadlineReminder.Kind.T_MINUS_3))
+REMINDER_OFFSETS_URGENT_FIRST = ((1, Reminder.Kind.T_MINUS_1), (3, Reminder.Kind.T_MINUS_3))
 
 
 def reminder_due(*, due_on: dt.date, today: dt.date, calendar: WorkdayCalendar) -> str | None:
@@ -39,7 +39,7 @@ def reminder_due(*, due_on: dt.date, today: dt.date, calendar: WorkdayCalendar) 
     sweep catches up; a T-1 reminder supersedes a T-3 one that was never sent), else ``None``. Shared by the
     case deadlines and the legal-review time limit."""
     if due_on < today:
-        return DeadlineReminder.Kind.OVERDUE
+        return Reminder.Kind.OVERDUE
     for offset, kind in REMINDER_OFFSETS_URGENT_FIRST:
         if calendar.add_workdays(due_on, -offset).due <= today:
             return kind

@@ -513,21 +513,30 @@ class CaseDeadline(models.Model):
         return f"{self.rule_code} {self.due_on} {self.state}"
 
 
-class DeadlineReminder(models.Model):
-    """A reminder issued for a deadline (T-3 and T-1 working days, then overdue). Unique per due date,
-    so a replayed periodic task issues nothing twice."""
+class Reminder(models.Model):
+    """An escalating reminder of a time limit (DOMAIN.md §8: T-3 and T-1 working days, then overdue), to the
+    users listed. Concrete reminders add what they remind of and are unique per due date, so a replayed
+    periodic task issues nothing twice and a new due date (an extension) starts a new series."""
 
     class Kind(models.TextChoices):
         T_MINUS_3 = "t-3", _("到期前3个工作日")
         T_MINUS_1 = "t-1", _("到期前1个工作日")
         OVERDUE = "overdue", _("已逾期")
 
-    deadline = models.ForeignKey(CaseDeadline, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     due_on = models.DateField()
     issued_on = models.DateField()
     recipient_ids = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeadlineReminder(Reminder):
+    """A reminder of a case deadline."""
+
+    deadline = models.ForeignKey(CaseDeadline, on_delete=models.CASCADE, related_name="reminders")
 
     class Meta:
         constraints = [

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from backend.cases.models import DeadlineReminder
+from backend.cases.models import Reminder
 from backend.common.models import BaseModel
 from backend.reviews import major
 from backend.reviews.checklist import ITEM_RESULT_LABELS, ItemResult, ReviewKind
@@ -501,19 +501,10 @@ class ReviewExtension(models.Model):
         return f"{self.round_id} +{self.workdays} {self.status}"
 
 
-class ReviewReminder(models.Model):
-    """A reminder that a round's time limit is near (T-3, T-1 working days) or past (DOMAIN.md §8: escalating
-    reminders, then the overdue flag). Unique per due date: a replayed sweep issues nothing twice, and an
-    extension (a new due date) starts a new series."""
-
-    Kind = DeadlineReminder.Kind
+class ReviewReminder(Reminder):
+    """A reminder that a review round's time limit is near or past (see :class:`~backend.cases.models.Reminder`)."""
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=8, choices=DeadlineReminder.Kind.choices)
-    due_on = models.DateField()
-    issued_on = models.DateField()
-    recipient_ids = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "kind", "due_on"], name="uniq_review_reminder")]
