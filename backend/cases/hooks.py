@@ -45,10 +45,11 @@ def notice_create_for_decision(*, case: Any, context: Any) -> None:
     _resolve("backend.disclosures.services", "notice_create_for_decision")(case=case, context=context)
 
 
-def notice_withdraw_for_case(*, case: Any, reason: str, kind: str, context: Any) -> None:
-    """Withdraw the notice of a changed, revoked, illegal or void decision (第四十八条第二款)."""
+def notice_withdraw_for_case(*, case: Any, reason: str, kind: str, triggered_on: Any, context: Any) -> None:
+    """Withdraw the notice of a changed, revoked, illegal or void decision (第四十八条第二款); the time limit
+    runs from ``triggered_on``, the day the decision was changed."""
     _resolve("backend.disclosures.services", "notice_withdraw_for_case")(
-        case=case, reason=reason, kind=kind, context=context
+        case=case, reason=reason, kind=kind, triggered_on=triggered_on, context=context
     )
 
 

@@ -7,6 +7,8 @@ every gunicorn worker and Celery worker picks the change up on its next call).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
@@ -28,14 +30,24 @@ def _build() -> None:
 
 
 def get_calendar(*, strict: bool = False) -> WorkdayCalendar:
-    """The current calendar. ``strict=True`` raises ``CalendarNotCovered`` for an uncovered year instead of
-    a provisional date (disclosure due dates must fail loudly); otherwise weekends-only is assumed for
-    such a year and the deadline is marked provisional."""
+    """The current calendar. Weekends-only is assumed for a year without official holiday data and the
+    deadline is marked provisional; ``strict=True`` raises ``CalendarNotCovered`` instead."""
     version = cache.get(_VERSION_KEY, 0)
     if _built[strict] is None or _built["version"] != version:
         _build()
         _built["version"] = version
     return _built[strict]  # type: ignore[return-value]
+
+
+def calendar_coverage_gap(today: dt.date) -> int | None:
+    """The first year up to ``today`` + 1 year without official holiday data, or None (DOMAIN.md §1.5:
+    alert when "today + 1 year" is outside the supported range). chinese-calendar learns a year from the
+    State Council's notice, usually published in November; until then, deadlines reaching into that year
+    are provisional. Enter the notice's holidays and 调休 days as ``HolidayOverride`` rows and the year as a
+    ``CalendarYear`` (admin), or upgrade chinese-calendar."""
+    calendar = get_calendar()
+    horizon = (today + dt.timedelta(days=365)).year
+    return next((year for year in range(today.year, horizon + 1) if not calendar.is_covered(year)), None)
 
 
 def invalidate_calendar(**_kwargs: object) -> None:

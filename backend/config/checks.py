@@ -76,6 +76,32 @@ def storage_check(app_configs: Any = None, **kwargs: Any) -> list:
     return []
 
 
+@register(Tags.database, deploy=False)
+def calendar_coverage_check(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
+    """DOMAIN.md §1.5: warn while next year's official holidays are unknown (deadlines into it are provisional)."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from backend.common.calendar import calendar_coverage_gap
+
+    try:
+        year = calendar_coverage_gap(timezone.localdate())
+    except DatabaseError:
+        return []  # not migrated yet
+    if year is None:
+        return []
+    return [
+        Warning(
+            f"No official holiday data for {year}: working-day deadlines reaching into it are provisional.",
+            hint="Enter the State Council's holiday notice for that year (admin: HolidayOverride rows and a "
+            "CalendarYear) or upgrade chinese-calendar.",
+            id="enf.W002",
+        )
+    ]
+
+
 def insecure_configuration_errors() -> list[str]:
     from django.core import checks
 

@@ -14,7 +14,6 @@ from typing import Any
 from django.utils import timezone
 
 from backend.accounts.models import Agency, User
-from backend.common.errors import PreconditionFailed
 from backend.disclosures import services
 from backend.disclosures.models import AgencyDisclosureProfile, DiscretionStandard, EnforcementItem, Notice
 
@@ -224,17 +223,7 @@ def seed_demo_data(state: dict[str, Any]) -> None:
             continue
         snapshot = {k: v for k, v in spec.items() if k not in {"key", "days_ago", "publish", "withdraw"}}
         snapshot["decision_date"] = _decision_date(today, spec["days_ago"]).isoformat()
-        try:
-            notice = services.notice_create(agency=market, snapshot=snapshot)
-        except PreconditionFailed as exc:
-            if exc.code != "calendar_not_covered":
-                raise
-            # The demo may run in a year without holiday data yet: date the decision in a covered year.
-            from backend.common.calendar import get_calendar
-
-            last = max(get_calendar().covered_years)
-            snapshot["decision_date"] = datetime.date(last, 11, 2).isoformat()
-            notice = services.notice_create(agency=market, snapshot=snapshot)
+        notice = services.notice_create(agency=market, snapshot=snapshot)
         if spec["publish"]:
             notice = services.notice_publish(notice=notice, actor=discloser)
         if spec.get("withdraw"):

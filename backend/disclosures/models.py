@@ -245,6 +245,9 @@ class Notice(models.Model):
 
     # --- deadlines and publication ------------------------------------------------------------
     due_date = models.DateField(_("公示期限"))
+    # Computed with weekends only because the year's official holidays were not known yet (DOMAIN §1.5);
+    # recomputed by notice_refresh_provisional_dates once they are.
+    due_provisional = models.BooleanField(_("公示期限暂定"), default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -261,6 +264,7 @@ class Notice(models.Model):
     withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
     withdrawal_triggered_on = models.DateField(null=True, blank=True)
     withdrawal_due = models.DateField(null=True, blank=True)
+    withdrawal_due_provisional = models.BooleanField(default=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

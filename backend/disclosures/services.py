@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Agency, Role, User
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
-from backend.common.workdays import CalendarNotCovered, WorkdayCalendar
+from backend.common.workdays import Deadline, WorkdayCalendar
 from backend.disclosures import redaction, revision
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
@@ -73,16 +74,12 @@ def _calendar(*, strict: bool = True) -> WorkdayCalendar:
     return get_calendar(strict=strict)
 
 
-def _add_workdays(start: datetime.date, n: int) -> datetime.date:
-    """Strict working-day arithmetic: a year without official holiday data fails loudly (DOMAIN §1.5)."""
-    try:
-        return _calendar(strict=True).add_workdays(start, n).due
-    except CalendarNotCovered as exc:
-        raise PreconditionFailed(
-            "calendar_not_covered",
-            str(exc),
-            extra={"years": list(exc.years)},
-        ) from exc
+def _add_workdays(start: datetime.date, n: int) -> Deadline:
+    """Working-day arithmetic on the official calendar. A year without official holiday data yet is counted
+    with weekends only and the result is ``provisional`` (DOMAIN §1.5): a decision or a correction is never
+    refused because next year's State Council notice has not been entered; the date is recomputed once it
+    is (:func:`notice_refresh_provisional_dates`) and the calendar coverage alert asks for it meanwhile."""
+    return _calendar(strict=False).add_workdays(start, n)
 
 
 def profile_for(agency: Agency) -> AgencyDisclosureProfile:
@@ -138,9 +135,7 @@ def _audit(
     )
 
 
-def due_date_for(
-    *, decision_date: datetime.date, decision_kind: str, profile: AgencyDisclosureProfile
-) -> datetime.date:
+def due_date_for(*, decision_date: datetime.date, decision_kind: str, profile: AgencyDisclosureProfile) -> Deadline:
     """国办发〔2018〕118号 (六): penalty decisions within 7 working days, others within 20 (configurable)."""
     days = (
         profile.penalty_deadline_workdays
@@ -388,6 +383,7 @@ def notice_create(
     decision_kind = snapshot.get("decision_kind") or Notice.DecisionKind.PENALTY
     public = redact_snapshot(snapshot, agency=agency, policy=policy)
     kinds = [str(k) for k in snapshot.get("penalty_kinds") or []]
+    due = due_date_for(decision_date=decision_date, decision_kind=decision_kind, profile=profile)
     notice = Notice(
         agency=agency,
         case=case,
@@ -407,7 +403,8 @@ def notice_create(
         agency_name=agency.name,
         agency_uscc=agency.uscc,
         region_code=agency.region_code,
-        due_date=due_date_for(decision_date=decision_date, decision_kind=decision_kind, profile=profile),
+        due_date=due.due,
+        due_provisional=due.provisional,
         supersedes=supersedes,
     )
     blockers = public.pop("_blockers")
@@ -621,7 +618,8 @@ def notice_withdraw(
     notice.withdrawal_kind = kind
     notice.withdrawal_reason = public_reason
     notice.withdrawal_triggered_on = triggered_on
-    notice.withdrawal_due = _add_workdays(triggered_on, WITHDRAW_WORKDAYS)
+    withdrawal_due = _add_workdays(triggered_on, WITHDRAW_WORKDAYS)
+    notice.withdrawal_due, notice.withdrawal_due_provisional = withdrawal_due.due, withdrawal_due.provisional
     notice.withdrawn_at = timezone.now()
     notice.withdrawn_by = actor
     notice.withdrawn_late = was_public and today > notice.withdrawal_due
@@ -646,14 +644,24 @@ def notice_withdraw(
     return notice
 
 
-def notice_withdraw_for_case(*, case: Any, reason: str, kind: str, context: AuditContext | None = None) -> None:
+def notice_withdraw_for_case(
+    *,
+    case: Any,
+    reason: str,
+    kind: str,
+    triggered_on: datetime.date | None = None,
+    context: AuditContext | None = None,
+) -> None:
     """Hook called by the cases service on 变更/撤销/确认违法/确认无效 (CONTRACTS.md): withdraw every live
     notice of the case at once, well inside the 3-working-day limit."""
     with transaction.atomic():
         live = Notice.objects.select_for_update().filter(
             case=case, status__in=[Notice.Status.DRAFT, Notice.Status.PUBLISHED, Notice.Status.EXPIRED]
         )
-        withdrawn = [notice_withdraw(notice=notice, reason=reason, kind=kind, context=context) for notice in live]
+        withdrawn = [
+            notice_withdraw(notice=notice, reason=reason, kind=kind, triggered_on=triggered_on, context=context)
+            for notice in live
+        ]
         # A changed decision (变更) stays in force with new content: publish it as a new notice that links
         # to the withdrawn one (国办发〔2018〕118号 (六)).
         if (
@@ -754,6 +762,42 @@ def notice_expire_display_periods(*, today: datetime.date | None = None) -> int:
             notice.save()
             revision.bump()
             _audit("notice.expired", notice, None, {"display_until": notice.display_until})
+            changed += 1
+    return changed
+
+
+def notice_refresh_provisional_dates() -> int:
+    """Recompute publication and withdrawal deadlines that were counted with weekends only, now that the
+    year's official holidays are known (an entered ``CalendarYear`` or a newer chinese-calendar). Lateness
+    already recorded is judged again against the corrected date. Returns how many notices changed."""
+    changed = 0
+    pending = Notice.objects.filter(Q(due_provisional=True) | Q(withdrawal_due_provisional=True))
+    for pk in pending.values_list("pk", flat=True)[:5000]:
+        with transaction.atomic():
+            notice = Notice.objects.select_for_update().get(pk=pk)
+            before = {"due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due}
+            flags = (notice.due_provisional, notice.withdrawal_due_provisional)
+            if notice.due_provisional:
+                due = due_date_for(
+                    decision_date=notice.decision_date, decision_kind=notice.decision_kind,
+                    profile=profile_for(notice.agency),
+                )
+                notice.due_date, notice.due_provisional = due.due, due.provisional
+                if notice.published_at is not None:
+                    notice.published_late = timezone.localdate(notice.published_at) > notice.due_date
+            if notice.withdrawal_due_provisional and notice.withdrawal_triggered_on:
+                due = _add_workdays(notice.withdrawal_triggered_on, WITHDRAW_WORKDAYS)
+                notice.withdrawal_due, notice.withdrawal_due_provisional = due.due, due.provisional
+                if notice.withdrawn_at is not None:
+                    notice.withdrawn_late = notice.was_public and timezone.localdate(notice.withdrawn_at) > due.due
+            if flags == (notice.due_provisional, notice.withdrawal_due_provisional):
+                continue  # still not computable: the calendar coverage alert keeps asking for the holiday data
+            notice.save()
+            _audit("notice.deadlines_recomputed", notice, None, {
+                **{f"{k}_was": v for k, v in before.items()},
+                "due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due,
+                "published_late": notice.published_late, "withdrawn_late": notice.withdrawn_late,
+            })
             changed += 1
     return changed
 

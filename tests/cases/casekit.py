@@ -29,6 +29,7 @@ class FakeApps:
     review_passed: bool = True
     notices: list[str] = field(default_factory=list)
     withdrawals: list[tuple[str, str]] = field(default_factory=list)
+    withdrawal_triggers: list[Any] = field(default_factory=list)
     recorded: set[str] = field(default_factory=set)
 
     def review_major_evaluate(self, *, case: Case) -> list[str]:
@@ -46,8 +47,9 @@ class FakeApps:
     def notice_create_for_decision(self, *, case: Case, context: Any) -> None:
         self.notices.append(case.decision_number)
 
-    def notice_withdraw_for_case(self, *, case: Case, reason: str, kind: str, context: Any) -> None:
+    def notice_withdraw_for_case(self, *, case: Case, reason: str, kind: str, triggered_on: Any, context: Any) -> None:
         self.withdrawals.append((case.decision_number, kind))
+        self.withdrawal_triggers.append(triggered_on)
 
     def case_recorded_activities(self, *, case_id: Any) -> set[str]:
         return set(self.recorded)

@@ -15,12 +15,14 @@ def test_a_revoked_decision_is_withdrawn_from_disclosure(as_user, officer_a, off
     case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="served", start=START)
     url = f"/api/v1/cases/{case.id}/corrections/"
     body = {"kind": "revoked", "by": "reconsideration", "reason": "复议机关认定事实不清",
-            "reference": "辽复决〔2026〕3号"}
+            "reference": "辽复决〔2026〕3号", "effective_on": "2026-04-01"}
     assert as_user(officer_a).post(url, body, format="json").status_code == 403
     r = as_user(head_a).post(url, body, format="json")
     assert r.status_code == 200, r.json()
     assert r.json()["decision_state"] == "revoked"
     assert fake_apps.withdrawals == [(case.decision_number, "revoked")]
+    # The 3 working days to withdraw run from the day the decision was revoked, not from when it was recorded.
+    assert fake_apps.withdrawal_triggers == [dt.date(2026, 4, 1)]
     r = as_user(head_a).post(url, {**body, "kind": "confirmed_void"}, format="json")
     assert r.status_code == 409 and r.json()["code"] == "decision_already_void"
 

@@ -275,6 +275,9 @@ def test_the_cases_adapter_reaches_the_disclosure_hooks(person_case):
     notice = Notice.objects.get(case=person_case)
     assert notice.status == Notice.Status.DRAFT
     with transaction.atomic():
-        hooks.notice_withdraw_for_case(case=person_case, reason="决定被撤销", kind="revoked", context=None)
+        hooks.notice_withdraw_for_case(
+            case=person_case, reason="决定被撤销", kind="revoked", triggered_on=datetime.date(2026, 9, 30), context=None
+        )
     notice.refresh_from_db()
     assert notice.status == Notice.Status.WITHDRAWN
+    assert notice.withdrawal_triggered_on == datetime.date(2026, 9, 30)

@@ -546,7 +546,11 @@ def case_correct_decision(
         "kind": kind, "by": by, "reason": reason, "reference": reference, "correction_id": correction.pk,
         "previous_measures": correction.previous_measures, "new_measures": measures, "version": case.version,
     })
-    hooks.notice_withdraw_for_case(case=case, reason=reason, kind=kind, context=context)
+    # The 3 working days run from the day the decision was changed (行政处罚法 第四十八条第二款), which a
+    # correction recorded late may precede.
+    hooks.notice_withdraw_for_case(
+        case=case, reason=reason, kind=kind, triggered_on=correction.effective_on, context=context
+    )
     return case
 
 

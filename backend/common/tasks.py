@@ -1,0 +1,26 @@
+"""Periodic checks of the common services. Thin wrappers (STYLE R8)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from backend.common.calendar import calendar_coverage_gap
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="common.calendar_coverage_check", time_limit=120, soft_time_limit=100)
+def calendar_coverage_check() -> int | None:
+    """Daily alert (DOMAIN.md §1.5) while a year within the next twelve months has no official holiday data."""
+    year = calendar_coverage_gap(timezone.localdate())
+    if year is not None:
+        logger.error(
+            "CALENDAR ALERT: no official holiday data for %s; working-day deadlines reaching into it are "
+            "provisional. Enter the State Council's holiday notice (admin: HolidayOverride + CalendarYear) or "
+            "upgrade chinese-calendar.",
+            year,
+        )
+    return year
