@@ -264,3 +264,19 @@ def test_the_hearing_threshold_for_persons_covers_sole_traders(officer_a, office
 
     case = new_case(officer_a, officer_a2, on=START, party_type=party_type)
     assert hearing_eligible(case=case, measures=[{"kind": "fine", "amount": "10000"}]) is eligible
+
+
+def test_service_by_public_notice_counts_from_thirty_days_after_publication(officer_a, officer_a2, head_a):
+    """公告送达 (民事诉讼法 第九十五条): published on 03-24, deemed served 30 days later (04-23); the agency's
+    7-working-day duty to serve is met by the publication, the party's 15-day payment period starts at 04-23."""
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="decided", start=START)
+    published = START + dt.timedelta(22)
+    case = services.case_serve(case=case, actor=officer_a, context=ctx(officer_a), method="public_notice",
+                               served_on=published, now=at(published))
+    assert (case.status, case.served_on) == ("served", dt.date(2026, 4, 23))
+    service = CaseDeadline.objects.get(case=case, rule_code="DECISION_SERVICE")
+    assert (service.state, service.met_on) == ("met", published)
+    payment = CaseDeadline.objects.get(case=case, rule_code="PAYMENT")
+    assert payment.anchor_on == dt.date(2026, 4, 23)
+    receipt = case.documents.get(doc_type=DocumentType.SERVICE_RECEIPT)
+    assert receipt.content["published_on"] == "2026-03-24" and receipt.content["served_on"] == "2026-04-23"

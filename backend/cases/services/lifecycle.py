@@ -58,6 +58,7 @@ from backend.cases.services.common import (
 from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
 from backend.common.errors import ApplicationError, PreconditionFailed
+from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
 S = Case.Status
@@ -771,10 +772,15 @@ def case_serve(
     step: Step = NO_STEP, expected_version: int | None = None, now: dt.datetime | None = None,
 ) -> Case:
     """送达 within 7 working days (行政处罚法 第六十一条); electronic service only with the party's consent.
-    Starts the 15-day payment period for a fine (第六十七条)."""
+    Starts the 15-day payment period for a fine (第六十七条).
+
+    For 公告送达 (``public_notice``) ``served_on`` is the day the notice was published: the decision is deemed
+    served when the agency's period after it has run (民事诉讼法 第九十五条, 30 days; 市场监督管理行政处罚
+    程序规定 第八十二条第五项), and the party's payment period starts then. The case records the deemed date."""
     now, today = resolve_now(now)
     case, t = _begin(name="serve", case=case, actor=actor, expected_version=expected_version)
     served_on = _not_after_today(served_on, today, "served_on")
+    acted_on = served_on  # the agency's own act: delivery, posting, or publication of the notice
     if method not in SERVICE_METHODS:
         raise ApplicationError("invalid_service_method", "送达方式无效", status=422, fields={"method": ["无效"]})
     if method == "electronic" and not electronic_consent:
@@ -783,18 +789,25 @@ def case_serve(
         )
     if method in ("direct", "left_at_residence"):
         ensure_officers_can_act(case=case, on=served_on)
+    content = {"method": method, "served_on": served_on.isoformat(), "recipient": recipient,
+               "decision_number": case.decision_number}
+    if method == "public_notice":
+        rule = get_rule("PUBLIC_NOTICE_SERVICE")
+        served_on = get_calendar().add_period(
+            acted_on, case_rules(case.agency_id).public_notice_service_days, rule.unit, roll_forward=rule.roll_forward
+        ).due
+        content.update(published_on=acted_on.isoformat(), served_on=served_on.isoformat())
     case.served_on = served_on
     document = create_document(
         case=case, doc_type=DocumentType.SERVICE_RECEIPT, actor=actor, context=context, now=now, step_name=t.name,
-        activity=SERVICE_METHODS[method], attachment_ids=attachment_ids,
-        content={"method": method, "served_on": served_on.isoformat(), "recipient": recipient,
-                 "decision_number": case.decision_number},
+        activity=SERVICE_METHODS[method], attachment_ids=attachment_ids, content=content,
     )
-    deadline_meet(case=case, code="DECISION_SERVICE", on=served_on)
+    deadline_meet(case=case, code="DECISION_SERVICE", on=acted_on)
     if case.fine_amount:
         deadline_open(case=case, code="PAYMENT", anchor_on=served_on, kind=CaseDeadline.Kind.PARTY)
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
-                   data={"method": method, "served_on": served_on, "document_id": str(document.id)})
+                   data={"method": method, "served_on": served_on, "acted_on": acted_on,
+                         "document_id": str(document.id)})
 
 
 @transaction.atomic
