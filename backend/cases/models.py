@@ -314,9 +314,9 @@ class CaseRules(BaseModel):
     statement_window_workdays = models.PositiveSmallIntegerField(default=5)
     # 行政处罚法 第六十四条第一项.
     hearing_request_window_workdays = models.PositiveSmallIntegerField(default=5)
-    # 行政处罚法 第六十条 (90 days) and 市场监管 第六十四条 (+30 with approval).
     # 公告送达 is deemed served this many days after publication (民事诉讼法 第九十五条: 30; 交通运输: 60).
     public_notice_service_days = models.PositiveSmallIntegerField(default=30)
+    # 行政处罚法 第六十条 (90 days) and 市场监管 第六十四条 (+30 with approval).
     decision_days = models.PositiveSmallIntegerField(default=90)
     decision_extension_days = models.PositiveSmallIntegerField(default=30)
     # 市场监督管理行政处罚听证办法 第五条 (较大数额罚款); provinces may differ.
