@@ -296,6 +296,11 @@ class Activity(models.TextChoices):
     ENFORCEMENT = "强制执行", _("强制执行")
 
 
+# 全程音像记录 the law itself requires, whatever an agency's 音像记录事项清单 says (DOMAIN.md §3 item 3):
+# on-site 查封、扣押财产 and 强制拆除, and questioning in 执法办案场所 (国办发〔2018〕118号 (八)).
+STATUTORY_FULL_RECORDING = frozenset({Activity.SEIZURE, Activity.FORCED_DEMOLITION, Activity.ROOM_INTERVIEW})
+
+
 class CaseRules(BaseModel):
     """Per-agency parameters of the case workflow. Defaults follow the national texts and 市场监管 rules
     (DOMAIN.md §0: values that differ between ministries and provinces are per-agency settings)."""

@@ -67,6 +67,19 @@ def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
     assert seizure.state == "met"
 
 
+def test_a_seizure_must_be_recorded_even_when_the_agencys_list_is_empty(officer_a, officer_a2, head_a, fake_apps):
+    """全程音像记录 of 查封扣押 is the law's (国办发〔2018〕118号 (八)), not an agency option."""
+    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
+                start=START)
+    services.case_add_document(
+        case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_DECISION,
+        content={"items": ["过期食品 12 箱"]}, now=at(START + dt.timedelta(days=2)),
+    )
+    case.refresh_from_db()
+    assert not RecordingRequirement.objects.exists()
+    assert case.missing_recordings == ["查封扣押"]
+
+
 def test_acts_not_on_the_list_raise_no_flag(officer_a, officer_a2, head_a):
     case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a,
                 to="investigation_concluded", start=START)

@@ -17,6 +17,7 @@ from backend.cases import hooks
 from backend.cases.deadlines import case_rules
 from backend.cases.models import (
     CITIZEN_PARTY_TYPES,
+    STATUTORY_FULL_RECORDING,
     Case,
     CaseTransition,
     DocumentType,
@@ -215,7 +216,8 @@ def note_activity(*, case: Case, activity: str) -> None:
 
 
 def missing_recordings(*, case: Case) -> list[str]:
-    """Acts the agency's 音像记录事项清单 requires on video that were performed without a recording."""
+    """Acts that must be on audio-video — by law (``STATUTORY_FULL_RECORDING``) or by the agency's
+    音像记录事项清单 — that were performed without a recording."""
     performed = set(case.performed_activities)
     if not performed:
         return []
@@ -223,7 +225,7 @@ def missing_recordings(*, case: Case) -> list[str]:
         RecordingRequirement.objects.filter(agency_id=case.agency_id, activity__in=performed).values_list(
             "activity", flat=True
         )
-    )
+    ) | (performed & STATUTORY_FULL_RECORDING)
     if not required:
         return []
     return sorted(required - hooks.case_recorded_activities(case_id=case.id))
