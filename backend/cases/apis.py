@@ -35,6 +35,7 @@ from backend.cases.serializers import (
     DeadlineExtendInputSerializer,
     DeadlineOutputSerializer,
     DeadlineSummaryOutputSerializer,
+    DocumentApproveInputSerializer,
     DocumentAttachInputSerializer,
     DocumentCreateInputSerializer,
     DocumentListOutputSerializer,
@@ -439,6 +440,23 @@ class CaseDocumentDetailApi(APIView):
         services.case_record_personal_data_read(
             case=case, actor=request.user, context=audit_context_from_request(request), document=document,
             purpose=request.query_params.get("purpose", "")[:200],
+        )
+        return Response(DocumentOutputSerializer(document).data)
+
+
+class CaseDocumentApproveApi(_CaseActionApi):
+    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentApproveInputSerializer,
+                   responses=DocumentOutputSerializer,
+                   description="The head's 补办批准 of a 查封扣押/先行登记保存 taken in an emergency "
+                               "(行政强制法 第十九条).")
+    def post(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
+        case = self._case(request, case_id)
+        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
+        data = DocumentApproveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.case_approve_emergency_measure(
+            document=document, actor=request.user, context=audit_context_from_request(request),
+            note=data.validated_data["note"],
         )
         return Response(DocumentOutputSerializer(document).data)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder, Reminder
@@ -104,6 +105,17 @@ def deadline_open(
     else:
         result = calendar.add_period(anchor_on, length, rule.unit, roll_forward=rule.roll_forward)
     return _store(case=case, code=code, name=rule.name, kind=kind, anchor_on=anchor_on, result=result,
+                  source=rule.source)
+
+
+def deadline_open_hours(*, case: Case, code: str, anchor_at: dt.datetime) -> CaseDeadline:
+    """Start an hour-based limit (e.g. the 24 hours to report an emergency measure, 行政强制法 第十九条); it is
+    stored, like the others, with the local date on which it runs out."""
+    rule = get_rule(code)
+    ends = timezone.localtime(anchor_at + rule.timedelta)
+    start = timezone.localdate(anchor_at)
+    result = Deadline(start=start, due=ends.date(), length=rule.length, unit=rule.unit)
+    return _store(case=case, code=code, name=rule.name, kind=K.DUTY, anchor_on=start, result=result,
                   source=rule.source)
 
 

@@ -418,6 +418,19 @@ class DocumentCreateInputSerializer(serializers.Serializer):
     officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
     attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
     supersedes_id = serializers.UUIDField(required=False, allow_null=True)
+    approved_by_id = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="查封扣押/先行登记保存: the agency head who approved the measure beforehand (行政强制法 第十八条).",
+    )
+    approved_at = serializers.DateTimeField(required=False, allow_null=True)
+    emergency = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Taken on the spot in an emergency: the head must approve within 24 hours (行政强制法 第十九条).",
+    )
+
+
+class DocumentApproveInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class DocumentAttachInputSerializer(serializers.Serializer):

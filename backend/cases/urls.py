@@ -30,6 +30,11 @@ urlpatterns = [
         apis.CaseDocumentAttachApi.as_view(),
         name="case-document-attach",
     ),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/approve/",
+        apis.CaseDocumentApproveApi.as_view(),
+        name="case-document-approve",
+    ),
     *(
         path(f"cases/<uuid:case_id>/{name}/", view.as_view(), name=f"case-{name}")
         for name, view in apis.TRANSITION_APIS.items()

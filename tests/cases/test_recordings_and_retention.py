@@ -37,7 +37,7 @@ def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
                 start=START)
     services.case_add_document(
         case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_DECISION,
-        content={"items": ["过期食品 12 箱"]}, now=at(START + dt.timedelta(days=2)),
+        content={"items": ["过期食品 12 箱"]}, approved_by_id=head_a.pk, now=at(START + dt.timedelta(days=2)),
     )
     case.refresh_from_db()
     assert case.missing_recordings == ["查封扣押"]
@@ -73,7 +73,7 @@ def test_a_seizure_must_be_recorded_even_when_the_agencys_list_is_empty(officer_
                 start=START)
     services.case_add_document(
         case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_DECISION,
-        content={"items": ["过期食品 12 箱"]}, now=at(START + dt.timedelta(days=2)),
+        content={"items": ["过期食品 12 箱"]}, approved_by_id=head_a.pk, now=at(START + dt.timedelta(days=2)),
     )
     case.refresh_from_db()
     assert not RecordingRequirement.objects.exists()
@@ -130,3 +130,46 @@ def test_a_permanent_case_is_never_purgeable(officer_a, officer_a2, head_a):
     with pytest.raises(PreconditionFailed) as failure:
         services.case_ensure_purgeable(case=case, today=timezone.localdate() + dt.timedelta(days=365 * 200))
     assert failure.value.code == "retention_term_not_elapsed"
+
+
+# --------------------------------------------------------------------------- approval of coercive measures
+
+
+def _seize(client, case, **extra):
+    body = {"doc_type": "seizure_decision", "content": {"items": ["过期食品 12 箱"]}, **extra}
+    return client.post(f"/api/v1/cases/{case.id}/documents/", body, format="json")
+
+
+@pytest.fixture
+def investigating(officer_a, officer_a2, head_a):
+    return walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
+                start=START)
+
+
+def test_a_seizure_needs_the_heads_prior_approval(as_user, officer_a, officer_a2, head_a, investigating):
+    """行政强制法 第十八条第一项: 实施前须向行政机关负责人报告并经批准."""
+    client = as_user(officer_a)
+    r = _seize(client, investigating)
+    assert r.status_code == 409 and r.json()["code"] == "measure_approval_required"
+    r = _seize(client, investigating, approved_by_id=str(officer_a2.pk))
+    assert r.status_code == 422 and r.json()["code"] == "approver_not_head"
+    r = _seize(client, investigating, approved_by_id=str(head_a.pk))
+    assert r.status_code == 201, r.json()
+    assert r.json()["content"]["approval"]["approved_by"] == str(head_a.pk)
+    assert not CaseDeadline.objects.filter(case=investigating, rule_code="EMERGENCY_MEASURE_REPORT").exists()
+
+
+def test_an_emergency_seizure_is_approved_by_the_head_within_24_hours(
+    as_user, officer_a, head_a, investigating
+):
+    """行政强制法 第十九条: 情况紧急当场实施的，二十四小时内向负责人报告并补办批准手续."""
+    r = _seize(as_user(officer_a), investigating, emergency=True, occurred_at="2026-03-04T21:30:00+08:00")
+    assert r.status_code == 201, r.json()
+    report = CaseDeadline.objects.get(case=investigating, rule_code="EMERGENCY_MEASURE_REPORT")
+    assert (report.state, report.due_on) == ("due", dt.date(2026, 3, 5))
+    url = f"/api/v1/cases/{investigating.id}/documents/{r.json()['id']}/approve/"
+    assert as_user(officer_a).post(url, {}, format="json").status_code == 403
+    assert as_user(head_a).post(url, {"note": "同意"}, format="json").status_code == 200
+    report.refresh_from_db()
+    assert report.state == "met"
+    assert AuditEvent.objects.filter(action="document.emergency_measure_approved", case_id=investigating.id).exists()
