@@ -14,9 +14,9 @@ Checks and their legal sources:
 * ``credentials`` — 第四十二条: every officer holds a valid 执法证 on the day of each act (documents, evidence
   captures and workflow steps they performed);
 * ``deadlines`` — every case time limit met (``CaseDeadline``: overdue or met late is a problem);
-* ``recordings`` — the agency's 音像记录事项清单 (``RecordingRequirement``) for the acts performed, against the
-  acts with a received audio/video recording (``backend.evidence.selectors.case_recorded_activities``);
-  国办发〔2018〕118号 (八), 市场监管程序规定 第四十四条;
+* ``recordings`` — 全程音像记录 required by law and the agency's 音像记录事项清单 for the acts performed, against
+  the acts with a received audio/video recording (the cases app's rule); 国办发〔2018〕118号 (八),
+  市场监管程序规定 第四十四条;
 * ``evidence_integrity`` — every evidence item received with a verified SHA-256 and no integrity flag;
 * ``notice`` / ``statement_window`` / ``hearing`` — 告知 served (第四十四条) and the statement and hearing
   windows respected (第四十五条、第六十四条), the review of a hearing case after the hearing (第五十八条);
@@ -103,18 +103,6 @@ def evidence_manifest(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def recorded_activities(case: Case) -> set[str]:
-    try:
-        selectors = importlib.import_module("backend.evidence.selectors")
-        fn = getattr(selectors, "case_recorded_activities", None)
-    except ModuleNotFoundError:
-        fn = None
-    if fn is not None:
-        return set(fn(case_id=case.pk))
-    # Fallback while the evidence selectors are not written: received audio/video items per activity.
-    return {item.activity for item in case_evidence(case) if item.kind in {"video", "audio"} and item.activity}
-
-
 def _activity_name(entry: Any) -> str:
     if isinstance(entry, dict):
         return str(entry.get("activity") or entry.get("name") or entry.get("kind") or "")
@@ -127,27 +115,19 @@ def performed_activities(case: Case, documents: Iterable[EnforcementDocument]) -
     return {a for a in acts if a}
 
 
-def missing_recordings(case: Case, documents: Iterable[EnforcementDocument] | None = None) -> list[dict[str, str]]:
-    """Acts performed that the agency's 音像记录事项清单 requires on audio-video but that have no recording."""
-    documents = list(documents) if documents is not None else list(case.documents.all())
-    performed = performed_activities(case, documents)
-    requirements = {
-        r.activity: r for r in RecordingRequirement.objects.filter(agency_id=case.agency_id, activity__in=performed)
-    }
-    recorded = recorded_activities(case)
-    missing = [
-        {"activity": act, "level": requirements[act].level, "basis": requirements[act].basis}
-        for act in sorted(requirements)
-        if act not in recorded
+def missing_recordings(case: Case) -> list[dict[str, str]]:
+    """The cases app's rule (:func:`backend.cases.services.common.missing_recordings`: 全程音像记录 required by
+    law, and the agency's 音像记录事项清单), with each line's level and basis for the reviewer."""
+    from backend.cases.services.common import missing_recordings as acts_without_recording
+
+    acts = acts_without_recording(case=case)
+    listed = {r.activity: r for r in RecordingRequirement.objects.filter(agency_id=case.agency_id, activity__in=acts)}
+    return [
+        {"activity": act, "level": listed[act].level, "basis": listed[act].basis}
+        if act in listed
+        else {"activity": act, "level": RecordingRequirement.Level.FULL, "basis": "国办发〔2018〕118号（八）"}
+        for act in acts
     ]
-    # The case app keeps its own list too; report anything it knows that we did not compute.
-    known = {m["activity"] for m in missing}
-    for entry in case.missing_recordings or []:
-        act = _activity_name(entry)
-        if act and act not in known and act not in recorded:
-            missing.append({"activity": act, "level": "required", "basis": ""})
-            known.add(act)
-    return missing
 
 
 # --------------------------------------------------------------------------- the checks
@@ -260,7 +240,7 @@ def _check_deadlines(case: Case) -> list[Hint]:
 
 
 def _check_recordings(case: Case, documents: list[EnforcementDocument]) -> list[Hint]:
-    missing = missing_recordings(case, documents)
+    missing = missing_recordings(case)
     if missing:
         acts = "、".join(m["activity"] for m in missing)
         return [_hint("recordings", "problem", f"缺少应当进行的音像记录：{acts}（音像记录事项清单）", missing=missing)]

@@ -93,3 +93,13 @@ def test_hints_fold_into_the_shorter_case_review_checklist(catalog_a, make_case,
     checks = hints_of(round_, "procedure_lawful")
     assert checks["officer_count"]["status"] == "problem"
     assert "notice" in checks
+
+
+def test_a_seizure_without_recording_is_flagged_even_off_the_agencys_list(
+    catalog_a, make_case, officer_a, submit
+) -> None:
+    """全程音像记录 of 查封扣押 is required by law (国办发〔2018〕118号 (八)): the same rule as the case's flag."""
+    case = make_case(fine="150000.00", performed_activities=["查封扣押"])
+    hint = hints_of(submit(case, officer_a), "procedure_lawful")["recordings"]
+    assert hint["status"] == "problem"
+    assert hint["data"]["missing"] == [{"activity": "查封扣押", "level": "full", "basis": "国办发〔2018〕118号（八）"}]
