@@ -16,6 +16,17 @@ from backend.ledger.models import AuditEvent
 START = dt.date(2026, 3, 2)
 
 
+def _seize(client, case, **extra):
+    body = {"doc_type": "seizure_decision", "content": {"items": ["过期食品 12 箱"]}, **extra}
+    return client.post(f"/api/v1/cases/{case.id}/documents/", body, format="json")
+
+
+@pytest.fixture
+def investigating(officer_a, officer_a2, head_a):
+    return walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
+                start=START)
+
+
 def test_heads_keep_the_recording_list_and_everyone_in_the_agency_reads_it(as_user, head_a, officer_a, officer_b):
     body = {"activity": "查封扣押", "level": "full", "retention": "permanent", "basis": "国办发〔2018〕118号"}
     assert as_user(officer_a).post("/api/v1/recording-requirements/", body, format="json").status_code == 403
@@ -67,17 +78,12 @@ def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
     assert seizure.state == "met"
 
 
-def test_a_seizure_must_be_recorded_even_when_the_agencys_list_is_empty(officer_a, officer_a2, head_a, fake_apps):
+def test_a_seizure_must_be_recorded_even_when_the_agencys_list_is_empty(as_user, officer_a, head_a, investigating):
     """全程音像记录 of 查封扣押 is the law's (国办发〔2018〕118号 (八)), not an agency option."""
-    case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
-                start=START)
-    services.case_add_document(
-        case=case, actor=officer_a, context=ctx(officer_a), doc_type=DocumentType.SEIZURE_DECISION,
-        content={"items": ["过期食品 12 箱"]}, approved_by_id=head_a.pk, now=at(START + dt.timedelta(days=2)),
-    )
-    case.refresh_from_db()
+    assert _seize(as_user(officer_a), investigating, approved_by_id=str(head_a.pk)).status_code == 201
+    investigating.refresh_from_db()
     assert not RecordingRequirement.objects.exists()
-    assert case.missing_recordings == ["查封扣押"]
+    assert investigating.missing_recordings == ["查封扣押"]
 
 
 def test_acts_not_on_the_list_raise_no_flag(officer_a, officer_a2, head_a):
@@ -133,17 +139,6 @@ def test_a_permanent_case_is_never_purgeable(officer_a, officer_a2, head_a):
 
 
 # --------------------------------------------------------------------------- approval of coercive measures
-
-
-def _seize(client, case, **extra):
-    body = {"doc_type": "seizure_decision", "content": {"items": ["过期食品 12 箱"]}, **extra}
-    return client.post(f"/api/v1/cases/{case.id}/documents/", body, format="json")
-
-
-@pytest.fixture
-def investigating(officer_a, officer_a2, head_a):
-    return walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="investigating",
-                start=START)
 
 
 def test_a_seizure_needs_the_heads_prior_approval(as_user, officer_a, officer_a2, head_a, investigating):
