@@ -58,6 +58,11 @@ def case_recorded_activities(*, case_id: Any) -> set[str]:
     return set(_resolve("backend.evidence.selectors", "case_recorded_activities")(case_id=case_id))
 
 
+def case_evidence_list_text(*, case_id: Any) -> list[str]:
+    """The received evidence as the 决定书 lists it (第五十九条第二项)."""
+    return list(_resolve("backend.evidence.selectors", "case_evidence_list_text")(case_id=case_id))
+
+
 def evidence_received_count(*, case_id: Any) -> int:
     """Number of received evidence items of the case."""
     from backend.evidence.models import EvidenceItem

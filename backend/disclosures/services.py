@@ -212,6 +212,25 @@ def _penalty_content(measures: list[Mapping[str, Any]]) -> str:
     return "；".join(parts)
 
 
+DEFAULT_REMEDIES = (
+    "如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def _served_decision(case: Any) -> Mapping[str, Any]:
+    """The content of the case's 行政处罚决定书 as served (its latest ``decision`` document), or — for a case
+    recorded without one — the same fields taken from the case."""
+    document = case.documents.filter(doc_type="decision").order_by("-created_at").first()
+    if document is not None and isinstance(document.content, Mapping):
+        return document.content
+    return {
+        "facts": case.facts,
+        "legal_basis": case.legal_basis,
+        "defence_adoption": case.defence_adoption,
+        "measures": [m for m in (case.decided_measures or []) if isinstance(m, Mapping)],
+    }
+
+
 def snapshot_from_case(case: Any) -> dict[str, Any]:
     """The decision as served, taken from a decided case (DOMAIN §9 fields; 行政处罚法 第五十九条)."""
     party_type = {"person": PartyType.NATURAL_PERSON, "sole_trader": PartyType.SOLE_TRADER}.get(
@@ -235,19 +254,24 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
     legal_basis = _legal_basis_text(case.legal_basis)
     content = _penalty_content(measures)
     licence = "；".join(str(m.get("detail") or "") for m in measures if m.get("kind") in _LICENCE_KINDS)
-    agency = case.agency
+    served = _served_decision(case)
+    agency_name = served.get("agency_name") or case.agency.name
+    # The published text is the 决定书 as served, line for line (国办发〔2018〕118号 (六)); the redaction that
+    # follows removes the personal data.
     full_text = "\n".join(
         line
         for line in (
-            f"{agency.name}行政处罚决定书",
+            f"{agency_name}行政处罚决定书",
             case.decision_number,
             _party_line(party),
-            f"违法事实：{case.facts}" if case.facts else "",
-            f"处罚依据：{legal_basis}" if legal_basis else "",
-            f"陈述、申辩的采纳情况及理由：{case.defence_adoption}" if case.defence_adoption else "",
-            f"处罚内容：{content}" if content else "",
-            "如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。",
-            f"{agency.name}　{decided_on.isoformat()}",
+            f"违法事实：{served['facts']}" if served.get("facts") else "",
+            "证据：" + "；".join(served["evidence"]) if served.get("evidence") else "",
+            f"处罚依据：{_legal_basis_text(served.get('legal_basis'))}" if served.get("legal_basis") else "",
+            f"陈述、申辩的采纳情况及理由：{served['defence_adoption']}" if served.get("defence_adoption") else "",
+            f"处罚内容：{_penalty_content(served.get('measures') or [])}" if served.get("measures") else "",
+            f"履行方式和期限：{served['performance']}" if served.get("performance") else "",
+            (served.get("remedies") or DEFAULT_REMEDIES).rstrip("。") + "。",
+            f"{agency_name}　{served.get('decided_on') or decided_on.isoformat()}",
         )
         if line
     )

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.permissions import readable_agency_ids
@@ -31,6 +32,18 @@ def case_recorded_activities(*, case_id: Any) -> set[str]:
         .values_list("activity", flat=True)
         .distinct()
     )
+
+
+def case_evidence_list_text(*, case_id: Any) -> list[str]:
+    """The case's received evidence as a 决定书 lists it (行政处罚法 第五十九条第二项: 事实和证据): kind, what it
+    shows (the officer's description, else the file name), when it was captured, and its SHA-256 so that a
+    reader can match it with the evidence record."""
+    lines = []
+    for item in evidence_list_for_case(case_id=case_id):
+        what = item.description or item.original_filename or item.activity or ""
+        captured = timezone.localtime(item.captured_at).date().isoformat()
+        lines.append(f"{EvidenceKind(item.kind).label}：{what}（{captured}，SHA-256 {item.sha256}）")
+    return lines
 
 
 def evidence_visible_to(*, user: User) -> QuerySet[EvidenceItem]:

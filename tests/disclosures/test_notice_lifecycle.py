@@ -281,3 +281,23 @@ def test_the_cases_adapter_reaches_the_disclosure_hooks(person_case):
     notice.refresh_from_db()
     assert notice.status == Notice.Status.WITHDRAWN
     assert notice.withdrawal_triggered_on == datetime.date(2026, 9, 30)
+
+
+def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a, monkeypatch):
+    """国办发〔2018〕118号 (六): the published 决定书 is the one served (redacted), including the manner and term
+    of performance, the evidence and the remedies it states (行政处罚法 第五十九条)."""
+    from cases.casekit import new_case, walk
+
+    from backend.cases import hooks
+
+    # The legal-review gate is the reviews app's (tested there); this test is about what disclosure publishes.
+    monkeypatch.setattr(hooks, "review_ensure_passed", lambda *, case: None)
+    monkeypatch.setattr(hooks, "review_decision_reference", lambda *, case: None)
+    start = datetime.date(2026, 3, 2)
+    case = walk(new_case(officer_a, officer_a2, on=start), officer=officer_a, head=head_a, to="decided", start=start)
+    served = case.documents.get(doc_type="decision").content
+    notice = Notice.objects.get(case=case)
+    assert served["agency_name"] == case.agency.name and served["evidence"] == []
+    assert f"履行方式和期限：{served['performance']}" in notice.full_text
+    assert served["remedies"] in notice.full_text
+    assert notice.full_text.splitlines()[-1] == f"{served['agency_name']}　{served['decided_on']}"

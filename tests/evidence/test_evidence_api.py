@@ -118,3 +118,12 @@ def test_a_derivative_downloads_like_the_original_without_purpose(as_user, offic
     assert as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/derivatives/nope").status_code == 404
     detail = as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/").json()
     assert detail["derivative_links"] == {"thumbnail": f"/api/v1/evidence/{item.pk}/derivatives/thumbnail"}
+
+
+def test_the_decision_lists_each_received_item_with_its_hash(item, case_a):
+    """行政处罚法 第五十九条第二项 (事实和证据): the 决定书's evidence list, as the cases app asks for it."""
+    from backend.cases import hooks
+
+    [line] = hooks.case_evidence_list_text(case_id=case_a.pk)
+    assert line.startswith("照片：") and line.endswith(f"SHA-256 {item.sha256}）")
+    assert (item.description or item.original_filename) in line

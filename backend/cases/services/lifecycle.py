@@ -695,9 +695,13 @@ def case_decide(
         content={
             # 行政处罚法 第五十九条 fields; 市场监管 第六十二条 adds the adoption of the defence.
             **(content or {}),
+            "agency_name": case.agency.name,
             "party_name": case.party_name,
             "party_address": case.party_address,
+            "party_uscc": case.party_uscc,
+            "party_legal_rep": case.party_legal_rep,
             "facts": case.facts,
+            "evidence": hooks.case_evidence_list_text(case_id=case.id),
             "legal_basis": case.legal_basis,
             "measures": decided,
             "defence_adoption": case.defence_adoption,
