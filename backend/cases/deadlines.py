@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -176,6 +178,31 @@ def decision_deadline_refresh(*, case: Case, today: dt.date) -> CaseDeadline | N
     extensions = case.extensions.filter(rule_code="DECISION").count()
     return _store(case=case, code="DECISION", name=rule.name, kind=K.DUTY, anchor_on=case.registered_on,
                   result=result, source=rule.source, extensions=extensions, paused_days=paused, state=state)
+
+
+# --------------------------------------------------------------------------- late payment
+
+SURCHARGE_RATE = Decimal("0.03")  # 行政处罚法 第七十二条第一项: 每日按罚款数额的百分之三加处罚款
+
+
+def late_payment_surcharge(*, case: Case, today: dt.date) -> dict[str, Any] | None:
+    """加处罚款 owed on ``today``: 3 % of the fine for each day after the payment period (行政处罚法 第七十二条
+    第一项), never more than the fine itself (同项; 行政强制法 第四十五条第二款). ``None`` when nothing is owed:
+    no fine, paid (执行完毕), or not late yet. Days while a 复议 or 诉讼 is pending do not count (第七十三条
+    第三款); pending reviews are not recorded here yet, so while one is, the figure is an upper bound."""
+    if not case.fine_amount or case.executed_on:
+        return None
+    payment = CaseDeadline.objects.filter(case=case, rule_code="PAYMENT").first()
+    if payment is None or payment.state in (ST.MET, ST.CANCELLED) or payment.due_on >= today:
+        return None
+    days = (today - payment.due_on).days
+    amount = min((case.fine_amount * SURCHARGE_RATE * days).quantize(Decimal("0.01")), case.fine_amount)
+    return {
+        "since": payment.due_on + dt.timedelta(days=1),
+        "days": days,
+        "amount": amount,
+        "capped": amount == case.fine_amount,
+    }
 
 
 # --------------------------------------------------------------------------- sweep and reminders

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.cases.deadlines import late_payment_surcharge
 from backend.cases.masking import mask_id_number, mask_phone, masked_party_name
 from backend.cases.models import (
     Activity,
@@ -185,10 +188,18 @@ class CasePauseOutputSerializer(serializers.ModelSerializer):
         fields = ("kind", "started_on", "ended_on", "reason")
 
 
+class LatePaymentSurchargeSerializer(serializers.Serializer):
+    since = serializers.DateField(help_text="First day counted (the day after the payment period ended).")
+    days = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="3 % of the fine per day.")
+    capped = serializers.BooleanField(help_text="The surcharge reached the amount of the fine (its ceiling).")
+
+
 class CaseDetailOutputSerializer(serializers.ModelSerializer):
     """Full record, including the party's personal data (each read is audited)."""
 
     handling_officers = serializers.SerializerMethodField()
+    late_payment_surcharge = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     pauses = CasePauseOutputSerializer(many=True, read_only=True)
@@ -206,6 +217,11 @@ class CaseDetailOutputSerializer(serializers.ModelSerializer):
 
     def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
         return DeadlineOutputSerializer(case.deadlines.all(), many=True, context=self.context).data
+
+    @extend_schema_field(LatePaymentSurchargeSerializer(allow_null=True))
+    def get_late_payment_surcharge(self, case: Case) -> dict[str, Any] | None:
+        owed = late_payment_surcharge(case=case, today=self.context.get("today") or timezone.localdate())
+        return LatePaymentSurchargeSerializer(owed).data if owed else None
 
 
 class CaseMaskedDetailOutputSerializer(CaseDetailOutputSerializer):

@@ -5,6 +5,7 @@ T-3/T-1 working days, and the due-soon/overdue views."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from cases.casekit import at, ctx, new_case, walk
@@ -186,3 +187,23 @@ def test_due_soon_and_overdue_views_per_agency_and_for_supervision(
     assert {r["rule_code"]: r["effective_state"] for r in rows} == {
         "DECISION_SERVICE": "due", "CASE_CLOSURE": "overdue", "STATEMENT_DEFENCE": "due",
     }
+
+
+def test_late_payment_is_surcharged_three_percent_a_day_up_to_the_fine(as_user, officer_a, officer_a2, head_a):
+    """加处罚款 (行政处罚法 第七十二条第一项): 3 % of the 5,000 fine a day after the payment period, capped at 5,000."""
+    from backend.cases.deadlines import late_payment_surcharge
+
+    start = D(2026, 3, 2)
+    case = walk(new_case(officer_a, officer_a2, on=start), officer=officer_a, head=head_a, to="served", start=start)
+    due = CaseDeadline.objects.get(case=case, rule_code="PAYMENT").due_on
+    assert late_payment_surcharge(case=case, today=due) is None  # the last day of the period is not late
+    owed = late_payment_surcharge(case=case, today=due + dt.timedelta(days=10))
+    assert (owed["days"], owed["amount"], owed["capped"]) == (10, Decimal("1500.00"), False)
+    owed = late_payment_surcharge(case=case, today=due + dt.timedelta(days=40))
+    assert (owed["amount"], owed["capped"]) == (Decimal("5000.00"), True)
+    body = as_user(officer_a).get(f"/api/v1/cases/{case.id}/", {"masked": "1"}).json()
+    assert body["late_payment_surcharge"]["amount"] == "5000.00"  # months after 2026-04
+    services.case_start_execution(case=case, actor=officer_a, context=ctx(officer_a))
+    services.case_record_execution(case=case, actor=officer_a, context=ctx(officer_a), paid_amount=Decimal("10000"))
+    case.refresh_from_db()
+    assert late_payment_surcharge(case=case, today=due + dt.timedelta(days=40)) is None
