@@ -41,6 +41,10 @@ class MeasureSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PenaltyKind.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     detail = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1200,
+        help_text="Duration of a time-limited measure (暂扣, 限制开展生产经营活动, 责令停产停业, 限制从业), in months.",
+    )
 
 
 class OfficerRefSerializer(serializers.Serializer):

@@ -217,6 +217,16 @@ DEFAULT_REMEDIES = (
 )
 
 
+def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime.date) -> str | None:
+    """处罚有效期 (双公示): the end of the longest time-limited measure (``months``), counted from the decision.
+    A 限制开展生产经营活动 or 限制从业 longer than the display period keeps the notice on display that long
+    (市场监督管理行政处罚信息公示规定 第十三条; :func:`display_until_for`)."""
+    months = [int(m["months"]) for m in measures if str(m.get("months") or "").isdigit()]
+    if not months:
+        return None
+    return _calendar(strict=False).add_months(decided_on, max(months), roll_forward=False).due.isoformat()
+
+
 def _served_decision(case: Any) -> Mapping[str, Any]:
     """The content of the case's 行政处罚决定书 as served (its latest ``decision`` document), or — for a case
     recorded without one — the same fields taken from the case."""
@@ -289,7 +299,7 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
         "confiscation_amount": str(case.confiscation_amount) if case.confiscation_amount is not None else None,
         "licence_info": licence,
         "decision_date": decided_on.isoformat(),
-        "penalty_valid_until": None,
+        "penalty_valid_until": _penalty_valid_until(measures, decided_on),
         "full_text": full_text,
         "remarks": "",
     }

@@ -116,3 +116,12 @@ def test_filing_after_seven_working_days_is_recorded_late_and_flagged_overdue(of
     services.case_file_summary(case=case, actor=officer_a, context=ctx(officer_a), now=at("2026-10-09"))
     filing.refresh_from_db()
     assert filing.state == "met" and filing.met_late
+
+
+def test_only_time_limited_measures_take_a_term(as_user, officer_a, officer_a2):
+    r = as_user(officer_a).post(
+        "/api/v1/cases/summary/",
+        summary_body(officer_a2, measures=[{"kind": "warning", "months": 6}]),
+        format="json",
+    )
+    assert r.status_code == 422 and r.json()["code"] == "invalid_measure"

@@ -301,3 +301,18 @@ def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a
     assert f"履行方式和期限：{served['performance']}" in notice.full_text
     assert served["remedies"] in notice.full_text
     assert notice.full_text.splitlines()[-1] == f"{served['agency_name']}　{served['decided_on']}"
+
+
+def test_a_restriction_longer_than_three_years_stays_on_display_for_its_term(
+    make_case, create_notice, agency_a, discloser_a
+):
+    """市场监督管理行政处罚信息公示规定 第十三条: 限制从业 for 5 years is displayed for 5 years, not the usual 3."""
+    case = make_case(
+        agency_a,
+        decided_on=datetime.date(2026, 3, 10),
+        decided_measures=[{"kind": "fine", "amount": "5000.00"}, {"kind": "restrict_practice", "months": 60}],
+    )
+    notice = create_notice(case)
+    assert notice.penalty_valid_until == datetime.date(2031, 3, 10)
+    notice = services.notice_publish(notice=notice, actor=discloser_a)
+    assert notice.display_until == datetime.date(2031, 3, 10)

@@ -307,8 +307,15 @@ _SEVERITY = {
 AMOUNT_KINDS = {PenaltyKind.FINE, PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY}
 
 
+# Measures that run for a term (行政处罚法 第九条第三、四项): their ``months`` say how long.
+TIME_LIMITED_KINDS = frozenset({
+    PenaltyKind.SUSPEND_LICENCE, PenaltyKind.RESTRICT_BUSINESS, PenaltyKind.SUSPEND_BUSINESS,
+    PenaltyKind.RESTRICT_PRACTICE,
+})
+
+
 def normalise_measures(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``[{"kind", "amount"?, "detail"?}]`` with amounts as 2-decimal strings; 422 on a bad entry."""
+    """``[{"kind", "amount"?, "detail"?, "months"?}]`` with amounts as 2-decimal strings; 422 on a bad entry."""
     result = []
     for index, measure in enumerate(measures or []):
         kind = measure.get("kind")
@@ -330,6 +337,14 @@ def normalise_measures(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
             item["amount"] = str(value)
         if measure.get("detail"):
             item["detail"] = str(measure["detail"])[:1000]
+        if measure.get("months") not in (None, ""):
+            months = int(measure["months"])
+            if kind not in TIME_LIMITED_KINDS or not 1 <= months <= 1200:
+                raise ApplicationError(
+                    "invalid_measure", "只有暂扣、限制、停产停业类处罚可写明期限（1–1200 个月）", status=422,
+                    fields={f"measures[{index}]": ["期限无效"]},
+                )
+            item["months"] = months
         result.append(item)
     return result
 
