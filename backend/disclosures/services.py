@@ -229,15 +229,17 @@ def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime
 
 def _served_decision(case: Any) -> Mapping[str, Any]:
     """The content of the case's 行政处罚决定书 as served (its latest ``decision`` document), or — for a case
-    recorded without one — the same fields taken from the case."""
+    recorded without one — the same fields taken from the case. The measures are always the case's current
+    ones: after a 变更 (correction decision) the new notice states the changed penalty."""
+    measures = [m for m in (case.decided_measures or []) if isinstance(m, Mapping)]
     document = case.documents.filter(doc_type="decision").order_by("-created_at").first()
     if document is not None and isinstance(document.content, Mapping):
-        return document.content
+        return {**document.content, "measures": measures}
     return {
         "facts": case.facts,
         "legal_basis": case.legal_basis,
         "defence_adoption": case.defence_adoption,
-        "measures": [m for m in (case.decided_measures or []) if isinstance(m, Mapping)],
+        "measures": measures,
     }
 
 

@@ -283,7 +283,7 @@ def test_the_cases_adapter_reaches_the_disclosure_hooks(person_case):
     assert notice.withdrawal_triggered_on == datetime.date(2026, 9, 30)
 
 
-def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a, monkeypatch):
+def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a, discloser_a, monkeypatch):
     """国办发〔2018〕118号 (六): the published 决定书 is the one served (redacted), including the manner and term
     of performance, the evidence and the remedies it states (行政处罚法 第五十九条)."""
     from cases.casekit import new_case, walk
@@ -301,6 +301,19 @@ def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a
     assert f"履行方式和期限：{served['performance']}" in notice.full_text
     assert served["remedies"] in notice.full_text
     assert notice.full_text.splitlines()[-1] == f"{served['agency_name']}　{served['decided_on']}"
+    assert "处罚内容：罚款人民币5,000.00元" in notice.full_text
+
+    # A 变更 withdraws it and publishes the changed decision: the new text states the changed penalty.
+    from backend.cases import services as case_services
+    from backend.ledger.services import AuditContext
+
+    services.notice_publish(notice=notice, actor=discloser_a)
+    case_services.case_correct_decision(
+        case=case, actor=head_a, context=AuditContext(actor=head_a), kind="changed", by="litigation",
+        reason="法院判决变更罚款数额", new_measures=[{"kind": "fine", "amount": "2000"}],
+    )
+    changed = Notice.objects.get(case=case, supersedes=notice)
+    assert "处罚内容：罚款人民币2,000.00元" in changed.full_text and "5,000.00" not in changed.full_text
 
 
 def test_a_restriction_longer_than_three_years_stays_on_display_for_its_term(
