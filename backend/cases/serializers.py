@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.cases.deadlines import late_payment_surcharge
-from backend.cases.masking import mask_id_number, mask_phone, masked_party_name
+from backend.cases.masking import mask_id_number, mask_person_name, mask_phone, masked_party_name
 from backend.cases.models import (
     Activity,
     Case,
@@ -241,7 +241,7 @@ class CaseMaskedDetailOutputSerializer(CaseDetailOutputSerializer):
         data["party_address"] = ""
         data["party_legal_rep_id_number"] = mask_id_number(case.party_legal_rep_id_number)
         if case.party_type == PartyType.SOLE_TRADER:  # the operator is a natural person
-            data["party_legal_rep"] = masked_party_name(party_type=PartyType.PERSON, name=case.party_legal_rep)
+            data["party_legal_rep"] = mask_person_name(case.party_legal_rep)
         return data
 
 

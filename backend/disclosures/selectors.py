@@ -258,7 +258,7 @@ def notice_deadline_lists(*, user: User, today: datetime.date | None = None) -> 
     horizon_days = 2
     if user.agency is not None:
         horizon_days = profile_for(user.agency).due_soon_workdays
-    horizon = _calendar(strict=False).add_workdays(today, horizon_days).due
+    horizon = _calendar().add_workdays(today, horizon_days).due
     return {
         "today": today,
         "due_soon_until": horizon,

@@ -68,10 +68,10 @@ _WITHDRAWAL_ALIASES: dict[str, str] = {
 # --------------------------------------------------------------------------------------------------
 
 
-def _calendar(*, strict: bool = True) -> WorkdayCalendar:
+def _calendar() -> WorkdayCalendar:
     from backend.common.calendar import get_calendar
 
-    return get_calendar(strict=strict)
+    return get_calendar()
 
 
 def _add_workdays(start: datetime.date, n: int) -> Deadline:
@@ -79,7 +79,7 @@ def _add_workdays(start: datetime.date, n: int) -> Deadline:
     with weekends only and the result is ``provisional`` (DOMAIN §1.5): a decision or a correction is never
     refused because next year's State Council notice has not been entered; the date is recomputed once it
     is (:func:`notice_refresh_provisional_dates`) and the calendar coverage alert asks for it meanwhile."""
-    return _calendar(strict=False).add_workdays(start, n)
+    return _calendar().add_workdays(start, n)
 
 
 def profile_for(agency: Agency) -> AgencyDisclosureProfile:
@@ -164,7 +164,7 @@ def display_until_for(
     fine_is_high = "fine" in kinds and not fine_is_low
     short = not heavy and not fine_is_high and bool(kinds & short_kinds or fine_is_low)
     months = profile.display_months_short if short else profile.display_months_default
-    calendar = _calendar(strict=False)
+    calendar = _calendar()
     until = calendar.add_months(published_on, months, roll_forward=False).due
     if notice.penalty_valid_until and notice.penalty_valid_until > until:
         until = notice.penalty_valid_until
@@ -224,23 +224,16 @@ def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime
     months = [int(m["months"]) for m in measures if str(m.get("months") or "").isdigit()]
     if not months:
         return None
-    return _calendar(strict=False).add_months(decided_on, max(months), roll_forward=False).due.isoformat()
+    return _calendar().add_months(decided_on, max(months), roll_forward=False).due.isoformat()
 
 
 def _served_decision(case: Any) -> Mapping[str, Any]:
     """The content of the case's 行政处罚决定书 as served (its latest ``decision`` document), or — for a case
-    recorded without one — the same fields taken from the case. The measures are always the case's current
-    ones: after a 变更 (correction decision) the new notice states the changed penalty."""
-    measures = [m for m in (case.decided_measures or []) if isinstance(m, Mapping)]
+    recorded without one — the same fields taken from the case."""
     document = case.documents.filter(doc_type="decision").order_by("-created_at").first()
     if document is not None and isinstance(document.content, Mapping):
-        return {**document.content, "measures": measures}
-    return {
-        "facts": case.facts,
-        "legal_basis": case.legal_basis,
-        "defence_adoption": case.defence_adoption,
-        "measures": measures,
-    }
+        return document.content
+    return {"facts": case.facts, "legal_basis": case.legal_basis, "defence_adoption": case.defence_adoption}
 
 
 def snapshot_from_case(case: Any) -> dict[str, Any]:
@@ -280,7 +273,8 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
             "证据：" + "；".join(served["evidence"]) if served.get("evidence") else "",
             f"处罚依据：{_legal_basis_text(served.get('legal_basis'))}" if served.get("legal_basis") else "",
             f"陈述、申辩的采纳情况及理由：{served['defence_adoption']}" if served.get("defence_adoption") else "",
-            f"处罚内容：{_penalty_content(served.get('measures') or [])}" if served.get("measures") else "",
+            # The case's current measures: after a 变更 the new notice states the changed penalty.
+            f"处罚内容：{content}" if content else "",
             f"履行方式和期限：{served['performance']}" if served.get("performance") else "",
             (served.get("remedies") or DEFAULT_REMEDIES).rstrip("。") + "。",
             f"{agency_name}　{served.get('decided_on') or decided_on.isoformat()}",
@@ -865,7 +859,7 @@ def correction_request_submit(
     if fields:
         raise ApplicationError("invalid", "请求数据无效", status=400, fields=fields)
     profile = profile_for(notice.agency)
-    due = _calendar(strict=False).add_workdays(timezone.localdate(), profile.correction_answer_workdays).due
+    due = _calendar().add_workdays(timezone.localdate(), profile.correction_answer_workdays).due
     request = CorrectionRequest.objects.create(
         notice=notice,
         tracking_code=_tracking_code(),

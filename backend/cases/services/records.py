@@ -15,7 +15,6 @@ from django.utils import timezone
 from backend.accounts.models import Agency, Role, User
 from backend.cases import hooks
 from backend.cases.deadlines import (
-    OPEN_STATES,
     case_rules,
     deadline_meet,
     deadline_open,
@@ -446,9 +445,7 @@ def case_approve_emergency_measure(
         "emergency"
     ):
         raise PreconditionFailed("not_an_emergency_measure", "该文书不是紧急情况下当场实施的措施")
-    deadline = CaseDeadline.objects.filter(case=case, rule_code="EMERGENCY_MEASURE_REPORT").first()
-    if deadline is not None and deadline.state in OPEN_STATES:
-        deadline_meet(case=case, code="EMERGENCY_MEASURE_REPORT", on=today)
+    deadline_meet(case=case, code="EMERGENCY_MEASURE_REPORT", on=today)  # if still open
     late = now > document.occurred_at + get_rule("EMERGENCY_MEASURE_REPORT").timedelta
     save_case(case)
     audit_record(action="document.emergency_measure_approved", target=document, context=context,
