@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
-from support import client_for, make_agency, make_user
+from support import client_for, free_port, make_agency, make_user
 
 from backend.accounts.models import Agency, Role, User
 
@@ -114,10 +114,6 @@ def as_user():
 # --------------------------------------------------------------------------- S3 (moto standalone server)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +126,7 @@ def moto_server() -> Iterator[str]:
     if existing:
         yield existing
         return
-    port = _free_port()
+    port = free_port()
     moto_bin = Path(sys.executable).with_name("moto_server")
     proc = subprocess.Popen(
         [str(moto_bin), "-H", "127.0.0.1", "-p", str(port)],

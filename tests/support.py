@@ -74,16 +74,27 @@ def client_for(user: User | None, *, device_id: str | None = None) -> APIClient:
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1: from ``TEST_PORT_RANGE`` (e.g. ``18400-18499``, for machines where each
+    engineer has a port range) when set, else one the kernel picks."""
+    import os
+    import random
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    low, _, high = os.environ.get("TEST_PORT_RANGE", "").partition("-")
+    candidates = random.sample(range(int(low), int(high) + 1), int(high) - int(low) + 1) if high else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in TEST_PORT_RANGE={os.environ['TEST_PORT_RANGE']}")
 
 
-def start_gunicorn(port: int, env: dict, *, threads: int = 2, output=None):
+def start_gunicorn(port: int, env: dict, *, threads: int = 2, workers: int = 1, output=None):
     """The project's WSGI app under gunicorn with its production config (``backend.config.gunicorn``),
-    one worker; returns the process (its own process group) once ``/healthz`` answers."""
+    one worker by default; returns the process (its own process group) once ``/healthz`` answers."""
     import os
     import signal
     import subprocess
@@ -97,7 +108,7 @@ def start_gunicorn(port: int, env: dict, *, threads: int = 2, output=None):
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:backend.config.gunicorn",
          "backend.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", str(threads), "--timeout", "120"],
+         "--workers", str(workers), "--threads", str(threads), "--timeout", "120"],
         cwd=repo, env=env, stdout=output or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
         start_new_session=True,
@@ -112,3 +123,43 @@ def start_gunicorn(port: int, env: dict, *, threads: int = 2, output=None):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     raise AssertionError("gunicorn did not start")
+
+
+def served_database_url(var_dir) -> str:
+    """A ``DATABASE_URL`` through which a server subprocess sees this test's database.
+
+    SQLite: the test database lives in memory, so it is copied (migrated, with the personas) to
+    ``var_dir/db.sqlite3`` with SQLite's backup API — read the server's writes from that file afterwards.
+    PostgreSQL: a transactional test (``django_db(transaction=True)``) commits its data, so the server uses
+    the test database itself.
+    """
+    import sqlite3
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        db_file = var_dir / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(db_file) as target:
+            connection.connection.backup(target)
+        return f"sqlite:///{db_file}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def server_env(var_dir, database_url: str, **extra: str) -> dict:
+    """The environment of a gunicorn subprocess serving ``database_url`` (embedded defaults otherwise)."""
+    import os
+
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": database_url,
+        "STORAGE_BACKEND": "local",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        **extra,
+    }
+    env.pop("S3_BUCKET", None)
+    return env

@@ -28,6 +28,7 @@ class ApplicationError(Exception):
         status: int | None = None,
         extra: dict[str, Any] | None = None,
         fields: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -36,6 +37,8 @@ class ApplicationError(Exception):
             self.status = status
         self.extra = extra or {}
         self.fields = fields or {}
+        # HTTP headers the answer carries (``Retry-After`` on a 409 idempotency_in_flight, …).
+        self.headers = headers or {}
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,27 +15,41 @@ class BaseModel(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST that carried an ``Idempotency-Key``.
+    """One ``Idempotency-Key`` of one user: first a reservation, then the answer to replay.
 
-    Mobile apps on flaky networks resend a POST when they did not see the answer; the replay must return
-    the first answer and create nothing new. A different body with the same key is a client bug (422).
+    Mobile apps on flaky networks resend a POST when they did not see the answer, sometimes several copies
+    at once. The row is created (``in_progress``) and committed *before* the work starts, so the unique
+    (user, key) constraint lets exactly one request do the work; a duplicate meanwhile is told to retry
+    (409 ``idempotency_in_flight``), and once the answer is stored (``done``, in the transaction of the
+    work) every duplicate gets it replayed. ``token`` names the request holding the reservation: a
+    reservation silent for ``IDEMPOTENCY_RESERVATION_TIMEOUT`` (its process crashed) is taken over by the
+    next retry, and the old holder can then no longer complete it. Rows are purged ``IDEMPOTENCY_TTL``
+    after ``created_at`` (``common.idempotency_purge``). See :mod:`backend.common.idempotency`.
     """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("处理中")
+        DONE = "done", _("已完成")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    token = models.CharField(max_length=32, blank=True)
+    reserved_at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
     response_headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")]
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} [{self.key}]"
+        return f"{self.method} {self.path} [{self.key}] {self.state}"
 
 
 class HolidayOverride(models.Model):

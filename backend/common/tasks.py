@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from backend.common.calendar import calendar_coverage_gap
+from backend.common.idempotency import idempotency_purge as _idempotency_purge
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +25,12 @@ def calendar_coverage_check() -> int | None:
             year,
         )
     return year
+
+
+@shared_task(name="common.idempotency_purge", time_limit=600, soft_time_limit=540)
+def idempotency_purge() -> int:
+    """Hourly: forget Idempotency-Keys older than IDEMPOTENCY_TTL (api_docs/guides/sync.md §2)."""
+    deleted = _idempotency_purge()
+    if deleted:
+        logger.info("purged %d idempotency records", deleted)
+    return deleted

@@ -7,6 +7,7 @@ points and the worker) when a check below reports an error. ``manage.py check`` 
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -98,6 +99,23 @@ def calendar_coverage_check(app_configs: Any = None, databases: Any = None, **kw
             hint="Enter the State Council's holiday notice for that year (admin: HolidayOverride rows and a "
             "CalendarYear) or upgrade chinese-calendar.",
             id="enf.W002",
+        )
+    ]
+
+
+@register(deploy=False)
+def idempotency_ttl_check(app_configs: Any = None, **kwargs: Any) -> list:
+    """Idempotency-Keys must outlive the longest offline period of the field app (its refresh-token
+    lifetime, plus a day of margin), or a request queued offline could be carried out twice."""
+    offline = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+    if settings.IDEMPOTENCY_TTL >= offline + timedelta(days=1):
+        return []
+    return [
+        Warning(
+            f"IDEMPOTENCY_TTL ({settings.IDEMPOTENCY_TTL.days} days) is shorter than the app's offline period "
+            f"({offline.days} days, JWT_REFRESH_DAYS) plus a day: a POST queued offline may be carried out twice.",
+            hint="Raise IDEMPOTENCY_TTL_DAYS (default 30) or lower JWT_REFRESH_DAYS.",
+            id="idempotency.W001",
         )
     ]
 

@@ -258,6 +258,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=330
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --------------------------------------------------------------------------- Idempotency-Key (mobile sync)
+# The field app works offline for up to JWT_REFRESH_DAYS (14 days: its refresh token must still be valid to
+# sync without a new login) and resends queued POSTs with their original keys. Keys are remembered this long
+# after their first use, which must outlast that period (checks.idempotency_ttl_check; api_docs/guides/sync.md).
+IDEMPOTENCY_TTL = timedelta(days=env.int("IDEMPOTENCY_TTL_DAYS", default=30))
+# A reservation whose request has not answered after this many seconds is taken as dead (its process was
+# killed) and taken over by the next retry. Longer than any POST takes; a live holder that overruns it
+# cannot store its answer any more, so the work still happens once.
+IDEMPOTENCY_RESERVATION_TIMEOUT = env.int("IDEMPOTENCY_RESERVATION_TIMEOUT", default=60)
+CELERY_BEAT_SCHEDULE["common-idempotency-purge"] = {"task": "common.idempotency_purge", "schedule": 3600}
+
 # --------------------------------------------------------------------------- Media processing (evidence derivatives)
 # media_pipeline.Limits for ffmpeg/ffprobe/Pillow and the evidence_process task (backend/evidence/processing.py).
 MEDIA_FFMPEG = env.str("MEDIA_FFMPEG", default="ffmpeg")
