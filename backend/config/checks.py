@@ -108,7 +108,7 @@ def idempotency_ttl_check(app_configs: Any = None, **kwargs: Any) -> list:
     """Idempotency-Keys must outlive the longest offline period of the field app (its refresh-token
     lifetime, plus a day of margin), or a request queued offline could be carried out twice."""
     offline = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
-    if settings.IDEMPOTENCY_TTL >= offline + timedelta(days=1):
+    if offline + timedelta(days=1) <= settings.IDEMPOTENCY_TTL:
         return []
     return [
         Warning(

@@ -29,10 +29,16 @@ def _reserve(user, key: str, *, body: dict = BODY, age: dt.timedelta = dt.timede
 
     request = APIRequestFactory().post(URL, body, format="json")
     record = IdempotencyRecord.objects.create(
-        user=user, key=key, method="POST", path=URL, request_hash=idempotency.request_fingerprint(request),
-        state=IdempotencyRecord.State.IN_PROGRESS, token="other-request",
+        user=user,
+        key=key,
+        method="POST",
+        path=URL,
+        request_hash=idempotency.request_fingerprint(request),
+        state=IdempotencyRecord.State.IN_PROGRESS,
+        token="other-request",
     )
-    IdempotencyRecord.objects.filter(pk=record.pk).update(reserved_at=timezone.now() - age, created_at=timezone.now() - age)
+    then = timezone.now() - age
+    IdempotencyRecord.objects.filter(pk=record.pk).update(reserved_at=then, created_at=then)
     return record
 
 
@@ -130,7 +136,7 @@ def test_records_are_purged_after_the_documented_ttl(as_user, officer_a, setting
 def test_the_ttl_outlasts_the_longest_offline_period_of_the_app(settings):
     """The field app keeps working offline for as long as its refresh token lives (JWT_REFRESH_DAYS);
     a POST queued for that long must still replay when it is finally sent."""
-    assert settings.IDEMPOTENCY_TTL >= settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + dt.timedelta(days=1)
+    assert settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + dt.timedelta(days=1) <= settings.IDEMPOTENCY_TTL
     from backend.config.checks import idempotency_ttl_check
 
     assert idempotency_ttl_check() == []

@@ -33,7 +33,8 @@ CONCURRENCY = 8
 def _case_body(trial: int) -> dict:
     return {
         "title": f"无照经营（第 {trial} 次重发）", "party_type": "person", "party_name": "张三",
-        "party_id_number": "220402199202021234", "party_phone": "13800000000", "place_address": "辽源市龙山区人民大街 1 号",
+        "party_id_number": "220402199202021234", "party_phone": "13800000000",
+        "place_address": "辽源市龙山区人民大街 1 号",
     }  # fmt: skip
 
 
@@ -76,7 +77,7 @@ def test_concurrent_duplicates_with_one_key_create_exactly_one_case(officer_a, t
             for trial in range(TRIALS):
                 key, body = str(uuid.uuid4()), _case_body(trial)
                 barrier = threading.Barrier(CONCURRENCY)
-                answers = list(pool.map(lambda _: post(barrier, key, body), range(CONCURRENCY)))
+                answers = list(pool.map(post, [barrier] * CONCURRENCY, [key] * CONCURRENCY, [body] * CONCURRENCY))
                 statuses = sorted(a.status_code for a in answers)
                 assert set(statuses) <= {201, 409}, (trial, statuses, [a.text[:200] for a in answers])
                 first = [a for a in answers if a.status_code == 201 and "Idempotent-Replayed" not in a.headers]
