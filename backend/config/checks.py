@@ -120,6 +120,28 @@ def idempotency_ttl_check(app_configs: Any = None, **kwargs: Any) -> list:
     ]
 
 
+@register(Tags.security, deploy=False)
+def trusted_proxies_check(app_configs: Any = None, **kwargs: Any) -> list:
+    """TRUSTED_PROXIES must parse; BEHIND_TLS_PROXY alone no longer makes X-Forwarded-Proto count."""
+    from backend.common.client_address import trusted_proxies
+
+    try:
+        networks = trusted_proxies()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="Comma-separated IP addresses or CIDR networks.", id="proxy.E001")]
+    if settings.BEHIND_TLS_PROXY and not networks:
+        return [
+            Warning(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXIES is empty: X-Forwarded-Proto and X-Forwarded-For are "
+                "ignored from every peer.",
+                hint="Set TRUSTED_PROXIES to the reverse proxy's address or network (e.g. 127.0.0.1, 172.18.0.0/16) "
+                "and drop BEHIND_TLS_PROXY.",
+                id="proxy.W001",
+            )
+        ]
+    return []
+
+
 def insecure_configuration_errors() -> list[str]:
     from django.core import checks
 

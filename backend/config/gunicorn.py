@@ -30,6 +30,9 @@ worker_class = "gthread"
 timeout = 3600  # long uploads on slow networks; the service itself bounds what a request may do
 graceful_timeout = 30
 preload_app = True
+# gunicorn believes X-Forwarded-Proto (wsgi.url_scheme) only from these peers — the same TRUSTED_PROXIES as
+# Django (backend/common/client_address.py); its own default would trust 127.0.0.1. Empty: nobody.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 logger = logging.getLogger("backend.config.gunicorn")
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* count only from TRUSTED_PROXIES (backend/common/client_address.py).
+    "backend.common.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backend.common.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,6 +176,9 @@ REST_FRAMEWORK = {
         "public": env.str("THROTTLE_PUBLIC", default="300/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on REMOTE_ADDR, which ClientAddressMiddleware has already resolved (TRUSTED_PROXIES);
+    # DRF's default (None) would key on the whole client-written X-Forwarded-For header.
+    "NUM_PROXIES": 0,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -362,7 +367,15 @@ SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+# Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: comma-separated IP addresses or CIDR networks
+# (127.0.0.1 when nginx runs on the same host, the proxy's network under compose/Kubernetes). Empty (the
+# default): no proxy is trusted and those headers are dropped from every request. One rule for Django and
+# gunicorn (forwarded_allow_ips); see backend/common/client_address.py and README "Behind a reverse proxy".
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# X-Forwarded-Proto says https only when a trusted proxy sent it (ClientAddressMiddleware drops it otherwise).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Replaced by TRUSTED_PROXIES; still read so that `manage.py check` can say so (proxy.W001).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # JSON bodies; evidence bytes go through tus, not this
 
 LOGGING = {

@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from backend.common.client_address import client_address
 from backend.ledger.models import GENESIS_HASH, AuditEvent, ChainHead
 from backend.ledger.store import PendingEntry, log_append
 
@@ -178,8 +179,7 @@ def ledger_verify_chain(*, events: Iterable[AuditEvent] | None = None) -> ChainV
 def audit_context_from_request(request: Any) -> AuditContext:
     """Actor, client address, request id and device of an API request, for :func:`audit_record`."""
     meta = request.META
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else meta.get("REMOTE_ADDR", "")
+    ip = client_address(request)  # resolved once per request (TRUSTED_PROXIES), never a client-written header
     user = getattr(request, "user", None)
     device = getattr(user, "_token_device_id", None) if user is not None else None
     return AuditContext(
