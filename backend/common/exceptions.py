@@ -31,6 +31,15 @@ _DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
 }
 
 
+def error_body(exc_class: type[exceptions.APIException]) -> dict[str, str]:
+    """``{"code", "message"}`` of one of DRF's exceptions, for answers built outside DRF views."""
+    for klass in exc_class.__mro__:
+        if klass in _DRF_CODES:
+            code, message = _DRF_CODES[klass]
+            return {"code": code, "message": message}
+    return {"code": "error", "message": "请求失败"}
+
+
 def _flatten(detail: Any) -> Any:
     """Turn DRF ErrorDetail trees into plain lists/dicts of strings."""
     if isinstance(detail, dict):

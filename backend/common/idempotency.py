@@ -39,6 +39,7 @@ from rest_framework.response import Response
 
 from backend.common.errors import ApplicationError
 from backend.common.models import IdempotencyRecord
+from backend.common.urls import canonical_path
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -49,12 +50,12 @@ RETRY_AFTER_SECONDS = 1
 
 
 def request_fingerprint(request: Any) -> str:
-    """SHA-256 over method, path and body: what makes two requests "the same request"."""
+    """SHA-256 over method, path (its canonical slash form: both forms are one resource) and body."""
     raw = getattr(request, "_request", request)
     digest = hashlib.sha256()
     digest.update(raw.method.encode())
     digest.update(b"\0")
-    digest.update(raw.path.encode())
+    digest.update(canonical_path(raw.path).encode())
     digest.update(b"\0")
     digest.update(raw.body or b"")
     return digest.hexdigest()
@@ -172,14 +173,12 @@ class _Pending:
     atomic: Any = None
 
 
+# Put before ``APIView``: POSTs with an ``Idempotency-Key`` run at most once per (user, key). The reservation
+# is taken in ``initial()`` (after authentication, permissions and throttles, so a 401, 403 or 429 never uses
+# up a key); the handler then runs in a transaction that ``finalize_response`` commits together with the
+# stored answer, or rolls back on a 5xx/429; ``dispatch`` rolls back and releases on an exception that
+# escapes DRF. (A comment, not a docstring: drf-spectacular would show a docstring on every view.)
 class IdempotentAPIMixin:
-    """Put before ``APIView``: POSTs with an ``Idempotency-Key`` run at most once per (user, key).
-
-    The reservation is taken in ``initial()`` (after authentication, permissions and throttles, so a 401,
-    403 or 429 never uses up a key); the handler then runs in a transaction that ``finalize_response``
-    commits together with the stored answer, or rolls back on a 5xx/429; ``dispatch`` rolls back and
-    releases on an exception that escapes DRF.
-    """
 
     idempotent_methods = ("POST",)
     _idempotency: _Pending | None = None
@@ -195,7 +194,7 @@ class IdempotentAPIMixin:
                 "idempotency_key_invalid", f"Idempotency-Key 过长（最多 {MAX_KEY_LENGTH} 个字符）", status=400
             )
         outcome = idempotency_reserve(
-            user=request.user, key=key, method=request.method, path=request.path,
+            user=request.user, key=key, method=request.method, path=canonical_path(request.path),
             fingerprint=request_fingerprint(request),
         )  # fmt: skip
         if isinstance(outcome, IdempotencyRecord):

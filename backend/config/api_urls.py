@@ -1,12 +1,16 @@
-"""Every app's v1 API, in one place."""
+"""Every app's v1 API, in one place; each route is also served in its other slash form (common/urls.py)."""
 
 from django.urls import include, path
 
-urlpatterns = [
-    path("", include("backend.accounts.urls")),
-    path("", include("backend.cases.urls")),
-    path("", include("backend.evidence.urls")),
-    path("", include("backend.reviews.urls")),
-    path("", include("backend.disclosures.urls")),
-    path("", include("backend.ledger.urls")),
-]
+from backend.common.urls import with_slash_variants
+
+urlpatterns = with_slash_variants(
+    [
+        path("", include("backend.accounts.urls")),
+        path("", include("backend.cases.urls")),
+        path("", include("backend.evidence.urls")),
+        path("", include("backend.reviews.urls")),
+        path("", include("backend.disclosures.urls")),
+        path("", include("backend.ledger.urls")),
+    ]
+)

@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Each route is served in both slash forms (backend/common/urls.py); the document lists the canonical one.
+    "PREPROCESSING_HOOKS": ["backend.common.urls.canonical_endpoints_only"],
     # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Case.Status",

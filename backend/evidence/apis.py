@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -157,8 +158,8 @@ class TusBaseApi(APIView):
             upload.refresh_from_db(fields=["offset"])
             response["Upload-Offset"] = str(upload.offset)
         if request.method == "HEAD" and response.status_code >= 400:
-            # HEAD answers carry no body (the status and headers say it all).
-            plain = HttpResponse(status=response.status_code)
+            # HEAD answers carry no body (the status and headers say it all); the type stays JSON, as on a GET.
+            plain = HttpResponse(status=response.status_code, content_type="application/json")
             for name, value in response.items():
                 if name.lower() not in {"content-type", "content-length"}:
                     plain[name] = value
@@ -255,7 +256,7 @@ class UploadCreateApi(TusBaseApi):
             device_clock=_device_clock(request),
         )
         self._upload = upload
-        location = request.build_absolute_uri(f"/api/v1/uploads/{upload.pk}")
+        location = request.build_absolute_uri(reverse("upload-detail", args=[upload.pk]))
         if content_length or upload.length == 0:
             try:
                 upload = services.upload_append(
@@ -545,12 +546,3 @@ class EvidenceNoteListCreateApi(IdempotentAPIMixin, APIView):
             item=item, author=request.user, context=audit_context_from_request(request), **data.validated_data
         )
         return Response(EvidenceNoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
-
-
-# The same endpoints without/with a trailing slash (tus clients differ); kept out of the OpenAPI schema.
-class UploadCreateAliasApi(UploadCreateApi):
-    schema = None
-
-
-class UploadDetailAliasApi(UploadDetailApi):
-    schema = None

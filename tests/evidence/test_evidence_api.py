@@ -33,7 +33,7 @@ def test_the_list_shows_the_items_of_a_case_with_pinned_fields(as_user, officer_
                   "device", "latitude", "longitude", "signature_status", "processing_status", "derivative_links"):
         assert field in row
     assert row["sha256"] == item.sha256
-    assert row["original_url"] == f"/api/v1/evidence/{item.pk}/original"
+    assert row["original_url"] == f"/api/v1/evidence/{item.pk}/original/"
 
 
 def test_the_list_needs_a_case_and_hides_other_agencies(as_user, officer_b, case_a, item):
@@ -117,7 +117,7 @@ def test_a_derivative_downloads_like_the_original_without_purpose(as_user, offic
     assert _body(response) == path.read_bytes()
     assert as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/derivatives/nope").status_code == 404
     detail = as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/").json()
-    assert detail["derivative_links"] == {"thumbnail": f"/api/v1/evidence/{item.pk}/derivatives/thumbnail"}
+    assert detail["derivative_links"] == {"thumbnail": f"/api/v1/evidence/{item.pk}/derivatives/thumbnail/"}
 
 
 def test_the_decision_lists_each_received_item_with_its_hash(item, case_a):

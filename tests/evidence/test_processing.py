@@ -202,10 +202,10 @@ def test_a_photo_becomes_ready_with_its_exif_facts_and_upright_stripped_derivati
     assert "claim" not in detail["media_metadata"] and "interruptions" not in detail["media_metadata"]
     assert detail["media_metadata"]["camera_make"] == "Huawei"
     thumb = detail["derivatives"]["thumbnail"]
-    assert thumb["url"] == f"/api/v1/evidence/{item.pk}/derivatives/thumbnail"
+    assert thumb["url"] == f"/api/v1/evidence/{item.pk}/derivatives/thumbnail/"
     assert thumb["content_type"] == "image/jpeg"
     assert (thumb["width"], thumb["height"]) == (240, 320)
-    assert detail["derivative_links"]["display"] == f"/api/v1/evidence/{item.pk}/derivatives/display"
+    assert detail["derivative_links"]["display"] == f"/api/v1/evidence/{item.pk}/derivatives/display/"
     body = _download(as_user(reviewer_a), thumb["url"])
     with Image.open(io.BytesIO(body)) as image:
         assert image.size == (240, 320)  # upright: the orientation-6 landscape frame turned portrait

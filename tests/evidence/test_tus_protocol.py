@@ -195,7 +195,7 @@ def test_the_creator_may_terminate_an_unfinished_upload(as_user, officer_a, case
     client = as_user(officer_a)
     location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
     kit.patch(client, location, 0, kit.JPEG[:100])
-    upload_id = location.rsplit("/", 1)[-1]
+    upload_id = location.rstrip("/").rsplit("/", 1)[-1]
     partial = settings.STORAGE_LOCAL_ROOT / "incoming" / upload_id
     assert partial.exists()
     response = client.delete(location, **kit.TUS)
@@ -228,7 +228,7 @@ def test_a_second_writer_gets_423_while_the_first_holds_the_upload(as_user, offi
 
     client = as_user(officer_a)
     location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
-    upload = Upload.objects.get(pk=location.rsplit("/", 1)[-1])
+    upload = Upload.objects.get(pk=location.rstrip("/").rsplit("/", 1)[-1])
     token = upload_claim(upload=upload)  # a PATCH in progress elsewhere
     response = kit.patch(client, location, 0, kit.JPEG[:10])
     assert response.status_code == 423
@@ -244,7 +244,7 @@ def test_a_stale_lock_of_a_dead_writer_is_taken_over(as_user, officer_a, case_a,
 
     client = as_user(officer_a)
     location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
-    Upload.objects.filter(pk=location.rsplit("/", 1)[-1]).update(
+    Upload.objects.filter(pk=location.rstrip("/").rsplit("/", 1)[-1]).update(
         lock_token="otherhost|1|x", lock_heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
     )
     assert kit.patch(client, location, 0, kit.JPEG[:10]).status_code == 204

@@ -32,7 +32,7 @@ def test_abandoned_uploads_expire_and_their_bytes_are_deleted(as_user, officer_a
     location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
     kit.patch(client, location, 0, kit.JPEG[:10])
     fresh = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
-    old = Upload.objects.get(pk=location.rsplit("/", 1)[-1])
+    old = Upload.objects.get(pk=location.rstrip("/").rsplit("/", 1)[-1])
     Upload.objects.filter(pk=old.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert upload_expire_abandoned() == 1
     old.refresh_from_db()

@@ -37,5 +37,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write("# SECRET signer key: store it in the secret manager as LEDGER_SIGNING_KEY")
             self.stdout.write(f"LEDGER_SIGNING_KEY={pair.signer_key}")
-        self.stdout.write("# public verifier key: publish it (GET /api/v1/public/ledger/key serves it)")
+        self.stdout.write("# public verifier key: publish it (GET /api/v1/public/ledger/key/ serves it)")
         self.stdout.write(pair.verifier_key)
