@@ -7,6 +7,7 @@ transition POSTs honour ``If-Match`` when sent; the list is a compact delta feed
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -52,6 +53,7 @@ from backend.cases.serializers import (
 )
 from backend.cases.services import Step
 from backend.cases.workflow import TRANSITIONS
+from backend.common.conditional import ANY, if_none_match_hits, parse_entity_tags, representation_digest
 from backend.common.errors import ApplicationError, Forbidden, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import DefaultCursorPagination
@@ -59,11 +61,13 @@ from backend.ledger.services import audit_context_from_request
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The case's ETag (its version). A stale value answers 412 version_mismatch.",
+    description="The case's ETag (from the detail or a step); its version is compared, strongly (W/ never "
+    "matches). A stale value answers 412 version_mismatch.",
 )
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="The case's ETag from the detail. Missing: 428 if_match_required; stale: 412 version_mismatch.",
+    description="The case's ETag (from the detail or a step; W/ never matches). Missing: 428 if_match_required; "
+    "stale: 412 version_mismatch.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -72,23 +76,44 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def etag_for(case: Case) -> str:
+    """The ETag of a case's state answers (creation, steps, PATCH): its version."""
     return f'"{case.version}"'
 
 
+def detail_etag(case: Case, body: dict[str, Any]) -> str:
+    """The detail's ETag: the version, then a digest of the body — it also shows what changes with the date
+    alone (加处罚款 owed today, deadline states) and with related records, and masked ≠ full."""
+    return f'"{case.version}-{representation_digest(body)}"'
+
+
+_CASE_TAG = re.compile(r"^(\d{1,18})(?:-[0-9a-f]{16})?$")
+
+
 def parse_if_match(request: Request, *, required: bool = False) -> int | None:
+    """The case version an ``If-Match`` names (``"7"`` from a step, ``"7-…"`` from the detail; ``*``: any).
+
+    The precondition guards the case's state, so the version is compared — strongly: a weak tag never
+    matches (RFC 9110 §13.1.1) and answers 412 ``version_mismatch`` like a stale one.
+    """
     raw = request.headers.get("If-Match")
     if not raw:
         if required:
             raise ApplicationError("if_match_required", "修改案件须携带 If-Match（案件的 ETag）", status=428)
         return None
-    value = raw.strip()
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    try:
-        return int(value)
-    except ValueError:
-        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412) from None
+    tags = parse_entity_tags(raw)
+    if tags is ANY:
+        return None
+    if not tags:
+        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412)
+    strong = [tag for tag in tags if not tag.weak]  # type: ignore[union-attr]
+    if not strong:
+        raise ApplicationError(
+            "version_mismatch", "If-Match 须为强 ETag（W/ 开头的弱 ETag 不能用于修改），请刷新后重试", status=412
+        )
+    match = _CASE_TAG.match(strong[0].opaque)
+    if match is None:
+        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412)
+    return int(match[1])
 
 
 def _with_etag(response: Response, case: Case) -> Response:
@@ -213,22 +238,18 @@ class CaseDetailApi(APIView):
     )
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        etag = etag_for(case)
         masked = request.query_params.get("masked") in ("1", "true", "yes")
-        if request.headers.get("If-None-Match") == etag:
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-            response["ETag"] = etag
-            return response
-        context = {"today": timezone.localdate()}
-        if masked:
-            body = CaseMaskedDetailOutputSerializer(case, context=context).data
-        else:
+        serializer = CaseMaskedDetailOutputSerializer if masked else CaseDetailOutputSerializer
+        body = serializer(case, context={"today": timezone.localdate()}).data
+        etag = detail_etag(case, body)
+        if if_none_match_hits(request.headers.get("If-None-Match"), etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})  # nothing shown: no read
+        if not masked:
             services.case_record_personal_data_read(
                 case=case, actor=request.user, context=audit_context_from_request(request),
                 purpose=request.query_params.get("purpose", "")[:200],
             )
-            body = CaseDetailOutputSerializer(case, context=context).data
-        return _with_etag(Response(body), case)
+        return Response(body, headers={"ETag": etag})
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH_REQUIRED], request=CaseUpdateInputSerializer,
                    responses=CaseStateOutputSerializer)

@@ -21,6 +21,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from backend.common.conditional import if_none_match_hits
 from backend.disclosures import revision
 from backend.disclosures.models import Notice, PartyType
 from backend.disclosures.services import PENALTY_KIND_LABELS
@@ -196,8 +197,7 @@ def not_modified(request: HttpRequest, etag: str, changed_at: datetime.datetime)
     """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since."""
     inm = request.META.get("HTTP_IF_NONE_MATCH")
     if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or etag.removeprefix("W/") in tags
+        return if_none_match_hits(inm, etag)  # weak comparison (§13.1.2)
     ims = request.META.get("HTTP_IF_MODIFIED_SINCE")
     if ims:
         parsed = parse_http_date_safe(ims)

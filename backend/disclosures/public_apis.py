@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from backend.common.conditional import if_none_match_hits
 from backend.common.errors import ApplicationError
 from backend.disclosures import public, selectors, services
 from backend.disclosures.models import Notice
@@ -477,8 +478,7 @@ def _json_etag_response(request: Request, body: Any, *, max_age: int) -> Respons
     raw = json.dumps(body, cls=DjangoJSONEncoder, sort_keys=True).encode()
     etag = public.content_etag(raw)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    inm = request.META.get("HTTP_IF_NONE_MATCH", "")
-    if etag in {t.strip() for t in inm.split(",")}:
+    if if_none_match_hits(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         return Response(status=304, headers=headers)
     return Response(body, headers=headers)
 
