@@ -1,12 +1,23 @@
-"""Liveness (``/healthz``) and readiness (``/readyz``) probes for load balancers and orchestration."""
+"""Liveness (``/healthz``) and readiness (``/readyz``) probes for load balancers and orchestration.
+
+Probes reach a container by its IP address (the compose health check, a load balancer, a kubelet), not by
+the public host name in ``ALLOWED_HOSTS``; Django's host validation answered them 400 DisallowedHost.
+:class:`HealthProbeMiddleware`, first in ``MIDDLEWARE``, answers exactly these two paths before anything
+reads the ``Host`` header, so every other path keeps its host validation. Anonymous callers learn only
+which component is up or down; why is written to the log (``backend.common.health``).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.common.storage import get_storage
+
+logger = logging.getLogger(__name__)
 
 
 def _check_database() -> None:
@@ -26,27 +37,56 @@ def _check_broker() -> None:
 
 
 READINESS_CHECKS = {"database": _check_database, "storage": _check_storage, "broker": _check_broker}
+_NO_STORE = {"Cache-Control": "no-store"}
 
 
-@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """The process is up and answering."""
+    return JsonResponse({"status": "ok"}, headers=_NO_STORE)
 
 
-@require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, str] = {}
-    down: list[str] = []
+    """Database, storage and broker answer: the instance may take traffic (503 naming what is down)."""
+    checks: dict[str, str] = {}
     for name, check in READINESS_CHECKS.items():
         try:
             check()
-            results[name] = "ok"
-        except Exception as exc:  # a probe must report, never crash
-            results[name] = f"down: {type(exc).__name__}: {exc}"[:300]
-            down.append(name)
+            checks[name] = "up"
+        except Exception:  # a probe must report, never crash
+            logger.warning("readiness: %s is down", name, exc_info=True)
+            checks[name] = "down"
+    down = [name for name, state in checks.items() if state == "down"]
     if down:
-        return JsonResponse(
-            {"status": "unavailable", "code": "not_ready", "message": f"不可用：{', '.join(down)}", "checks": results},
-            status=503,
-        )
-    return JsonResponse({"status": "ok", "checks": results})
+        body = {"status": "unavailable", "code": "not_ready", "message": f"不可用：{', '.join(down)}", "checks": checks}
+        return JsonResponse(body, status=503, headers=_NO_STORE)
+    return JsonResponse({"status": "ok", "checks": checks}, headers=_NO_STORE)
+
+
+PROBES: dict[str, Callable[[HttpRequest], JsonResponse]] = {
+    "/healthz": healthz,
+    "/healthz/": healthz,
+    "/readyz": readyz,
+    "/readyz/": readyz,
+}
+
+
+class HealthProbeMiddleware:
+    """First in ``MIDDLEWARE``: answers the probe paths under any ``Host``, GET and HEAD only."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        if probe is None:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            from rest_framework.exceptions import MethodNotAllowed
+
+            from backend.common.exceptions import error_body
+
+            return JsonResponse(error_body(MethodNotAllowed), status=405, headers={"Allow": "GET, HEAD"})
+        response = probe(request)
+        if request.method == "HEAD":
+            response.content = b""
+        return response

@@ -53,10 +53,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: X-Forwarded-* count only from TRUSTED_PROXIES (backend/common/client_address.py).
+    "backend.common.middleware.RequestIdMiddleware",
+    # /healthz and /readyz, answered under any Host (probes come by IP), before host validation.
+    "backend.common.health.HealthProbeMiddleware",
+    # Then: X-Forwarded-* count only from TRUSTED_PROXIES (backend/common/client_address.py).
     "backend.common.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "backend.common.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

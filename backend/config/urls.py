@@ -2,12 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from backend.common import health
 from backend.common.urls import read_only_page, with_slash_variants
 
+# /healthz and /readyz are answered by backend.common.health.HealthProbeMiddleware, under any Host.
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include("backend.config.api_urls")),
     *with_slash_variants(
         [
