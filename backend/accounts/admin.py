@@ -1,7 +1,25 @@
+"""Admin: users (with their roles and 执法证 inline), agencies, 执法证, devices, groups and revoked tokens.
+
+Every add, change and deletion here is written to the audit trail (AuditedModelAdmin), password changes
+included (as "changed", never the hash).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.db import router, transaction
+from django.http import HttpRequest, HttpResponse
+from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as BaseBlacklistedTokenAdmin
+from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin as BaseOutstandingTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from backend.accounts.models import Agency, Device, OfficerCredential, User, UserRole
+from backend.ledger.admin_audit import AuditedModelAdmin, admin_audit_record
 
 
 class UserRoleInline(admin.TabularInline):
@@ -15,7 +33,7 @@ class CredentialInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     inlines = [UserRoleInline, CredentialInline]
     list_display = ["username", "full_name", "agency", "is_active"]
     list_filter = ["agency", "roles__role"]
@@ -23,22 +41,75 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("执法", {"fields": ("full_name", "agency", "legal_qualification_no")}),
     )
+    # Facts, not settings (the form would also round them to the minute on every save).
+    readonly_fields = ("last_login", "date_joined")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deactivate instead (is_active): whoever acted on a case stays attributable in its record.
+        return False
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """The password form saves the user itself (not through save_model): record it here, hash never."""
+        if request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        with transaction.atomic(using=router.db_for_write(User)):
+            before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            user = User.objects.filter(pk=id).first()
+            if user is not None and user.password != before:
+                admin_audit_record(
+                    request, action="admin.changed", obj=user,
+                    data={"changes": {"password": {"changed": True, "usable": user.has_usable_password()}}},
+                )  # fmt: skip
+        return response
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedModelAdmin):
     list_display = ["name", "uscc", "region_name", "parent"]
     search_fields = ["name", "uscc"]
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(AuditedModelAdmin):
+    """Devices register themselves with their key through the API; here they are looked at or revoked."""
+
     list_display = ["id", "model", "owner", "agency", "status"]
     list_filter = ["status", "agency"]
     readonly_fields = ["public_key"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a device without its own Ed25519 key could sign nothing
+
 
 @admin.register(OfficerCredential)
-class OfficerCredentialAdmin(admin.ModelAdmin):
+class OfficerCredentialAdmin(AuditedModelAdmin):
     list_display = ["number", "user", "category", "valid_until", "status"]
     list_filter = ["status"]
+
+
+# Third-party registrations, replaced so that they are audited too.
+admin.site.unregister(Group)
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(AuditedModelAdmin, BaseOutstandingTokenAdmin):
+    audit_secret_fields = ("token",)
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(AuditedModelAdmin, BaseBlacklistedTokenAdmin):
+    """Revoking a session (blacklisting its refresh token) is one-way: a revoked token is never revived."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,12 +1,11 @@
 """Admin: read-only views of cases and their record (changes go through the audited services); the
-per-agency parameters are editable, and each edit is written to the audit trail."""
+per-agency parameters are editable, and each edit is written to the audit trail (AuditedModelAdmin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 
 from backend.cases.models import (
@@ -19,7 +18,7 @@ from backend.cases.models import (
     RecordingRequirement,
 )
 from backend.common.admin import ReadOnlyAdmin
-from backend.ledger.services import AuditContext, audit_record
+from backend.ledger.admin_audit import AuditedModelAdmin
 
 
 class TransitionInline(admin.TabularInline):
@@ -65,19 +64,8 @@ class RecordingRequirementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseRules)
-class CaseRulesAdmin(admin.ModelAdmin):
+class CaseRulesAdmin(AuditedModelAdmin):
     list_display = ["agency", "number_prefix", "min_officers", "statement_window_workdays", "decision_days"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    @transaction.atomic
-    def save_model(self, request: HttpRequest, obj: CaseRules, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            action="case_rules.changed",
-            target=obj,
-            context=AuditContext(actor=request.user),
-            agency_id=obj.agency_id,
-            data={name: form.cleaned_data.get(name) for name in form.changed_data},
-        )

@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backend.common.models import CalendarYear, HolidayOverride
+from backend.ledger.admin_audit import AuditedModelAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     """For records that are evidence of what happened (cases, audit events, evidence items, reviews):
     the admin may look, never add, change or delete — not even a superuser."""
 
@@ -21,7 +22,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(admin.ModelAdmin):
+class HolidayOverrideAdmin(AuditedModelAdmin):
     """Enter each year's State Council holiday notice here once it is published (usually in November)."""
 
     list_display = ["date", "is_workday", "name", "source"]
@@ -30,5 +31,5 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(AuditedModelAdmin):
     list_display = ["year", "source"]

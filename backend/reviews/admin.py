@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backend.common.admin import ReadOnlyAdmin
+from backend.ledger.admin_audit import AuditedModelAdmin
 from backend.reviews.models import (
     CatalogRule,
     ChecklistEntry,
@@ -33,7 +34,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(ReviewSettings)
-class ReviewSettingsAdmin(admin.ModelAdmin):
+class ReviewSettingsAdmin(AuditedModelAdmin):
     list_display = [
         "agency",
         "legal_review_workdays",
