@@ -112,3 +112,12 @@ def start_gunicorn(port: int, env: dict, *, threads: int = 2, output=None):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     raise AssertionError("gunicorn did not start")
+
+
+def sequence_ledger() -> int:
+    """What follows a commit in production: the ledger sequencer chains the events the transaction recorded
+    (``on_commit``, backend/ledger/sequencer.py). Tests run inside one outer transaction whose commit hooks
+    never fire, so a test that reads the chain, the log or ``seq`` calls this where the commit would be."""
+    from backend.ledger.sequencer import ledger_sequence
+
+    return ledger_sequence()

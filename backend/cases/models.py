@@ -370,8 +370,11 @@ class CaseTransition(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    # The audit event that records this transition (the timeline joins on it).
-    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The audit event that records this transition (the timeline joins on it). Its ``seq`` is set once the
+    # ledger sequencer has chained it (backend/ledger/sequencer.py), usually milliseconds after the commit.
+    audit_event = models.ForeignKey(
+        "ledger.AuditEvent", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["occurred_at"]
@@ -429,7 +432,10 @@ class EnforcementDocument(models.Model):
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The audit event that records this document (see CaseTransition.audit_event).
+    audit_event = models.ForeignKey(
+        "ledger.AuditEvent", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["occurred_at", "created_at"]
