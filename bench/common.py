@@ -171,3 +171,124 @@ def group_cpu_seconds(pid: int) -> float:
             continue
         total += sum(int(x) for x in fields[11:15])
     return total / ticks
+
+
+# --------------------------------------------------------------------------- servers and load
+
+
+def bench_env(db_url: str, **extra: str) -> dict[str, str]:
+    """Production-like settings (DEBUG off) for a gunicorn started by a benchmark, with bench/bench_urls.py."""
+    import uuid
+
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]), DEBUG="0",
+        SECRET_KEY="bench-" + uuid.uuid4().hex + uuid.uuid4().hex, ALLOWED_HOSTS="127.0.0.1,localhost",
+        THROTTLE_PUBLIC="100000000/min", THROTTLE_ANON="100000000/min", THROTTLE_USER="100000000/min",
+        LOG_LEVEL="WARNING", VAR_DIR=str(ROOT / "var" / "bench" / "server"),
+    )
+    from backend.ledger.checkpoint import generate_key
+
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    with contextlib.suppress(OSError), socket.create_connection((HOST, 6379), timeout=0.5) as s:
+        s.sendall(b"PING\r\n")
+        if s.recv(16).startswith(b"+PONG"):
+            env["REDIS_URL"] = redis_url  # throttles and cache on Redis, as in production
+    env["LEDGER_ORIGIN"] = "bench.example/ledger"
+    env["LEDGER_SIGNING_KEY"] = generate_key("bench.example/ledger").signer_key
+    env.update(extra)
+    Path(env["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def start_gunicorn(env: Mapping[str, str], port: int, *, workers: int = 3, threads: int = 4,
+                   ready_path: str = "/bench/plain/", settle: float = 3.0) -> subprocess.Popen:
+    """gunicorn as ``make run`` starts it (backend/config/gunicorn.py: preload, gthread), on ``port``."""
+    import urllib.request
+
+    log_path = Path(env["VAR_DIR"]) / f"gunicorn-{port}.log"
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:backend.config.gunicorn", "backend.config.wsgi:application",
+         "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads), "--timeout", "120"],
+        cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=open(log_path, "a"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}{ready_path}", timeout=2) as r:
+                if r.status == 200:
+                    time.sleep(settle)  # the other workers finish warming up
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_group(proc)
+    raise RuntimeError(f"gunicorn did not come up on {port}; see {log_path}")
+
+
+WRK_LUA = """
+paths = {%s}
+method = %s
+body = %s
+headers = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(method, paths[(counter %% #paths) + 1], headers, body)
+end
+"""
+
+
+def wrk(port: int, paths: list[str], *, duration: float, connections: int, method: str = "GET",
+        body: str | None = None, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """requests/s, p50/p99 (ms) and errors from one wrk run against ``127.0.0.1:port``."""
+    import json
+    import re
+    import tempfile
+
+    lua = WRK_LUA % (", ".join(json.dumps(p) for p in paths), json.dumps(method),
+                     json.dumps(body) if body is not None else "nil",
+                     ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in (headers or {}).items()))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
+             "--timeout", "20s", "-s", script, f"http://{HOST}:{port}/"],
+            capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    finally:
+        os.unlink(script)
+
+    def ms(value: str) -> float:
+        m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+        return float("nan") if not m else float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[m.group(2)]
+
+    pct = {p: ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "requests": int(total.group(1)),
+            "p50_ms": pct.get("50"), "p99_ms": pct.get("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def median(values: Iterable[float]) -> float:
+    import statistics
+
+    return statistics.median(list(values))
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    cpu = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    pg_version = ""
+    with contextlib.suppress(Exception):
+        pg_version = subprocess.run(["psql", "--version"], capture_output=True, text=True, timeout=5).stdout.strip()
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "postgresql": pg_version,
+            "load_before": os.getloadavg()[0]}
