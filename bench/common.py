@@ -107,8 +107,20 @@ def copy_model_rows(model: type, rows: Iterable[Mapping[str, Any]], *, using: st
     from django.db import connections
     from django.utils import timezone
 
+    import itertools
+
+    from django.db.models import AutoField, BigAutoField, SmallAutoField
+
     connection = connections[using]
-    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    rows = itertools.chain([first], rows)
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)
+              # an auto-increment key comes from the table's own sequence unless the rows give it
+              and not (isinstance(f, AutoField | BigAutoField | SmallAutoField)
+                       and f.attname not in first and f.name not in first)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     now = timezone.now()
