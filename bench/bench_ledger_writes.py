@@ -110,7 +110,7 @@ def measure(alias: str, ports: list[int], paths: list[str], connections: int, du
     }
 
 
-def _direct_writer(url: str, mode: str, case_ids: list[str], ready, start, stop, results) -> None:  # noqa: ANN001
+def _direct_writer(url: str, mode: str, case_ids: list[str], ready, start, stop, results) -> None:
     """One writer process without HTTP: the same transaction as the bench view, as fast as it can."""
     os.environ.update(DATABASE_URL=url, LEDGER_SEQUENCER=mode, DJANGO_SETTINGS_MODULE="backend.config.settings")
     import django
@@ -193,7 +193,7 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
     urls = {mode: pg_url(f"{args.db_prefix}_{mode}") for mode in MODES}
-    for mode, url in urls.items():
+    for url in urls.values():
         log(f"creating {url}")
         recreate_database(url)
         migrate(url)

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 HOST = "127.0.0.1"
 
-from common import copy_model_rows, free_port  # noqa: E402
+from common import copy_model_rows, free_port, migrate, recreate_database  # noqa: E402
 
 SEARCHES = [
     "食品",
@@ -200,19 +200,6 @@ def pg(dbname: str = "postgres"):
     import psycopg
 
     return psycopg.connect(f"host={HOST} port=5432 user=postgres dbname={dbname}", autocommit=True)
-
-
-def recreate_db(name: str) -> None:
-    with pg() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-
-
-def drop_db(name: str) -> None:
-    with pg() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def seed_agencies(n: int = 30) -> list[tuple[int, str, str, str]]:
@@ -653,14 +640,8 @@ def main() -> int:
     if args.reuse:
         return reuse(args, env, deadline)
     log(f"creating database {args.db}")
-    recreate_db(args.db)
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "backend/manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": "backend.config.settings"},
-        check=True,
-        timeout=600,
-    )
+    recreate_database(env["DATABASE_URL"])
+    migrate(env["DATABASE_URL"], env)
     import django
 
     django.setup()
@@ -693,7 +674,10 @@ def main() -> int:
             report["plans"] = explain(args.db)
     finally:
         if not args.keep:
-            drop_db(args.db)
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(env["DATABASE_URL"], drop_only=True)
     summarise(report)
     out = ROOT / "var" / "bench" / ("notices-smoke.json" if args.smoke else "notices.json")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -62,18 +62,27 @@ def admin_url(url: str) -> str:
 
 
 def recreate_database(url: str, *, drop_only: bool = False) -> None:
+    """Drop and create the database. With ``BENCH_DB_TEMPLATE`` (bench/smoke.sh) it is copied from that
+    migrated database, and :func:`migrate` has nothing left to do."""
     import psycopg
 
     name = urlparse(url).path.lstrip("/")
+    template = os.environ.get("BENCH_DB_TEMPLATE", "")
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
+        if drop_only:
+            return
+        if template:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
             conn.execute(
                 f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
 
 
 def migrate(url: str, env: Mapping[str, str] | None = None) -> None:
+    if os.environ.get("BENCH_DB_TEMPLATE"):
+        return  # copied from the migrated template
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "backend/manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": url,
@@ -104,12 +113,11 @@ def copy_model_rows(model: type, rows: Iterable[Mapping[str, Any]], *, using: st
     """``COPY`` rows into ``model``'s table. Each row maps field names (or attnames, e.g. ``agency_id``)
     to Python values; every other concrete field takes its default (or NULL / "" where allowed).
     Raises ``ValueError`` naming a NOT NULL field that has neither a value nor a default."""
-    from django.db import connections
-    from django.utils import timezone
-
     import itertools
 
+    from django.db import connections
     from django.db.models import AutoField, BigAutoField, SmallAutoField
+    from django.utils import timezone
 
     connection = connections[using]
     rows = iter(rows)
