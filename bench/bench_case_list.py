@@ -49,26 +49,48 @@ from common import (  # noqa: E402
     wrk,
 )
 
-STATUSES = ["clue_received", "registered", "investigating", "investigation_concluded", "case_review", "proposed",
-            "notified", "deciding", "decided", "executed", "closed"]
-TITLES = ["销售过期食品案", "未取得食品经营许可从事食品经营案", "不明码标价案", "发布虚假广告案", "无照经营案",
-          "使用未经检定的计量器具案", "销售不合格产品案", "餐具未清洗消毒案"]
+STATUSES = [
+    "clue_received",
+    "registered",
+    "investigating",
+    "investigation_concluded",
+    "case_review",
+    "proposed",
+    "notified",
+    "deciding",
+    "decided",
+    "executed",
+    "closed",
+]
+TITLES = [
+    "销售过期食品案",
+    "未取得食品经营许可从事食品经营案",
+    "不明码标价案",
+    "发布虚假广告案",
+    "无照经营案",
+    "使用未经检定的计量器具案",
+    "销售不合格产品案",
+    "餐具未清洗消毒案",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 
 def seed_people():
     from backend.accounts.models import Agency, Role, User, UserRole
 
-    big = Agency.objects.create(name="辽源市市场监督管理局", uscc="11220400MB0000001X", region_code="220400",
-                                region_name="吉林省辽源市")
-    other = Agency.objects.create(name="东丰县市场监督管理局", uscc="11220421MB0000002X", region_code="220421",
-                                  region_name="吉林省辽源市东丰县")
+    big = Agency.objects.create(
+        name="辽源市市场监督管理局", uscc="11220400MB0000001X", region_code="220400", region_name="吉林省辽源市"
+    )
+    other = Agency.objects.create(
+        name="东丰县市场监督管理局", uscc="11220421MB0000002X", region_code="220421", region_name="吉林省辽源市东丰县"
+    )
     head = User.objects.create_user(username="head", password=uuid.uuid4().hex, agency=big, full_name="刘建国")
     UserRole.objects.create(user=head, role=Role.AGENCY_HEAD)
     officers = []
     for i in range(20):
-        user = User.objects.create_user(username=f"officer{i}", password=uuid.uuid4().hex, agency=big,
-                                        full_name=f"{SURNAMES[i]}警官")
+        user = User.objects.create_user(
+            username=f"officer{i}", password=uuid.uuid4().hex, agency=big, full_name=f"{SURNAMES[i]}警官"
+        )
         UserRole.objects.create(user=user, role=Role.FIELD_OFFICER)
         officers.append(user)
     return big, other, head, officers
@@ -93,12 +115,16 @@ def load_cases(agency, officers, count: int, first: int, rng: random.Random) -> 
                 links.extend([(case_id, a.pk), (case_id, b.pk)])
             organisation = rng.random() < 0.55
             yield {
-                "id": case_id, "agency_id": agency.pk, "title": rng.choice(TITLES), "status": status,
+                "id": case_id,
+                "agency_id": agency.pk,
+                "title": rng.choice(TITLES),
+                "status": status,
                 "case_number": f"辽源市监罚〔{created.year}〕{n}号" if status != "clue_received" else "",
                 "party_type": "organisation" if organisation else "natural_person",
                 "party_name": "辽源市恒通商贸有限公司" if organisation else f"{rng.choice(SURNAMES)}某某",
                 "party_legal_rep": f"{rng.choice(SURNAMES)}某" if organisation else "",
-                "created_at": created, "updated_at": created + dt.timedelta(days=rng.randrange(30)),
+                "created_at": created,
+                "updated_at": created + dt.timedelta(days=rng.randrange(30)),
                 "registered_on": created.date() if status != "clue_received" else None,
                 "version": 1 + rng.randrange(20),
             }
@@ -135,8 +161,11 @@ def query_counts(head, officer, agency) -> dict[str, int]:
 
     out = {}
     with override_settings(ROOT_URLCONF="bench_urls", ALLOWED_HOSTS=["*"]):
-        for name, path, user in [("ours", "/api/v1/cases/", head), ("ours_mine", "/api/v1/cases/?mine=1", officer),
-                                 ("bare_drf", f"/bench/cases/drf/?agency={agency.pk}", None)]:
+        for name, path, user in [
+            ("ours", "/api/v1/cases/", head),
+            ("ours_mine", "/api/v1/cases/?mine=1", officer),
+            ("bare_drf", f"/bench/cases/drf/?agency={agency.pk}", None),
+        ]:
             client = Client(HTTP_AUTHORIZATION=f"Bearer {token(user)}") if user else Client()
             client.get(path)
             with CaptureQueriesContext(connection) as queries:
@@ -180,12 +209,17 @@ def measure(env, args, head, officer, agency, label: str) -> dict:
                 paths, headers = plan[name]
                 r = wrk(port, paths, duration=args.duration, connections=args.connections, headers=headers)
                 runs.setdefault(name, []).append(r)
-                log(f"{label:>7} {name:<12} {r['rps']:7.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms"
-                    + (f"  errors {r['errors']}" if r["errors"] else ""))
+                log(
+                    f"{label:>7} {name:<12} {r['rps']:7.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms"
+                    + (f"  errors {r['errors']}" if r["errors"] else "")
+                )
     finally:
         stop_group(proc)
-    return {name: {k: median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")} | {
-        "errors": sum(r["errors"] for r in rs)} for name, rs in runs.items()}
+    return {
+        name: {k: median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+        | {"errors": sum(r["errors"] for r in rs)}
+        for name, rs in runs.items()
+    }
 
 
 def main() -> int:
@@ -237,17 +271,24 @@ def main() -> int:
     for size, result in report["sizes"].items():
         for name in ("ours", "ours_status", "ours_mine", "bare_drf"):
             r = result[name]
-            print(f"{size:>7}  {name:<12} {r['rps']:6.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}   "
-                  f"{result['queries'].get(name, '')}")
-        print(f"{size:>7}  ours / bare: req/s {result['ours']['rps'] / result['bare_drf']['rps']:.2f}x, "
-              f"p99 {result['ours']['p99_ms'] / result['bare_drf']['p99_ms']:.2f}x")
+            print(
+                f"{size:>7}  {name:<12} {r['rps']:6.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}   "
+                f"{result['queries'].get(name, '')}"
+            )
+        print(
+            f"{size:>7}  ours / bare: req/s {result['ours']['rps'] / result['bare_drf']['rps']:.2f}x, "
+            f"p99 {result['ours']['p99_ms'] / result['bare_drf']['p99_ms']:.2f}x"
+        )
     print("\nplan of the list query at the largest size:\n" + report["plan"])
     out = ROOT / "var" / "bench" / ("case_list-smoke.json" if args.smoke else "case_list.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     log(f"wrote {out}")
-    return 1 if any(r.get("errors") for res in report["sizes"].values() for r in res.values()
-                    if isinstance(r, dict)) else 0
+    return (
+        1
+        if any(r.get("errors") for res in report["sizes"].values() for r in res.values() if isinstance(r, dict))
+        else 0
+    )
 
 
 if __name__ == "__main__":

@@ -56,10 +56,13 @@ def seed(url: str, cases: int) -> list[str]:
     from backend.accounts.models import Agency
     from backend.cases.models import Case
 
-    agency = Agency.objects.using(url).create(name="基准测试市场监督管理局", uscc="11220400MB0000001X",
-                                               region_code="220400", region_name="吉林省辽源市")
-    objs = [Case(agency=agency, title=f"销售过期食品案{i}", party_type="organisation", party_name="某某商贸有限公司")
-            for i in range(cases)]
+    agency = Agency.objects.using(url).create(
+        name="基准测试市场监督管理局", uscc="11220400MB0000001X", region_code="220400", region_name="吉林省辽源市"
+    )
+    objs = [
+        Case(agency=agency, title=f"销售过期食品案{i}", party_type="organisation", party_name="某某商贸有限公司")
+        for i in range(cases)
+    ]
     Case.objects.using(url).bulk_create(objs, batch_size=1000)
     return [str(c.id) for c in objs]
 
@@ -68,8 +71,9 @@ def counts(alias: str) -> tuple[int, int]:
     from django.db import connections
 
     with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT count(*) FILTER (WHERE seq IS NOT NULL), count(*) FILTER (WHERE seq IS NULL) "
-                       "FROM ledger_auditevent")
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE seq IS NOT NULL), count(*) FILTER (WHERE seq IS NULL) FROM ledger_auditevent"
+        )
         sealed, pending = cursor.fetchone()
     return sealed, pending
 
@@ -91,9 +95,19 @@ def measure(alias: str, ports: list[int], paths: list[str], connections: int, du
     share = [connections // len(ports) + (1 if i < connections % len(ports) else 0) for i in range(len(ports))]
     started = time.monotonic()
     with ThreadPoolExecutor(len(ports)) as pool:
-        parts = list(pool.map(lambda pc: wrk(pc[0], random.sample(paths, len(paths)), duration=duration,
-                                             connections=pc[1], method="POST", body=""),
-                              [(p, c) for p, c in zip(ports, share, strict=True) if c]))
+        parts = list(
+            pool.map(
+                lambda pc: wrk(
+                    pc[0],
+                    random.sample(paths, len(paths)),
+                    duration=duration,
+                    connections=pc[1],
+                    method="POST",
+                    body="",
+                ),
+                [(p, c) for p, c in zip(ports, share, strict=True) if c],
+            )
+        )
     window = time.monotonic() - started
     after, pending = settle(alias)
     requests = sum(p["requests"] for p in parts)
@@ -131,8 +145,12 @@ def _direct_writer(url: str, mode: str, case_ids: list[str], ready, start, stop,
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=rng.choice(case_ids))
             Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-            audit_record(action="case.updated", target=case, case_id=case.id,
-                         data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1})
+            audit_record(
+                action="case.updated",
+                target=case,
+                case_id=case.id,
+                data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1},
+            )
         done += 1
     results.put(done)
 
@@ -144,8 +162,10 @@ def measure_direct(url: str, mode: str, case_ids: list[str], writers: int, durat
 
     ctx = mp.get_context("spawn")
     ready, start, stop, results = ctx.Queue(), ctx.Event(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_direct_writer, args=(url, mode, case_ids, ready, start, stop, results))
-             for _ in range(writers)]
+    procs = [
+        ctx.Process(target=_direct_writer, args=(url, mode, case_ids, ready, start, stop, results))
+        for _ in range(writers)
+    ]
     for proc in procs:
         proc.start()
     for _ in procs:  # every process connected and waiting
@@ -158,14 +178,26 @@ def measure_direct(url: str, mode: str, case_ids: list[str], writers: int, durat
     for proc in procs:
         proc.join(timeout=60)
     after, pending = settle(url)
-    return {"appends_per_s": (after - before) / duration, "transactions": transactions, "left_pending": pending,
-            "p50_ms": float("nan"), "p99_ms": float("nan"), "errors": 0}
+    return {
+        "appends_per_s": (after - before) / duration,
+        "transactions": transactions,
+        "left_pending": pending,
+        "p50_ms": float("nan"),
+        "p99_ms": float("nan"),
+        "errors": 0,
+    }
 
 
 def verify(url: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.config.settings"}
-    out = subprocess.run([str(ROOT / ".venv/bin/python"), "backend/manage.py", "verify_ledger"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "backend/manage.py", "verify_ledger"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if out.returncode:
         raise SystemExit(f"verify_ledger failed on {url}: {out.stderr or out.stdout}")
     return out.stdout.strip().splitlines()[-1]
@@ -179,8 +211,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--db-prefix", default="zhifa_bench_ledger_writes")
-    parser.add_argument("--direct", default="1,4,16,32",
-                        help="writer process counts for the direct tier (no web stack); empty to skip")
+    parser.add_argument(
+        "--direct", default="1,4,16,32", help="writer process counts for the direct tier (no web stack); empty to skip"
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--smoke", action="store_true", help="1 s windows, 1 round, 2 writers: checks it runs (CI)")
     args = parser.parse_args()
@@ -201,9 +234,12 @@ def main() -> int:
     from django.conf import settings
 
     os.environ["DATABASE_URL"] = urls[MODES[0]]
-    settings.DATABASES.update({
-        url: {**settings.DATABASES["default"], "NAME": url.rsplit("/", 1)[1], "CONN_MAX_AGE": 0}
-        for url in urls.values()})
+    settings.DATABASES.update(
+        {
+            url: {**settings.DATABASES["default"], "NAME": url.rsplit("/", 1)[1], "CONN_MAX_AGE": 0}
+            for url in urls.values()
+        }
+    )
     django.setup()
     paths = {mode: [f"/bench/ledger/write/{cid}/" for cid in seed(url, args.cases)] for mode, url in urls.items()}
 
@@ -232,18 +268,23 @@ def main() -> int:
                         r = measure(urls[mode], ports, paths[mode], level, args.duration)
                         key = f"{mode} c={level} n={n}"
                         runs.setdefault(key, []).append(r)
-                        log(f"round {round_no + 1} {key:<20} {r['appends_per_s']:7.0f} appends/s  "
+                        log(
+                            f"round {round_no + 1} {key:<20} {r['appends_per_s']:7.0f} appends/s  "
                             f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:7.1f} ms  errors {r['errors']}"
-                            + (f"  pending {r['left_pending']}" if r["left_pending"] else ""))
+                            + (f"  pending {r['left_pending']}" if r["left_pending"] else "")
+                        )
             for writers in [int(x) for x in args.direct.split(",") if x]:
                 order = MODES if (round_no + writers) % 2 == 0 else MODES[::-1]
                 for mode in order:
-                    r = measure_direct(urls[mode], mode, [p.rsplit("/", 2)[1] for p in paths[mode]], writers,
-                                       args.duration)
+                    r = measure_direct(
+                        urls[mode], mode, [p.rsplit("/", 2)[1] for p in paths[mode]], writers, args.duration
+                    )
                     key = f"{mode} direct={writers}"
                     runs.setdefault(key, []).append(r)
-                    log(f"round {round_no + 1} {key:<20} {r['appends_per_s']:7.0f} appends/s"
-                        + (f"  pending {r['left_pending']}" if r["left_pending"] else ""))
+                    log(
+                        f"round {round_no + 1} {key:<20} {r['appends_per_s']:7.0f} appends/s"
+                        + (f"  pending {r['left_pending']}" if r["left_pending"] else "")
+                    )
         for key, rs in runs.items():
             report["cells"][key] = {k: median(r[k] for r in rs) for k in ("appends_per_s", "p50_ms", "p99_ms")}
             report["cells"][key].update(errors=sum(r["errors"] for r in rs), rounds=rs)
@@ -276,16 +317,20 @@ def summarise(report: dict, levels: list[int], instance_counts: list[int]) -> No
         print("\nwriter processes, no web stack | inline appends/s | batched appends/s | batched / inline")
         for writers in direct:
             a, b = cells[f"inline direct={writers}"], cells[f"batched direct={writers}"]
-            print(f"{writers:30d} | {a['appends_per_s']:16.0f} | {b['appends_per_s']:17.0f} | "
-                  f"{b['appends_per_s'] / a['appends_per_s']:8.2f}x")
+            print(
+                f"{writers:30d} | {a['appends_per_s']:16.0f} | {b['appends_per_s']:17.0f} | "
+                f"{b['appends_per_s'] / a['appends_per_s']:8.2f}x"
+            )
     print("\nwriters instances | inline appends/s  p99 ms | batched appends/s  p99 ms | batched / inline")
     for level in levels:
         for n in instance_counts:
             a, b = cells.get(f"inline c={level} n={n}"), cells.get(f"batched c={level} n={n}")
             if not a or not b:
                 continue
-            print(f"{level:7d} {n:9d} | {a['appends_per_s']:16.0f} {a['p99_ms']:7.1f} | "
-                  f"{b['appends_per_s']:17.0f} {b['p99_ms']:7.1f} | {b['appends_per_s'] / a['appends_per_s']:8.2f}x")
+            print(
+                f"{level:7d} {n:9d} | {a['appends_per_s']:16.0f} {a['p99_ms']:7.1f} | "
+                f"{b['appends_per_s']:17.0f} {b['p99_ms']:7.1f} | {b['appends_per_s'] / a['appends_per_s']:8.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -32,18 +32,38 @@ def ledger_write(request, case_id):
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
         Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-        event = audit_record(action="case.updated", target=case, case_id=case.id,
-                             context=audit_context_from_request(request),
-                             data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1})
+        event = audit_record(
+            action="case.updated",
+            target=case,
+            case_id=case.id,
+            context=audit_context_from_request(request),
+            data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1},
+        )
     return JsonResponse({"id": event.id, "seq": event.seq})
 
 
 class BareCaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
-        fields = ("id", "case_number", "title", "procedure", "category", "status", "party_type", "party_name",
-                  "handling_officers", "registered_on", "decided_on", "decision_number", "is_major",
-                  "missing_recordings", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "case_number",
+            "title",
+            "procedure",
+            "category",
+            "status",
+            "party_type",
+            "party_name",
+            "handling_officers",
+            "registered_on",
+            "decided_on",
+            "decision_number",
+            "is_major",
+            "missing_recordings",
+            "version",
+            "created_at",
+            "updated_at",
+        )
 
 
 class BarePagination(CursorPagination):

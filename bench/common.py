@@ -85,9 +85,10 @@ def migrate(url: str, env: Mapping[str, str] | None = None) -> None:
         return  # copied from the migrated template
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "backend/manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": url,
-                       "DJANGO_SETTINGS_MODULE": "backend.config.settings"},
-        check=True, timeout=900,
+        cwd=ROOT,
+        env={**os.environ, **(env or {}), "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.config.settings"},
+        check=True,
+        timeout=900,
     )
 
 
@@ -125,10 +126,15 @@ def copy_model_rows(model: type, rows: Iterable[Mapping[str, Any]], *, using: st
     if first is None:
         return 0
     rows = itertools.chain([first], rows)
-    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)
-              # an auto-increment key comes from the table's own sequence unless the rows give it
-              and not (isinstance(f, AutoField | BigAutoField | SmallAutoField)
-                       and f.attname not in first and f.name not in first)]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not getattr(f, "generated", False)
+        # an auto-increment key comes from the table's own sequence unless the rows give it
+        and not (
+            isinstance(f, AutoField | BigAutoField | SmallAutoField) and f.attname not in first and f.name not in first
+        )
+    ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     now = timezone.now()
@@ -143,7 +149,8 @@ def copy_model_rows(model: type, rows: Iterable[Mapping[str, Any]], *, using: st
                     if value is _MISSING:
                         raise ValueError(
                             f"bench loader: {model._meta.label}.{field.name} is NOT NULL and has no default; "
-                            f"the benchmark must give it a value")
+                            f"the benchmark must give it a value"
+                        )
                     values.append(field.get_db_prep_save(value, connection=connection))
                 copy.write_row(values)
                 count += 1
@@ -202,11 +209,17 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
 
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]), DEBUG="0",
-        SECRET_KEY="bench-" + uuid.uuid4().hex + uuid.uuid4().hex, ALLOWED_HOSTS="127.0.0.1,localhost",
-        THROTTLE_PUBLIC="100000000/min", THROTTLE_ANON="100000000/min", THROTTLE_USER="100000000/min",
-        LOG_LEVEL="WARNING", VAR_DIR=str(ROOT / "var" / "bench" / "server"),
+        DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        DEBUG="0",
+        SECRET_KEY="bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        THROTTLE_PUBLIC="100000000/min",
+        THROTTLE_ANON="100000000/min",
+        THROTTLE_USER="100000000/min",
+        LOG_LEVEL="WARNING",
+        VAR_DIR=str(ROOT / "var" / "bench" / "server"),
     )
     from backend.ledger.checkpoint import generate_key
 
@@ -222,16 +235,38 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_gunicorn(env: Mapping[str, str], port: int, *, workers: int = 3, threads: int = 4,
-                   ready_path: str = "/bench/plain/", settle: float = 3.0) -> subprocess.Popen:
+def start_gunicorn(
+    env: Mapping[str, str],
+    port: int,
+    *,
+    workers: int = 3,
+    threads: int = 4,
+    ready_path: str = "/bench/plain/",
+    settle: float = 3.0,
+) -> subprocess.Popen:
     """gunicorn as ``make run`` starts it (backend/config/gunicorn.py: preload, gthread), on ``port``."""
     import urllib.request
 
     log_path = Path(env["VAR_DIR"]) / f"gunicorn-{port}.log"
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:backend.config.gunicorn", "backend.config.wsgi:application",
-         "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads), "--timeout", "120"],
-        cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=open(log_path, "a"),  # noqa: SIM115
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            "python:backend.config.gunicorn",
+            "backend.config.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=open(log_path, "a"),  # noqa: SIM115
         start_new_session=True,
     )
     deadline = time.monotonic() + 90
@@ -262,24 +297,49 @@ end
 """
 
 
-def wrk(port: int, paths: list[str], *, duration: float, connections: int, method: str = "GET",
-        body: str | None = None, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+def wrk(
+    port: int,
+    paths: list[str],
+    *,
+    duration: float,
+    connections: int,
+    method: str = "GET",
+    body: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """requests/s, p50/p99 (ms) and errors from one wrk run against ``127.0.0.1:port``."""
     import json
     import re
     import tempfile
 
-    lua = WRK_LUA % (", ".join(json.dumps(p) for p in paths), json.dumps(method),
-                     json.dumps(body) if body is not None else "nil",
-                     ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in (headers or {}).items()))
+    lua = WRK_LUA % (
+        ", ".join(json.dumps(p) for p in paths),
+        json.dumps(method),
+        json.dumps(body) if body is not None else "nil",
+        ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in (headers or {}).items()),
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua)
         script = f.name
     try:
         out = subprocess.run(
-            ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
-             "--timeout", "20s", "-s", script, f"http://{HOST}:{port}/"],
-            capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+            [
+                "wrk",
+                f"-t{min(2, connections)}",
+                f"-c{connections}",
+                f"-d{max(1, round(duration))}s",
+                "--latency",
+                "--timeout",
+                "20s",
+                "-s",
+                script,
+                f"http://{HOST}:{port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 60,
+            check=True,
+        ).stdout
     finally:
         os.unlink(script)
 
@@ -290,8 +350,13 @@ def wrk(port: int, paths: list[str], *, duration: float, connections: int, metho
     pct = {p: ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = re.search(r"(\d+) requests in", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "requests": int(total.group(1)),
-            "p50_ms": pct.get("50"), "p99_ms": pct.get("99"), "errors": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(total.group(1)),
+        "p50_ms": pct.get("50"),
+        "p99_ms": pct.get("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
 
 
 def median(values: Iterable[float]) -> float:
@@ -310,5 +375,10 @@ def machine() -> dict[str, Any]:
     pg_version = ""
     with contextlib.suppress(Exception):
         pg_version = subprocess.run(["psql", "--version"], capture_output=True, text=True, timeout=5).stdout.strip()
-    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "postgresql": pg_version,
-            "load_before": os.getloadavg()[0]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "load_before": os.getloadavg()[0],
+    }

@@ -14,6 +14,7 @@ mkdir -p var/bench
 
 # One migrated database, copied for each benchmark (CREATE DATABASE ... TEMPLATE) instead of migrating five times.
 template="${P}_template"
+export PGOPTIONS="-c client_min_messages=warning"
 export BENCH_DB_TEMPLATE=$template
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS \"$template\" WITH (FORCE)" \
   -c "CREATE DATABASE \"$template\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"

@@ -292,3 +292,19 @@ def test_the_self_audit_reports_events_the_sequencer_cannot_seal(settings, monke
     report = ledger_self_audit(alert=False)
     kinds = {p["kind"] for p in report.problems}
     assert {"sequencer_failed", "event_pending"} <= kinds
+
+
+@pytest.mark.django_db
+def test_the_sequence_command_seals_what_is_pending(settings, capsys):
+    from django.core.management import call_command
+
+    settings.LEDGER_SEQUENCER = "batched"
+    with transaction.atomic():
+        for i in range(3):
+            audit_record(action="test.event", target_type="thing", target_id=str(i))
+    assert pending_count() == 3  # the test's outer transaction never commits, so no commit hook ran
+    call_command("verify_ledger")
+    assert "3 条事件等待排序入链" in capsys.readouterr().out
+    call_command("ledger_sequence")
+    assert "已排序入链 3 条事件；仍待排序 0 条" in capsys.readouterr().out
+    assert ledger_verify_chain().checked == 3 == log_size()

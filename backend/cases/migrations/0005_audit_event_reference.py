@@ -14,7 +14,7 @@ def link_events(apps, schema_editor):
         model = apps.get_model("cases", name)
         rows = list(model.objects.using(db).filter(audit_seq__isnull=False).values_list("pk", "audit_seq"))
         for start in range(0, len(rows), 2000):
-            chunk = rows[start:start + 2000]
+            chunk = rows[start : start + 2000]
             ids = dict(AuditEvent.objects.using(db).filter(seq__in=[seq for _, seq in chunk]).values_list("seq", "id"))
             for pk, seq in chunk:
                 if seq in ids:
@@ -26,36 +26,51 @@ def link_seqs(apps, schema_editor):
     db = schema_editor.connection.alias
     for name in ("CaseTransition", "EnforcementDocument"):
         model = apps.get_model("cases", name)
-        for pk, event_id in model.objects.using(db).filter(audit_event_id__isnull=False).values_list("pk", "audit_event_id"):
+        for pk, event_id in (
+            model.objects.using(db).filter(audit_event_id__isnull=False).values_list("pk", "audit_event_id")
+        ):
             seq = AuditEvent.objects.using(db).filter(pk=event_id).values_list("seq", flat=True).first()
             model.objects.using(db).filter(pk=pk).update(audit_seq=seq)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_public_notice_service_days'),
-        ('ledger', '0004_sequencer'),
+        ("cases", "0004_public_notice_service_days"),
+        ("ledger", "0004_sequencer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casetransition',
-            name='audit_event',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.auditevent'),
+            model_name="casetransition",
+            name="audit_event",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="ledger.auditevent",
+            ),
         ),
         migrations.AddField(
-            model_name='enforcementdocument',
-            name='audit_event',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.auditevent'),
+            model_name="enforcementdocument",
+            name="audit_event",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="ledger.auditevent",
+            ),
         ),
         migrations.RunPython(link_events, link_seqs),
         migrations.RemoveField(
-            model_name='casetransition',
-            name='audit_seq',
+            model_name="casetransition",
+            name="audit_seq",
         ),
         migrations.RemoveField(
-            model_name='enforcementdocument',
-            name='audit_seq',
+            model_name="enforcementdocument",
+            name="audit_seq",
         ),
     ]

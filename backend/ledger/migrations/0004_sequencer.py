@@ -56,35 +56,38 @@ def refuse_all_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0003_merkle_log'),
+        ("ledger", "0003_merkle_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='auditevent',
-            options={'ordering': [models.OrderBy(models.F('seq'), nulls_last=True), 'id'], 'verbose_name': '审计事件', 'verbose_name_plural': '审计事件'},
+            name="auditevent",
+            options={
+                "ordering": [models.OrderBy(models.F("seq"), nulls_last=True), "id"],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+            },
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='hash',
+            model_name="auditevent",
+            name="hash",
             field=models.CharField(editable=False, max_length=64, null=True, unique=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='prev_hash',
+            model_name="auditevent",
+            name="prev_hash",
             field=models.CharField(editable=False, max_length=64, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='seq',
+            model_name="auditevent",
+            name="seq",
             field=models.BigIntegerField(editable=False, null=True, unique=True),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='ledger_event_pending'),
+            model_name="auditevent",
+            index=models.Index(condition=models.Q(("seq__isnull", True)), fields=["id"], name="ledger_event_pending"),
         ),
         migrations.RunPython(seal_only_trigger, refuse_all_trigger),
     ]
