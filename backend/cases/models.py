@@ -251,6 +251,10 @@ class Case(BaseModel):
         indexes = [
             models.Index(fields=["agency", "updated_at"], name="case_agency_updated"),
             models.Index(fields=["agency", "status"], name="case_agency_status"),
+            # The list's order within an agency (newest first, id as tie-break; cases/apis.py): without it the
+            # plan walks the global created_at index and filters out every other agency's cases, which for a
+            # small agency in a province-wide table is most of the table (bench/bench_case_list.py).
+            models.Index(fields=["agency", "-created_at", "id"], name="case_agency_created"),
         ]
         constraints = [
             models.UniqueConstraint(
