@@ -12,7 +12,9 @@ version, ``audit_record``, commit) to random cases; with N instances the connect
 them (as a proxy would spread them). Every (concurrency, instances) cell is measured for both modes one right
 after the other, the mode order alternating, for ``--rounds`` rounds; figures are medians. An append counts once
 it is sealed (in the chain and the Merkle log): after each window the bench waits until nothing is pending.
-At the end each database's chain and log are verified (``verify_ledger`` and the self-audit).
+The direct tier runs the same transaction in ``--direct`` writer processes without HTTP, for both modes and
+once without the audit record at all (the ceiling of the work around it). At the end each database's chain
+is verified (``verify_ledger``).
 
 Results: printed, and written to ``var/bench/ledger_writes.json``.
 """
@@ -126,7 +128,12 @@ def measure(alias: str, ports: list[int], paths: list[str], connections: int, du
 
 def _direct_writer(url: str, mode: str, case_ids: list[str], ready, start, stop, results) -> None:
     """One writer process without HTTP: the same transaction as the bench view, as fast as it can."""
-    os.environ.update(DATABASE_URL=url, LEDGER_SEQUENCER=mode, DJANGO_SETTINGS_MODULE="backend.config.settings")
+    ledger = mode != "none"  # "none": the same transaction without the audit record, the ceiling
+    os.environ.update(
+        DATABASE_URL=url,
+        LEDGER_SEQUENCER=mode if ledger else "inline",
+        DJANGO_SETTINGS_MODULE="backend.config.settings",
+    )
     import django
 
     django.setup()
@@ -145,12 +152,13 @@ def _direct_writer(url: str, mode: str, case_ids: list[str], ready, start, stop,
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=rng.choice(case_ids))
             Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-            audit_record(
-                action="case.updated",
-                target=case,
-                case_id=case.id,
-                data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1},
-            )
+            if ledger:
+                audit_record(
+                    action="case.updated",
+                    target=case,
+                    case_id=case.id,
+                    data={"changed": {"title": [case.title, case.title]}, "version": case.version + 1},
+                )
         done += 1
     results.put(done)
 
@@ -179,7 +187,8 @@ def measure_direct(url: str, mode: str, case_ids: list[str], writers: int, durat
         proc.join(timeout=60)
     after, pending = settle(url)
     return {
-        "appends_per_s": (after - before) / duration,
+        # "none" appends nothing: its figure is transactions/s, the ceiling of the same work without a ledger
+        "appends_per_s": (after - before if mode != "none" else transactions) / duration,
         "transactions": transactions,
         "left_pending": pending,
         "p50_ms": float("nan"),
@@ -275,10 +284,9 @@ def main() -> int:
                         )
             for writers in [int(x) for x in args.direct.split(",") if x]:
                 order = MODES if (round_no + writers) % 2 == 0 else MODES[::-1]
-                for mode in order:
-                    r = measure_direct(
-                        urls[mode], mode, [p.rsplit("/", 2)[1] for p in paths[mode]], writers, args.duration
-                    )
+                for mode in (*order, "none"):
+                    db = "inline" if mode == "none" else mode
+                    r = measure_direct(urls[db], mode, [p.rsplit("/", 2)[1] for p in paths[db]], writers, args.duration)
                     key = f"{mode} direct={writers}"
                     runs.setdefault(key, []).append(r)
                     log(
@@ -314,12 +322,16 @@ def summarise(report: dict, levels: list[int], instance_counts: list[int]) -> No
     cells = report["cells"]
     direct = sorted({int(k.split("=")[1]) for k in cells if "direct=" in k})
     if direct:
-        print("\nwriter processes, no web stack | inline appends/s | batched appends/s | batched / inline")
+        print(
+            "\nwriter processes, no web stack | inline appends/s | batched appends/s | batched / inline | "
+            "same transactions without the ledger /s"
+        )
         for writers in direct:
             a, b = cells[f"inline direct={writers}"], cells[f"batched direct={writers}"]
+            c = cells.get(f"none direct={writers}", {"appends_per_s": float("nan")})
             print(
                 f"{writers:30d} | {a['appends_per_s']:16.0f} | {b['appends_per_s']:17.0f} | "
-                f"{b['appends_per_s'] / a['appends_per_s']:8.2f}x"
+                f"{b['appends_per_s'] / a['appends_per_s']:15.2f}x | {c['appends_per_s']:8.0f}"
             )
     print("\nwriters instances | inline appends/s  p99 ms | batched appends/s  p99 ms | batched / inline")
     for level in levels:

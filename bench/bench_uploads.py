@@ -337,15 +337,17 @@ def main() -> int:
     parser.add_argument("--s3", action="store_true", help="also run ours on S3 (moto standalone server)")
     parser.add_argument("--s3-size", type=int, default=256, help="file size (MiB) for the S3 runs (moto is slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the median is reported)")
-    parser.add_argument("--devices", type=int, default=50, help="fleet scenario: devices uploading at once (0: skip)")
+    parser.add_argument("--devices", default="5,50",
+                        help="fleet scenario: devices uploading at once, comma separated (empty: skip)")
     parser.add_argument("--device-mib", type=int, default=16, help="fleet scenario: MiB each device uploads")
     parser.add_argument("--smoke", action="store_true",
                         help="8 MiB, tuspy, ours and the sink, 3 devices x 2 MiB, no npm: checks it runs (CI)")
     args = parser.parse_args()
     if args.smoke:
         args.sizes, args.clients, args.servers, args.modes, args.repeat = "8", "tuspy", "ours,sink", "chunked", 1
-        args.s3, args.devices, args.device_mib = False, 3, 2
-    sizes = [int(s) * MIB for s in args.sizes.split(",")]
+        args.s3, args.devices, args.device_mib = False, "3", 2
+    sizes = [int(s) * MIB for s in args.sizes.split(",") if s]  # empty: only the fleet scenario
+    fleet_sizes = [int(d) for d in args.devices.split(",") if d]
     clients = args.clients.split(",")
     servers = args.servers.split(",")
     modes = args.modes.split(",")
@@ -373,7 +375,7 @@ def main() -> int:
         # what the fleet scenario measures.
         "EVIDENCE_MAX_CONCURRENT_UPLOADS": "1000",
     }
-    setup = setup_ours(ours_env, cases=200 + 3 * args.devices)
+    setup = setup_ours(ours_env, cases=200 + args.repeat * sum(fleet_sizes))
     token, cases = setup["token"], setup["cases"]
     warm_file = WORK / "warm.mp4"
     warm_file.write_bytes(MP4_HEAD + os.urandom(64 * 1024))
@@ -472,7 +474,7 @@ def main() -> int:
                               f"{row['mib_s']:>8.1f} MiB/s (runs {row['all_mib_s']})  peak RSS "
                               f"{row['peak_rss_mib']:>7.1f} MiB (PSS {row['peak_pss_mib']:>6.1f})  growth "
                               f"{row['rss_growth_mib']:>6.1f} MiB", flush=True)
-        if args.devices:
+        for devices in fleet_sizes:
             fleet_file, fleet_digest = make_file(args.device_mib * MIB)
             fleet_runs: dict[str, list[dict]] = {}
             for round_no in range(args.repeat):  # servers interleaved, order alternating
@@ -480,18 +482,18 @@ def main() -> int:
                 for server in order if round_no % 2 == 0 else order[::-1]:
                     proc, endpoint = running[server]
                     fleet_runs.setdefault(server, []).append(fleet_run(
-                        server, proc, endpoint, fleet_file, fleet_digest, token, cases, args.devices, CHUNK))
+                        server, proc, endpoint, fleet_file, fleet_digest, token, cases, devices, CHUNK))
                     clean_storage(var)
             sha_ms = 1000 / ceiling["sha256_mib_s"]
             for server, rows in fleet_runs.items():
-                row = {"server": server, "devices": args.devices, "device_mib": args.device_mib,
+                row = {"server": server, "devices": devices, "device_mib": args.device_mib,
                        "mib_s": statistics.median(r["mib_s"] for r in rows),
                        "cpu_ms_per_mib": statistics.median(r["cpu_ms_per_mib"] for r in rows), "runs": rows}
                 # Only ours hashes every byte (running SHA-256); the same cost measured on this machine's core.
                 row["cpu_ms_per_mib_without_sha256"] = round(
                     row["cpu_ms_per_mib"] - (sha_ms if server == "ours" else 0), 2)
                 results.append({"fleet": row})
-                print(f"fleet {args.devices} devices x {args.device_mib} MiB  {server:<6} {row['mib_s']:>7.1f} MiB/s "
+                print(f"fleet {devices} devices x {args.device_mib} MiB  {server:<6} {row['mib_s']:>7.1f} MiB/s "
                       f"aggregate  server CPU {row['cpu_ms_per_mib']:.2f} ms/MiB "
                       f"({row['cpu_ms_per_mib_without_sha256']:.2f} without SHA-256 at {sha_ms:.2f} ms/MiB)  "
                       f"runs {[r['mib_s'] for r in rows]}", flush=True)
