@@ -1,9 +1,10 @@
 """The ledger sequencer: gives recorded audit events their place in the hash chain and the Merkle log.
 
 Why: with every writer taking the chain head row lock from its ``audit_record`` until its transaction
-commits, the whole cluster appended one event at a time (measured in bench/bench_ledger_writes.py:
-flat at ~250–300 transactions/s on PostgreSQL from 1 to 32 writers, while the same transactions without
-the lock reached ~1,200). The design now has two steps:
+commits, the whole cluster appended one event at a time. Measured with bench/bench_ledger_writes.py on
+PostgreSQL (bench/README.md): flat at 150–210 appends/s from 1 to 32 writer processes while the same
+transactions without the ledger ran at 600–800/s; batched, 256–308 from 4 writers on (1.6–1.9×), at the
+price of 0.64–0.79× for a lone writer (two small transactions instead of one). The design now has two steps:
 
 1. **Record** (the writer, inside the transaction of the change, no global lock): ``audit_record``
    inserts the event row with everything the hash covers except its place — ``seq``, ``prev_hash`` and
