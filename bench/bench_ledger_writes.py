@@ -228,7 +228,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.concurrency, args.instances, args.duration, args.rounds, args.cases = "2", "1,2", 1, 1, 20
-        args.direct = "2"
+        args.direct = "1"
         args.db_prefix += "_smoke"
     levels = [int(x) for x in args.concurrency.split(",")]
     instance_counts = [int(x) for x in args.instances.split(",")]
