@@ -31,10 +31,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import recreate_database  # noqa: E402
 
 BATCH = 10_000
 
@@ -44,18 +46,6 @@ def percentiles(samples: list[float]) -> str:
     p50 = statistics.median(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
     return f"p50 {p50 * 1e3:7.3f} ms   p99 {p99 * 1e3:7.3f} ms   max {samples[-1] * 1e3:7.3f} ms"
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def synthetic_entry(seq: int) -> tuple[bytes, str | None]:
@@ -75,17 +65,42 @@ def synthetic_entry(seq: int) -> tuple[bytes, str | None]:
 
 
 def bench_audit_record(count: int, label: str) -> None:
+    """One writer, one event per transaction, both sequencer modes (see bench_ledger_writes.py for many writers):
+    inline (chain + leaf under the head lock in the writer's transaction), batched (insert; sealed by the
+    writer's commit hook, a batch of one), and the sealer alone on ``count`` pending events (batches of
+    LEDGER_SEQUENCE_BATCH) — the cost per event once writers are concurrent."""
+    from django.conf import settings
     from django.db import transaction
 
+    from backend.ledger import sequencer
     from backend.ledger.services import audit_record
 
+    def write(n: int) -> None:
+        for i in range(n):
+            with transaction.atomic():
+                audit_record(action="bench.event", target_type="bench", target_id=str(i), data={"n": i})
+
+    for mode in ("inline", "batched"):
+        settings.LEDGER_SEQUENCER = mode
+        started = time.perf_counter()
+        write(count)
+        elapsed = time.perf_counter() - started
+        print(f"audit_record {mode:<7} (event + chain + Merkle leaf, 1 tx each) {label}: {count / elapsed:8.0f} "
+              f"events/s ({elapsed / count * 1e3:.2f} ms/event)")
+    schedule = sequencer.schedule_sequencing
+    sequencer.schedule_sequencing = lambda: None
+    try:
+        started = time.perf_counter()
+        write(count)
+        recorded = time.perf_counter() - started
+    finally:
+        sequencer.schedule_sequencing = schedule
     started = time.perf_counter()
-    for i in range(count):
-        with transaction.atomic():
-            audit_record(action="bench.event", target_type="bench", target_id=str(i), data={"n": i})
+    sealed = sequencer.ledger_sequence()
     elapsed = time.perf_counter() - started
-    print(f"audit_record (event + chain + Merkle leaf, 1 tx each) {label}: {count / elapsed:8.0f} events/s "
-          f"({elapsed / count * 1e3:.2f} ms/event)")
+    print(f"  batched, split: record only {count / recorded:8.0f} events/s; the sealer on {sealed} pending "
+          f"events {sealed / elapsed:8.0f} events/s ({elapsed / sealed * 1e3:.3f} ms/event, batches of "
+          f"{sequencer.batch_size()})")
 
 
 def bulk_append(target: int) -> None:
@@ -216,7 +231,7 @@ def bench_bundle(total_mb: int, workdir: Path) -> None:
     UserRole.objects.create(user=user, role=Role.AUDITOR)
     case = Case.objects.create(agency=agency, title="基准", party_type="organisation", party_name="某公司")
     files = 8
-    per_file = total_mb * (1 << 20) // files
+    per_file = max(1, total_mb // files) << 20  # whole MiB: distinct originals
     storage = get_storage()
     block = os.urandom(1 << 20)
     for n in range(files):
@@ -275,7 +290,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true",
                         help="measure again on a database kept with --keep (skips the load phases)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that it runs (CI), no figures")
     args = parser.parse_args()
+    if args.smoke:
+        args.entries, args.proofs, args.api_requests, args.bundle_mb, args.events = 3000, 20, 20, 8, 30
+        args.db += "_smoke"
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
     if not args.reuse:
@@ -301,7 +320,8 @@ def main() -> None:
     try:
         print(f"PostgreSQL {args.db}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
         if not args.reuse:
-            call_command("migrate", verbosity=0)
+            if not os.environ.get("BENCH_DB_TEMPLATE"):
+                call_command("migrate", verbosity=0)
             bench_audit_record(args.events, "on an empty log")
             bulk_append(args.entries)
         bench_audit_record(args.events, f"at n={args.entries:,}")

@@ -60,7 +60,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--proofs", type=int, default=2000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that it runs (CI), no figures")
     args = parser.parse_args()
+    if args.smoke:
+        args.entries, args.proofs = 2000, 20
     n = args.entries
     rng = random.Random(20260501)
 

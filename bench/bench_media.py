@@ -235,15 +235,18 @@ def main() -> int:
     parser.add_argument("--video-seconds", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--no-side-by-side", action="store_true", help="skip the concurrent preview comparison")
+    parser.add_argument("--smoke", action="store_true", help="2 s video, one repeat each: checks it runs (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.quick, args.no_side_by_side, args.video_seconds = True, True, 2
     if not shutil.which("ffmpeg") or not shutil.which("ffprobe"):
         print("ffmpeg/ffprobe not found on PATH", file=sys.stderr)
         return 2
 
     seconds = args.video_seconds or (10 if args.quick else 60)
-    photo_repeats = 7 if args.quick else 21
-    probe_repeats = 7 if args.quick else 21
-    poster_repeats = 5 if args.quick else 11
+    photo_repeats = 1 if args.smoke else 7 if args.quick else 21
+    probe_repeats = 1 if args.smoke else 7 if args.quick else 21
+    poster_repeats = 1 if args.smoke else 5 if args.quick else 11
     preview_rounds = 1
     side_by_side = not args.no_side_by_side
     limits = mp.DEFAULT_LIMITS

@@ -281,8 +281,12 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="4 photos, 2 audio, 2 videos of 4 s; concurrency 2")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--smoke", action="store_true", help="one small item of each kind: checks it runs (CI)")
     args = parser.parse_args()
-    if args.quick:
+    if args.smoke:
+        args.photos, args.audio, args.videos, args.video_seconds, args.audio_seconds = 1, 1, 1, 1, 2
+        args.concurrency = args.concurrency or [1]
+    elif args.quick:
         args.photos, args.audio, args.videos, args.video_seconds, args.audio_seconds = 4, 2, 2, 4, 20
         args.concurrency = args.concurrency or [2]
     concurrencies = args.concurrency or [1, 2]

@@ -43,7 +43,10 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
 HOST = "127.0.0.1"
+
+from common import copy_model_rows, free_port, migrate, recreate_database  # noqa: E402
 
 SEARCHES = [
     "食品",
@@ -199,34 +202,17 @@ def pg(dbname: str = "postgres"):
     return psycopg.connect(f"host={HOST} port=5432 user=postgres dbname={dbname}", autocommit=True)
 
 
-def recreate_db(name: str) -> None:
-    with pg() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+def seed_agencies(n: int = 30) -> list[tuple[int, str, str, str]]:
+    from backend.accounts.models import Agency
 
-
-def drop_db(name: str) -> None:
-    with pg() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def seed_agencies(conn, n: int = 30) -> list[tuple[int, str, str, str]]:
     regions = ["220402", "220403", "220421", "220422", "220102", "220104", "220202", "220302"]
-    now = datetime.datetime.now(datetime.UTC)
     out = []
     for i in range(n):
         name = f"基准测试{['市场监督管理局', '城市管理综合执法局', '交通运输局'][i % 3]}{i:02d}"
         uscc = f"1122{i:04d}MB{i:07d}X"[:18]
         region = regions[i % len(regions)]
-        row = conn.execute(
-            "INSERT INTO accounts_agency (name, uscc, region_code, region_name, region_bbox, parent_id, "
-            "enforcement_categories, legal_basis, duties, contact, address, created_at, updated_at) "
-            "VALUES (%s, %s, %s, %s, NULL, NULL, '[]', '', '', '', '', %s, %s) RETURNING id",
-            (name, uscc, region, "吉林省", now, now),
-        ).fetchone()
-        out.append((row[0], name, uscc, region))
+        agency = Agency.objects.create(name=name, uscc=uscc, region_code=region, region_name="吉林省")
+        out.append((agency.pk, name, uscc, region))
     return out
 
 
@@ -277,95 +263,65 @@ class RowFactory:
         status = "withdrawn" if withdrawn else "published"
         number = f"辽{agency_id:02d}罚〔{decided.year}〕{seq}号"
         search = f" {number} {p_tokens} {self.agency_tokens[agency_name]} {t_tokens} {amount} {gains} "
-        return (
-            uuid.uuid4(),
-            agency_id,
-            "penalty",
-            status,
-            1,
-            published_at,
-            published_at,
-            "{}",
-            "{}",
-            number,
-            party_type,
-            name,
-            uscc,
-            "",
-            "",
-            violation,
-            facts,
-            basis,
-            "," + ",".join(kinds) + ",",
-            content,
-            fine,
-            None,
-            "",
-            decided,
-            None,
-            agency_name,
-            agency_uscc,
-            region,
-            facts,
-            "",
-            search,
-            decided + datetime.timedelta(days=9),
-            published_at,
-            False,
-            decided + datetime.timedelta(days=1095),
-            seq,
-            True,
-            "revoked" if withdrawn else "",
-            "原处罚决定已被依法撤销" if withdrawn else "",
-            None,
-            None,
-            published_at + datetime.timedelta(days=30) if withdrawn else None,
-            False,
-            "",
-            "",
-            "",
-        )
-
-
-COLUMNS = (
-    "id, agency_id, decision_kind, status, version, created_at, updated_at, original, redaction, "
-    "decision_number, party_type, party_name, party_uscc, legal_representative, party_address, violation_type, "
-    "facts, legal_basis, penalty_kinds, penalty_content, fine_amount, confiscation_amount, licence_info, "
-    "decision_date, penalty_valid_until, agency_name, agency_uscc, region_code, full_text, remarks, search_text, "
-    "due_date, published_at, published_late, display_until, public_seq, listed, withdrawal_kind, "
-    "withdrawal_reason, withdrawal_triggered_on, withdrawal_due, withdrawn_at, withdrawn_late, nd_reason, nd_rule, "
-    "nd_note"
-)
+        return {
+            "id": uuid.uuid4(),
+            "agency_id": agency_id,
+            "decision_kind": "penalty",
+            "status": status,
+            "created_at": published_at,
+            "updated_at": published_at,
+            "decision_number": number,
+            "party_type": party_type,
+            "party_name": name,
+            "party_uscc": uscc,
+            "violation_type": violation,
+            "facts": facts,
+            "legal_basis": basis,
+            "penalty_kinds": "," + ",".join(kinds) + ",",
+            "penalty_content": content,
+            "fine_amount": fine,
+            "decision_date": decided,
+            "agency_name": agency_name,
+            "agency_uscc": agency_uscc,
+            "region_code": region,
+            "full_text": facts,
+            "search_text": search,
+            "due_date": decided + datetime.timedelta(days=9),
+            "published_at": published_at,
+            "display_until": decided + datetime.timedelta(days=1095),
+            "public_seq": seq,
+            "listed": True,
+            "withdrawal_kind": "revoked" if withdrawn else "",
+            "withdrawal_reason": "原处罚决定已被依法撤销" if withdrawn else "",
+            "withdrawn_at": published_at + datetime.timedelta(days=30) if withdrawn else None,
+        }
 
 
 def load_rows(db: str, factory: RowFactory, first_seq: int, count: int) -> float:
+    """COPY ``count`` notices (columns from the model: see bench/common.py) and move the public revision."""
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from backend.disclosures.models import Notice, PublicRevision
+
     started = time.monotonic()
     today = datetime.date.today()
-    with pg(db) as conn, conn.cursor() as cur:
-        with cur.copy(f"COPY disclosures_notice ({COLUMNS}) FROM STDIN") as copy:
-            for seq in range(first_seq, first_seq + count):
-                copy.write_row(factory.row(seq, today))
+    with transaction.atomic():
+        copy_model_rows(Notice, (factory.row(seq, today) for seq in range(first_seq, first_seq + count)))
         last = first_seq + count - 1
-        cur.execute(
-            "INSERT INTO disclosures_publicrevision (name, revision, last_seq, changed_at) "
-            "VALUES ('notices', 1, %s, now()) "
-            "ON CONFLICT (name) DO UPDATE SET revision = disclosures_publicrevision.revision + 1, last_seq = %s, "
-            "changed_at = now()",
-            (last, last),
-        )
-        cur.execute("ANALYZE disclosures_notice")
+        updated = PublicRevision.objects.filter(name="notices").update(
+            revision=F("revision") + 1, last_seq=last, changed_at=timezone.now())
+        if not updated:
+            PublicRevision.objects.create(name="notices", revision=1, last_seq=last, changed_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosures_notice")
     return time.monotonic() - started
 
 
 # --------------------------------------------------------------------------------------------------
 # Server and load
 # --------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def redis_up() -> bool:
@@ -403,7 +359,7 @@ def server_env(db: str) -> dict[str, str]:
     return env
 
 
-def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, *, settle: float = 5) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -434,7 +390,7 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
                 if r.status == 200:
                     # One worker answers; the others may still be warming up (jieba's dictionary, about a
                     # second each on this machine, see backend/config/gunicorn.py). Let them finish first.
-                    time.sleep(5)
+                    time.sleep(settle)
                     return proc
         except OSError:
             time.sleep(0.3)
@@ -510,6 +466,27 @@ def wrk(port: int, paths: list[str], *, duration: int, connections: int, headers
     return parse_wrk(out)
 
 
+def wrk_split(ports: list[int], paths: list[str], *, duration: int, connections: int,
+              headers: dict[str, str] | None = None) -> dict:
+    """Load N instances at once (one wrk each, connections split evenly), as a proxy in front would spread
+    them: requests/s add up; p50 is the median of the instances' p50s and p99 the worst instance's p99."""
+    if len(ports) == 1:
+        return wrk(ports[0], paths, duration=duration, connections=connections, headers=headers)
+    from concurrent.futures import ThreadPoolExecutor
+
+    share = max(2, connections // len(ports))
+    with ThreadPoolExecutor(len(ports)) as pool:
+        parts = list(pool.map(lambda p: wrk(p, paths, duration=duration, connections=share, headers=headers), ports))
+    return {
+        "rps": sum(r["rps"] for r in parts),
+        "p50_ms": statistics.median(r["p50_ms"] for r in parts),
+        "p99_ms": max(r["p99_ms"] for r in parts),
+        "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in parts),
+        "socket_errors": "; ".join(r["socket_errors"] for r in parts if r["socket_errors"]),
+        "instances": parts,
+    }
+
+
 def _ms(value: str) -> float:
     m = re.match(r"([\d.]+)(us|ms|s|m)", value)
     if not m:
@@ -569,8 +546,9 @@ def scenarios(port: int, db: str) -> dict[str, tuple[list[str], dict[str, str]]]
 def measure(db: str, label: str, args: argparse.Namespace, deadline: float) -> dict:
     env = server_env(db)
     Path(env["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    proc = start_gunicorn(env, port)
+    ports = [free_port() for _ in range(max(1, args.instances))]
+    procs = [start_gunicorn(env, p, settle=0 if args.smoke else 5) for p in ports]
+    port = ports[0]
     results: dict = {}
     try:
         plan = scenarios(port, db)
@@ -590,8 +568,9 @@ def measure(db: str, label: str, args: argparse.Namespace, deadline: float) -> d
                 if time.monotonic() > deadline:
                     log("time budget exhausted; skipping the remaining scenarios")
                     break
-                wrk(port, paths, duration=2, connections=args.connections, headers=headers)  # warm-up
-                r = wrk(port, paths, duration=args.duration, connections=args.connections, headers=headers)
+                if not args.smoke:
+                    wrk_split(ports, paths, duration=2, connections=args.connections, headers=headers)  # warm-up
+                r = wrk_split(ports, paths, duration=args.duration, connections=args.connections, headers=headers)
                 runs.setdefault(name, []).append(r)
                 log(
                     f"{label:>5} {name:<24} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms"
@@ -604,7 +583,8 @@ def measure(db: str, label: str, args: argparse.Namespace, deadline: float) -> d
             }
             results[name]["rounds"] = rs
     finally:
-        stop(proc)
+        for proc in procs:
+            stop(proc)
     return results
 
 
@@ -627,7 +607,11 @@ def explain(db: str) -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=100_000, help="first size measured (10x smaller than --rows)")
+    parser.add_argument("--instances", type=int, default=2,
+                        help="gunicorn instances; the load is split across them (no proxy in front yet)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, 1 s per scenario: checks that the benchmark still runs (CI), no figures")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--db", default="zhifa_bench_notices")
@@ -641,6 +625,9 @@ def main() -> int:
         help="measure the database kept by an earlier --keep run as it is (no re-creation, no loading)",
     )
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.small, args.duration, args.connections, args.rounds = 100, 100, 1, 2, 1
+        args.db, args.max_seconds, args.instances = f"{args.db}_smoke", 300, 1
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 2
@@ -653,19 +640,12 @@ def main() -> int:
     if args.reuse:
         return reuse(args, env, deadline)
     log(f"creating database {args.db}")
-    recreate_db(args.db)
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "backend/manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": "backend.config.settings"},
-        check=True,
-        timeout=600,
-    )
+    recreate_database(env["DATABASE_URL"])
+    migrate(env["DATABASE_URL"], env)
     import django
 
     django.setup()
-    with pg(args.db) as conn:
-        agencies = seed_agencies(conn)
+    agencies = seed_agencies()
     factory = RowFactory(agencies)
     report: dict = {
         "machine": {"cpus": os.cpu_count()},
@@ -694,9 +674,12 @@ def main() -> int:
             report["plans"] = explain(args.db)
     finally:
         if not args.keep:
-            drop_db(args.db)
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(env["DATABASE_URL"], drop_only=True)
     summarise(report)
-    out = ROOT / "var" / "bench" / "notices.json"
+    out = ROOT / "var" / "bench" / ("notices-smoke.json" if args.smoke else "notices.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     log(f"wrote {out}")

@@ -32,6 +32,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -40,6 +41,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
+sys.path.insert(0, str(BENCH))
 WORK = REPO / "var" / "bench"
 NODE_PREFIX = REPO / "var" / "bench-node"
 PY = REPO / ".venv" / "bin" / "python"
@@ -52,10 +54,7 @@ MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 # --------------------------------------------------------------------------- helpers
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from common import free_port  # noqa: E402  (BENCH_PORTS, shared machines)
 
 
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -262,6 +261,69 @@ def warm_up(endpoint: str, token: str, cases: list[str], kind_file: Path, rounds
             list(pool.map(one, [cases.pop() for _ in range(3)]))
 
 
+# --------------------------------------------------------------------------- a fleet of devices on fast links
+
+
+def _tus_upload(endpoint: str, path: Path, token: str, metadata: dict, chunk: int) -> int:
+    """One device: create the upload, then PATCH ``chunk``-sized pieces over one keep-alive connection (plain
+    tus 1.0, no checksum header, so ours and the peer receive the same requests). Returns the bytes sent."""
+    import base64
+    import http.client
+    from urllib.parse import urlsplit
+
+    size = path.stat().st_size
+    url = urlsplit(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
+    meta = ",".join(f"{k} {base64.b64encode(str(v).encode()).decode()}" for k, v in metadata.items())
+    conn.request("POST", url.path, headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(size),
+                                            "Upload-Metadata": meta, "Content-Length": "0", **auth})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 201:
+        raise RuntimeError(f"create answered {response.status}")
+    location = urlsplit(response.getheader("Location")).path
+    offset = 0
+    with open(path, "rb") as fh:
+        while offset < size:
+            body = fh.read(chunk)
+            conn.request("PATCH", location, body=body, headers={
+                "Tus-Resumable": "1.0.0", "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream", **auth})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 204:
+                raise RuntimeError(f"PATCH at {offset} answered {response.status}")
+            offset += len(body)
+    conn.close()
+    return size
+
+
+def fleet_run(server: str, proc: subprocess.Popen, endpoint: str, path: Path, digest: str, token: str,
+              cases: list[str], devices: int, chunk: int) -> dict:
+    """``devices`` uploads at once; aggregate MiB/s and the server's CPU (its whole process group) per MiB."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from common import group_cpu_seconds
+
+    def one(n: int) -> int:
+        metadata = {"case": cases.pop(), "kind": "video", "filename": f"device-{n}.mp4",
+                    "captured_at": datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "sha256": digest}
+        return _tus_upload(endpoint, path, token if server.startswith("ours") else "", metadata, chunk)
+
+    cpu_before = group_cpu_seconds(proc.pid)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=devices) as pool:
+        sent = sum(pool.map(one, range(devices)))
+    elapsed = time.perf_counter() - started
+    time.sleep(0.5)  # work finishing after the last response (the final move, the audit record) is counted
+    cpu = group_cpu_seconds(proc.pid) - cpu_before
+    mib = sent / MIB
+    return {"server": server, "devices": devices, "mib": round(mib, 1), "seconds": round(elapsed, 2),
+            "mib_s": round(mib / elapsed, 1), "cpu_ms_per_mib": round(cpu * 1000 / mib, 2)}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -275,15 +337,25 @@ def main() -> int:
     parser.add_argument("--s3", action="store_true", help="also run ours on S3 (moto standalone server)")
     parser.add_argument("--s3-size", type=int, default=256, help="file size (MiB) for the S3 runs (moto is slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the median is reported)")
+    parser.add_argument("--devices", default="5,50",
+                        help="fleet scenario: devices uploading at once, comma separated (empty: skip)")
+    parser.add_argument("--device-mib", type=int, default=16, help="fleet scenario: MiB each device uploads")
+    parser.add_argument("--smoke", action="store_true",
+                        help="8 MiB, tuspy, ours and the sink, 3 devices x 2 MiB, no npm: checks it runs (CI)")
     args = parser.parse_args()
-    sizes = [int(s) * MIB for s in args.sizes.split(",")]
+    if args.smoke:
+        args.sizes, args.clients, args.servers, args.modes, args.repeat = "8", "tuspy", "ours,sink", "chunked", 1
+        args.s3, args.devices, args.device_mib = False, "3", 2
+    sizes = [int(s) * MIB for s in args.sizes.split(",") if s]  # empty: only the fleet scenario
+    fleet_sizes = [int(d) for d in args.devices.split(",") if d]
     clients = args.clients.split(",")
     servers = args.servers.split(",")
     modes = args.modes.split(",")
     ceiling = hash_ceiling()
     print(f"SHA-256 on one core of this machine: {ceiling['sha256_mib_s']} MiB/s "
           f"(CPU SHA extensions: {'yes' if ceiling['sha_extensions'] else 'no'})", flush=True)
-    have_node = ensure_node()
+    have_node = "peer" in servers or "tusjs" in clients
+    have_node = have_node and ensure_node()
     if not have_node:
         clients = [c for c in clients if c != "tusjs"]
         servers = [s for s in servers if s != "peer"]
@@ -299,8 +371,11 @@ def main() -> int:
         "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
         "JWT_ACCESS_MINUTES": "600",
         "DJANGO_SETTINGS_MODULE": "backend.config.settings",
+        # One bench user stands for the fleet's officers: its per-user limit of unfinished uploads is not
+        # what the fleet scenario measures.
+        "EVIDENCE_MAX_CONCURRENT_UPLOADS": "1000",
     }
-    setup = setup_ours(ours_env, cases=200)
+    setup = setup_ours(ours_env, cases=200 + args.repeat * sum(fleet_sizes))
     token, cases = setup["token"], setup["cases"]
     warm_file = WORK / "warm.mp4"
     warm_file.write_bytes(MP4_HEAD + os.urandom(64 * 1024))
@@ -399,6 +474,29 @@ def main() -> int:
                               f"{row['mib_s']:>8.1f} MiB/s (runs {row['all_mib_s']})  peak RSS "
                               f"{row['peak_rss_mib']:>7.1f} MiB (PSS {row['peak_pss_mib']:>6.1f})  growth "
                               f"{row['rss_growth_mib']:>6.1f} MiB", flush=True)
+        for devices in fleet_sizes:
+            fleet_file, fleet_digest = make_file(args.device_mib * MIB)
+            fleet_runs: dict[str, list[dict]] = {}
+            for round_no in range(args.repeat):  # servers interleaved, order alternating
+                order = [s for s in running if s in ("ours", "peer")]
+                for server in order if round_no % 2 == 0 else order[::-1]:
+                    proc, endpoint = running[server]
+                    fleet_runs.setdefault(server, []).append(fleet_run(
+                        server, proc, endpoint, fleet_file, fleet_digest, token, cases, devices, CHUNK))
+                    clean_storage(var)
+            sha_ms = 1000 / ceiling["sha256_mib_s"]
+            for server, rows in fleet_runs.items():
+                row = {"server": server, "devices": devices, "device_mib": args.device_mib,
+                       "mib_s": statistics.median(r["mib_s"] for r in rows),
+                       "cpu_ms_per_mib": statistics.median(r["cpu_ms_per_mib"] for r in rows), "runs": rows}
+                # Only ours hashes every byte (running SHA-256); the same cost measured on this machine's core.
+                row["cpu_ms_per_mib_without_sha256"] = round(
+                    row["cpu_ms_per_mib"] - (sha_ms if server == "ours" else 0), 2)
+                results.append({"fleet": row})
+                print(f"fleet {devices} devices x {args.device_mib} MiB  {server:<6} {row['mib_s']:>7.1f} MiB/s "
+                      f"aggregate  server CPU {row['cpu_ms_per_mib']:.2f} ms/MiB "
+                      f"({row['cpu_ms_per_mib_without_sha256']:.2f} without SHA-256 at {sha_ms:.2f} ms/MiB)  "
+                      f"runs {[r['mib_s'] for r in rows]}", flush=True)
     finally:
         for proc, _endpoint in running.values():
             stop(proc)
@@ -407,11 +505,11 @@ def main() -> int:
 
     print("\nratios (ours ÷ peer, ours ÷ sink):")
     for row in results:
-        if row["server"] not in ("ours", "ours-pdb"):
+        if "fleet" in row or row["server"] not in ("ours", "ours-pdb"):
             continue
-        peer = next((r for r in results if r["server"] == "peer" and all(
+        peer = next((r for r in results if r.get("server") == "peer" and all(
             r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
-        sink = next((r for r in results if r["server"] == "sink" and all(
+        sink = next((r for r in results if r.get("server") == "sink" and all(
             r[k] == row[k] for k in ("client", "mode", "size_mib"))), None)
         ratio_peer = f"{row['mib_s'] / peer['mib_s']:.2f}×" if peer else "n/a"
         ratio_sink = f"{row['mib_s'] / sink['mib_s']:.2f}×" if sink else "n/a"
@@ -422,7 +520,8 @@ def main() -> int:
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    (out_dir / f"uploads-{stamp}.json").write_text(json.dumps({"machine": ceiling, "results": results}, indent=2))
+    name = f"uploads-{'smoke-' if args.smoke else ''}{stamp}.json"
+    (out_dir / name).write_text(json.dumps({"machine": ceiling, "results": results}, indent=2))
     return 0
 
 

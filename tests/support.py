@@ -163,3 +163,12 @@ def server_env(var_dir, database_url: str, **extra: str) -> dict:
     }
     env.pop("S3_BUCKET", None)
     return env
+
+
+def sequence_ledger() -> int:
+    """What follows a commit in production: the ledger sequencer chains the events the transaction recorded
+    (``on_commit``, backend/ledger/sequencer.py). Tests run inside one outer transaction whose commit hooks
+    never fire, so a test that reads the chain, the log or ``seq`` calls this where the commit would be."""
+    from backend.ledger.sequencer import ledger_sequence
+
+    return ledger_sequence()

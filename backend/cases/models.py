@@ -251,6 +251,10 @@ class Case(BaseModel):
         indexes = [
             models.Index(fields=["agency", "updated_at"], name="case_agency_updated"),
             models.Index(fields=["agency", "status"], name="case_agency_status"),
+            # The list's order within an agency (newest first, id as tie-break; cases/apis.py): without it the
+            # plan walks the global created_at index and filters out every other agency's cases, which for a
+            # small agency in a province-wide table is most of the table (bench/bench_case_list.py).
+            models.Index(fields=["agency", "-created_at", "id"], name="case_agency_created"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -370,8 +374,11 @@ class CaseTransition(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    # The audit event that records this transition (the timeline joins on it).
-    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The audit event that records this transition (the timeline joins on it). Its ``seq`` is set once the
+    # ledger sequencer has chained it (backend/ledger/sequencer.py), usually milliseconds after the commit.
+    audit_event = models.ForeignKey(
+        "ledger.AuditEvent", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["occurred_at"]
@@ -429,7 +436,10 @@ class EnforcementDocument(models.Model):
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    audit_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The audit event that records this document (see CaseTransition.audit_event).
+    audit_event = models.ForeignKey(
+        "ledger.AuditEvent", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["occurred_at", "created_at"]

@@ -78,12 +78,14 @@ def case_timeline(*, case: Case) -> list[dict[str, Any]]:
     """Everything on record for the case, in ledger order: every audit event with this ``case_id``
     (creation, changes, transitions, documents, evidence, reviews, notices, reads of personal data),
     each transition and document joined to the event that recorded it."""
-    transitions = {t.audit_seq: t for t in CaseTransition.objects.filter(case=case) if t.audit_seq}
-    documents = {d.audit_seq: d for d in EnforcementDocument.objects.filter(case=case) if d.audit_seq}
+    transitions = {t.audit_event_id: t for t in CaseTransition.objects.filter(case=case) if t.audit_event_id}
+    documents = {d.audit_event_id: d for d in EnforcementDocument.objects.filter(case=case) if d.audit_event_id}
     entries: list[dict[str, Any]] = []
-    for event in AuditEvent.objects.filter(case_id=case.id).order_by("seq"):
+    # Ledger order; events recorded but not yet chained by the sequencer come last (seq and hash null).
+    for event in AuditEvent.objects.filter(case_id=case.id):
         entry: dict[str, Any] = {
             "seq": event.seq,
+            "pending": event.seq is None,
             "at": event.occurred_at,
             "action": event.action,
             "actor": event.actor_name,
@@ -96,7 +98,7 @@ def case_timeline(*, case: Case) -> list[dict[str, Any]]:
             "transition": None,
             "document": None,
         }
-        transition = transitions.get(event.seq)
+        transition = transitions.get(event.id)
         if transition is not None:
             entry["transition"] = {
                 "name": transition.name,
@@ -107,7 +109,7 @@ def case_timeline(*, case: Case) -> list[dict[str, Any]]:
                 "longitude": transition.longitude,
                 "comment": transition.comment,
             }
-        document = documents.get(event.seq)
+        document = documents.get(event.id)
         if document is not None:
             entry["document"] = {
                 "id": document.id,

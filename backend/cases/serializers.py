@@ -465,6 +465,11 @@ class DocumentListOutputSerializer(serializers.ModelSerializer):
 
 
 class DocumentOutputSerializer(serializers.ModelSerializer):
+    audit_seq = serializers.IntegerField(
+        source="audit_event.seq", read_only=True, allow_null=True, default=None,
+        help_text="台账序号：记录本文书的审计事件在审计链中的序号（排序入链前为 null，通常在提交后数毫秒内确定）",
+    )
+
     class Meta:
         model = EnforcementDocument
         fields = ("id", "case", "doc_type", "title", "number", "step", "activity", "occurred_at", "place",
@@ -493,7 +498,8 @@ class TimelineDocumentSerializer(serializers.Serializer):
 
 
 class TimelineEntryOutputSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
+    seq = serializers.IntegerField(allow_null=True, help_text="审计链序号；事件已记录但尚未排序入链时为 null")
+    pending = serializers.BooleanField(help_text="已随业务变更一并记录、尚未排序入链（无序号和哈希）")
     at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField()
@@ -502,7 +508,7 @@ class TimelineEntryOutputSerializer(serializers.Serializer):
     target_id = serializers.CharField()
     device_id = serializers.UUIDField(allow_null=True)
     data = serializers.DictField()
-    hash = serializers.CharField()
+    hash = serializers.CharField(allow_null=True)
     transition = TimelineTransitionSerializer(allow_null=True)
     document = TimelineDocumentSerializer(allow_null=True)
 

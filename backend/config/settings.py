@@ -323,8 +323,15 @@ LEDGER_SELF_AUDIT_INTERVAL = env.int("LEDGER_SELF_AUDIT_INTERVAL", default=86400
 LEDGER_SELF_AUDIT_SAMPLE = env.int("LEDGER_SELF_AUDIT_SAMPLE", default=20)
 LEDGER_TSA_URL = env.str("LEDGER_TSA_URL", default="")  # RFC 3161 time-stamping authority (optional)
 LEDGER_TSA_ROOTS = env.str("LEDGER_TSA_ROOTS", default="")  # PEM file of trusted TSA root certificates
+# The sequencer (backend/ledger/sequencer.py): "batched" (no global lock; default on PostgreSQL) or "inline"
+# (every writer chains under one lock until it commits; default on SQLite, and the benchmark's baseline).
+LEDGER_SEQUENCER = env.str("LEDGER_SEQUENCER", default="")
+LEDGER_SEQUENCE_BATCH = env.int("LEDGER_SEQUENCE_BATCH", default=500)  # events sealed per transaction
+LEDGER_SEQUENCE_INTERVAL = env.int("LEDGER_SEQUENCE_INTERVAL", default=10)  # seconds; backstop sweep
+LEDGER_PENDING_MAX_AGE = env.int("LEDGER_PENDING_MAX_AGE", default=300)  # self-audit: pending longer = problem
 LEDGER_SHARE_DEFAULT_DAYS = env.int("LEDGER_SHARE_DEFAULT_DAYS", default=30)
 LEDGER_SHARE_MAX_DAYS = env.int("LEDGER_SHARE_MAX_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["ledger-sequence"] = {"task": "ledger_sequence", "schedule": LEDGER_SEQUENCE_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {"task": "ledger_checkpoint", "schedule": LEDGER_CHECKPOINT_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "schedule": LEDGER_SELF_AUDIT_INTERVAL}
 # Case deadlines (T-3/T-1 working-day reminders, overdue flags) and missing-recording flags; both idempotent.

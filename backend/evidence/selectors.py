@@ -61,8 +61,9 @@ def evidence_get_for_user(*, user: User, item_id: uuid.UUID | str) -> EvidenceIt
 
 
 def evidence_custody_log(*, item: EvidenceItem) -> QuerySet[AuditEvent]:
-    """The chain of custody: every audit event about the item (receipt, each access, notes)."""
-    return AuditEvent.objects.filter(target_type=EvidenceItem._meta.label_lower, target_id=str(item.pk)).order_by("seq")
+    """The chain of custody: every audit event about the item (receipt, each access, notes), in ledger order
+    (the model's ordering: sealed events by ``seq``, then events still waiting for the sequencer)."""
+    return AuditEvent.objects.filter(target_type=EvidenceItem._meta.label_lower, target_id=str(item.pk))
 
 
 def evidence_notes(*, item: EvidenceItem) -> QuerySet[EvidenceNote]:

@@ -44,7 +44,8 @@ from backend.ledger.canonical import CAPTURE_RECORD_FIELDS
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.keys import log_origin
 from backend.ledger.merkle import MerkleTree
-from backend.ledger.models import BundleExport, BundleShare, LogEntry
+from backend.ledger.models import AuditEvent, BundleExport, BundleShare, LogEntry
+from backend.ledger.sequencer import ledger_sequence
 from backend.ledger.services import AuditContext, audit_record
 from backend.ledger.store import CachedNodeStore, DjangoNodeStore
 
@@ -104,6 +105,7 @@ def _capture_fields(item: Any) -> tuple[dict | None, str | None, str | None]:
 def bundle_export_create(*, case: Any, user: Any, context: AuditContext | None = None,
                          purpose: str = BundleExport.Purpose.DOWNLOAD, note: str = "") -> BundleExport:
     """Freeze a bundle of ``case``: manifest, export entry, checkpoint and proofs."""
+    ledger_sequence()  # the case's events recorded a moment ago belong in the bundle
     items = _received_items(case.id)
     case_entries = list(
         LogEntry.objects.filter(event__case_id=case.id).order_by("index").values_list("index", "event__target_id",
@@ -153,6 +155,9 @@ def bundle_export_create(*, case: Any, user: Any, context: AuditContext | None =
             data={"manifest_sha256": manifest_sha, "files": len(files), "entries": len(indexes),
                   "purpose": str(purpose), "note": note[:200]},
         )
+    if event.seq is None:  # batched sequencer: the export proves its own entry, so it must be sealed
+        ledger_sequence()
+        event.seq = AuditEvent.objects.values_list("seq", flat=True).get(pk=event.pk)
     export_index = event.seq - 1
     checkpoint = checkpoint_sign(min_size=export_index + 1).checkpoint
     store = CachedNodeStore(DjangoNodeStore())

@@ -71,7 +71,11 @@ def checkpoint_sign(*, min_size: int = 0, force: bool = False) -> SignResult:
     ``min_size``: the caller needs a checkpoint covering at least this many leaves (bundle export).
     ``force``: sign even if the size did not change (fresh timestamp for monitors).
     A checkpoint older than ``LEDGER_CHECKPOINT_MAX_AGE`` seconds is re-signed even at the same size.
+    Events still pending when it is called are sealed first; a checkpoint covers sealed entries only.
     """
+    from backend.ledger.sequencer import ledger_sequence
+
+    ledger_sequence()
     tree = log_tree()
     size = tree.size
     if size < min_size:

@@ -63,7 +63,12 @@ class ChainHead(models.Model):
 
 
 class AuditEvent(AppendOnlyModel):
-    seq = models.BigIntegerField(unique=True, editable=False)
+    """One recorded event. Written once by ``audit_record`` in the transaction of the change; ``seq``,
+    ``prev_hash`` and ``hash`` are set once, by the sequencer, when the event joins the chain (null until
+    then: "pending"; see :mod:`backend.ledger.sequencer`). Nothing else ever changes: on PostgreSQL a
+    trigger admits only that one NULL → value step (migration 0004)."""
+
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
     occurred_at = models.DateTimeField(editable=False, db_index=True)
     action = models.CharField(_("动作"), max_length=64, db_index=True, editable=False)
     actor = models.ForeignKey(
@@ -80,11 +85,16 @@ class AuditEvent(AppendOnlyModel):
     request_id = models.CharField(max_length=64, blank=True, editable=False)
     ip_address = models.CharField(max_length=45, blank=True, editable=False)
     device_id = models.UUIDField(null=True, editable=False)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, editable=False)
+    hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
 
     class Meta:
-        ordering = ["seq"]
+        # Ledger order: sealed events by sequence number, then pending ones in the order they were recorded.
+        ordering = [models.F("seq").asc(nulls_last=True), "id"]
+        indexes = [
+            # The sequencer's queue: only pending rows are in it, so finding the work is one short probe.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="ledger_event_pending"),
+        ]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
 

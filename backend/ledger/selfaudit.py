@@ -10,7 +10,9 @@ Checks, in order (each mismatch is a problem; any problem raises an alert):
    published key and their roots equal the recomputed tree's root at their size;
 4. **chain**: the hash chain of the audit events (``ledger_verify_chain``);
 5. **originals**: a random sample (all with ``full``) of received evidence files is re-hashed from
-   storage and compared with the recorded SHA-256 and size.
+   storage and compared with the recorded SHA-256 and size;
+6. **pending**: pending events are sealed first; one still pending afterwards and older than
+   ``LEDGER_PENDING_MAX_AGE`` seconds means the sequencer cannot seal it (a problem).
 
 An alert is logged at ERROR and recorded as a ``ledger.alert`` audit event (which itself enters the log).
 """
@@ -32,6 +34,7 @@ from backend.ledger.checkpoints import raise_alert
 from backend.ledger.keys import previous_verifiers, trusted_verifiers
 from backend.ledger.merkle import MerkleError, audit_store, leaf_hash
 from backend.ledger.models import AuditEvent, Checkpoint, LogEntry
+from backend.ledger.sequencer import ledger_sequence
 from backend.ledger.services import ledger_verify_chain, log_entry_bytes
 from backend.ledger.store import DjangoNodeStore, log_tree
 
@@ -123,6 +126,26 @@ def _check_events(report: SelfAuditReport) -> None:
         report.add("log_event_count", f"the log has {logged} entries but the chain ends at event #{last_seq}")
 
 
+def _check_pending(report: SelfAuditReport) -> None:
+    """Seal what is pending; whatever stays pending and is older than the allowed age is a problem."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    try:
+        ledger_sequence()
+    except Exception as exc:  # reported, not raised: the remaining checks still run
+        report.add("sequencer_failed", f"the sequencer could not seal pending events: {exc}")
+    max_age = getattr(settings, "LEDGER_PENDING_MAX_AGE", 300)
+    stale = AuditEvent.objects.filter(
+        seq__isnull=True, occurred_at__lt=timezone.now() - datetime.timedelta(seconds=max_age))
+    first = stale.order_by("id").values_list("id", flat=True).first()
+    if first is not None:
+        report.add("event_pending", f"{stale.count()} audit event(s) recorded more than {max_age} s ago are "
+                   f"still not in the chain (first: event id {first})", event_id=first)
+
+
 def _check_checkpoints(report: SelfAuditReport, *, full: bool) -> None:
     try:
         verifiers = trusted_verifiers()
@@ -189,6 +212,7 @@ def ledger_self_audit(*, full: bool = False, sample: int = 20, alert: bool = Tru
     """Run every check; on any problem log at ERROR and record a ``ledger.alert`` event (unless ``alert=False``)."""
     started = time.monotonic()
     report = SelfAuditReport()
+    _check_pending(report)
     _check_tree(report)
     _check_events(report)
     _check_checkpoints(report, full=full)

@@ -101,11 +101,19 @@ def audit_record(
     case_id: uuid.UUID | str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. MUST be called inside the transaction of the change it records.
+    """Record one event. MUST be called inside the transaction of the change it records.
 
-    The chain head row is locked (``select_for_update``) so concurrent writers serialise and every event
-    gets the next sequence number; the lock is held only until the surrounding transaction commits.
+    The event row is written now, in that transaction, so it is durable exactly when the change is.
+    Its place in the chain depends on ``LEDGER_SEQUENCER`` (see :mod:`backend.ledger.sequencer`):
+
+    - ``batched`` (default on PostgreSQL): no global lock; ``seq``, ``prev_hash`` and ``hash`` are
+      ``None`` on the returned event and the sequencer assigns them in batches after the commit (use
+      ``event.id`` to refer to the event meanwhile);
+    - ``inline`` (default on SQLite): the chain head row is locked (``select_for_update``) until the
+      transaction commits and the event is chained and logged at once, so ``seq`` is set on return.
     """
+    from backend.ledger import sequencer  # imports this module
+
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record() must run inside the transaction of the change it records")
     context = context or AuditContext()
@@ -120,9 +128,7 @@ def audit_record(
     if agency_id is None and actor is not None:
         agency_id = actor.agency_id
 
-    head, _ = ChainHead.objects.select_for_update().get_or_create(name=CHAIN)
     event = AuditEvent(
-        seq=head.last_seq + 1,
         occurred_at=timezone.now(),
         action=action,
         actor=actor,
@@ -136,8 +142,18 @@ def audit_record(
         request_id=context.request_id,
         ip_address=context.ip_address,
         device_id=context.device_id,
-        prev_hash=head.last_hash,
     )
+    if sequencer.sequencer_mode() != sequencer.INLINE:
+        event.save()
+        sequencer.schedule_sequencing()
+        return event
+
+    head = sequencer.lock_head(wait=True)
+    if sequencer.pending_exists():  # recorded by batched writers (a cluster changing modes): they come first
+        sequencer.seal_pending(head)
+    event.occurred_at = timezone.now()  # taken under the lock, as before: time follows chain order
+    event.seq = head.last_seq + 1
+    event.prev_hash = head.last_hash
     event.hash = compute_event_hash(event)
     event.save()
     # Same transaction, same lock: the event is a leaf of the Merkle log from the moment it exists.
@@ -155,8 +171,12 @@ class ChainVerification:
 
 
 def ledger_verify_chain(*, events: Iterable[AuditEvent] | None = None) -> ChainVerification:
-    """Re-walk the chain in sequence order; report the first event whose link or content is broken."""
-    events = events if events is not None else AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+    """Re-walk the chain in sequence order; report the first event whose link or content is broken.
+
+    Only sealed events are in the chain; events still waiting for the sequencer (``seq`` null) are not
+    part of it yet (see :mod:`backend.ledger.sequencer`)."""
+    events = events if events is not None else (
+        AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000))
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0

@@ -9,6 +9,15 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
+@shared_task(name="ledger_sequence", ignore_result=True)
+def ledger_sequence() -> int:
+    """Seal events that no writer sealed after its commit (a writer that died between its commit and its
+    sealing); normally there are none and this is one index probe."""
+    from backend.ledger.sequencer import ledger_sequence as run
+
+    return run(wait=False, limit=100_000)
+
+
 @shared_task(name="ledger_checkpoint", acks_late=True, ignore_result=True)
 def ledger_checkpoint() -> int:
     """Sign a checkpoint if the log grew (or the last one is older than LEDGER_CHECKPOINT_MAX_AGE)."""

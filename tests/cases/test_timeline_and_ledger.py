@@ -10,6 +10,7 @@ import pytest
 from cases.casekit import new_case, walk
 from django.core.management import CommandError, call_command
 from django.db import connection
+from support import sequence_ledger
 
 from backend.ledger.models import AuditEvent
 
@@ -19,7 +20,17 @@ START = dt.date(2026, 3, 2)
 def test_the_timeline_merges_events_transitions_and_documents(as_user, officer_a, officer_a2, head_a, auditor_a):
     case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="decided", start=START)
     as_user(auditor_a).get(f"/api/v1/cases/{case.id}/")  # an audited read
+    # Before the sequencer ran (batched mode: the commit hooks of the test's requests never fire), events
+    # are on the timeline already, pending ones after every chained one, without seq or hash.
+    before = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()
+    flags = [e["pending"] for e in before]
+    assert flags == sorted(flags)
+    assert all((e["seq"] is None) == e["pending"] == (e["hash"] is None) for e in before)
+    sequence_ledger()
     timeline = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()
+    assert [e["action"] for e in timeline] == [e["action"] for e in before]  # chained in the order shown
+    assert [e["transition"] for e in timeline] == [e["transition"] for e in before]
+    assert not any(e["pending"] for e in timeline)
     actions = [e["action"] for e in timeline]
     assert actions[0] == "case.created"
     assert actions[-1] == "case.personal_data_read"
@@ -43,6 +54,7 @@ def raw_update(sql: str, params: list) -> None:
 
 def test_editing_a_cases_audit_event_in_the_database_is_detected(officer_a, officer_a2, head_a):
     case = walk(new_case(officer_a, officer_a2, on=START), officer=officer_a, head=head_a, to="decided", start=START)
+    sequence_ledger()
     call_command("verify_ledger")  # intact
     decided = AuditEvent.objects.get(case_id=case.id, action="case.transition", data__transition="decide")
     # Someone rewrites the recorded decision number directly in the database.

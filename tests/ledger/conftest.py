@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection, transaction
 from django.utils import timezone
+from support import sequence_ledger
 
 from backend.ledger.checkpoint import generate_key
 
@@ -159,7 +160,8 @@ def record_events(n: int, **kwargs) -> list:
             events.append(audit_record(action=kwargs.get("action", "test.event"), target_type="thing",
                                        target_id=str(i), data={"n": i}, **{k: v for k, v in kwargs.items()
                                                                            if k != "action"}))
-    return events
+        sequence_ledger()
+    return [type(e).objects.get(pk=e.pk) for e in events]
 
 
 @pytest.fixture
@@ -193,6 +195,7 @@ def case_a(agency_a, officer_a):
         from backend.ledger.services import audit_record
 
         audit_record(action="case.created", target=case, actor=officer_a, case_id=case.id, data={"title": case.title})
+    sequence_ledger()
     return case
 
 
@@ -239,6 +242,7 @@ def add_evidence(case, user, content: bytes, *, name: str = "现场照片.jpg", 
         audit_record(action="evidence.received", target=item, actor=user, case_id=case.id,
                      data={"kind": "photo", "sha256": sha, "size": len(content), "storage_key": key,
                            "capture_record": record})
+    sequence_ledger()
     return item
 
 

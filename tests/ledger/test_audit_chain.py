@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from support import sequence_ledger
 
 from backend.ledger.models import AppendOnlyError, AuditEvent
 from backend.ledger.services import audit_record, ledger_verify_chain
@@ -16,7 +17,8 @@ def record(n: int, actor=None) -> list[AuditEvent]:
         with transaction.atomic():
             events.append(audit_record(action="test.event", target_type="thing", target_id=str(i), actor=actor,
                                        data={"n": i, "text": "现场检查"}))
-    return events
+        sequence_ledger()
+    return [AuditEvent.objects.get(pk=e.pk) for e in events]
 
 
 def raw_sql(sql: str, params: list) -> None:
@@ -93,6 +95,34 @@ def test_postgresql_trigger_refuses_update_and_delete():
     from django.db import DatabaseError
 
     record(1)
-    for sql in ("UPDATE ledger_auditevent SET action = 'x'", "DELETE FROM ledger_auditevent"):
+    for sql in ("UPDATE ledger_auditevent SET action = 'x'", "DELETE FROM ledger_auditevent",
+                "UPDATE ledger_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL",
+                "UPDATE ledger_auditevent SET hash = repeat('0', 64)"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger exists on PostgreSQL only")
+def test_postgresql_trigger_admits_only_sealing_a_pending_event(settings):
+    """A pending event (batched sequencer) may receive its seq/prev_hash/hash once, and nothing else."""
+    from django.db import DatabaseError
+
+    settings.LEDGER_SEQUENCER = "batched"
+    with transaction.atomic():
+        pending = audit_record(action="test.event", target_type="thing", target_id="p", data={"n": 1})
+    assert pending.seq is None and pending.hash is None
+    refused = [
+        ("UPDATE ledger_auditevent SET action = 'x' WHERE id = %s", [pending.id]),
+        ("UPDATE ledger_auditevent SET seq = 1, prev_hash = repeat('0', 64), hash = repeat('a', 64), "
+         "data = '{}' WHERE id = %s", [pending.id]),  # sealing may not change the content
+        ("UPDATE ledger_auditevent SET seq = 1 WHERE id = %s", [pending.id]),  # all three at once, or none
+        ("DELETE FROM ledger_auditevent WHERE id = %s", [pending.id]),
+    ]
+    for sql, params in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert sequence_ledger() == 1
+    sealed = AuditEvent.objects.get(pk=pending.pk)
+    assert sealed.seq == 1 and ledger_verify_chain().ok
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_auditevent SET seq = 2, hash = repeat('b', 64) WHERE id = %s", [pending.id])

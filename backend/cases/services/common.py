@@ -202,8 +202,8 @@ def create_document(
             "supersedes": str(supersedes.pk) if supersedes else None,
         },
     )
-    EnforcementDocument.objects.filter(pk=document.pk).update(audit_seq=event.seq)
-    document.audit_seq = event.seq
+    EnforcementDocument.objects.filter(pk=document.pk).update(audit_event=event)
+    document.audit_event = event
     if activity:
         note_activity(case=case, activity=activity)
     return document
@@ -272,7 +272,7 @@ def record_transition(
         longitude=step.longitude,
         comment=step.comment,
         data=data,
-        audit_seq=event.seq,
+        audit_event=event,
     )
 
 

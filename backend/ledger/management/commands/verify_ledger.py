@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from backend.ledger.sequencer import pending_count
 from backend.ledger.services import ledger_verify_chain
 
 
@@ -7,6 +8,9 @@ class Command(BaseCommand):
     help = "Verify the hash chain of the audit trail and name the first broken link."
 
     def handle(self, *args, **options) -> None:
+        pending = pending_count()
+        if pending:
+            self.stdout.write(f"尚有 {pending} 条事件等待排序入链（未计入下述校验）")
         result = ledger_verify_chain()
         if not result.ok:
             raise CommandError(
