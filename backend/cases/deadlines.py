@@ -139,6 +139,52 @@ def deadline_cancel(*, case: Case, codes: Iterable[str]) -> None:
     )
 
 
+# --------------------------------------------------------------------------- clocks kept elsewhere
+
+# The review time limit (案件审核 / 法制审核) has one clock: the open ``ReviewRound`` of the reviews app (received on,
+# limit, approved extensions, paused working days while materials are supplemented). The case's
+# CASE_REVIEW/LEGAL_REVIEW rows only show that clock: they are written by :func:`deadline_show_external`
+# whenever the round's clock moves (submission, pause, resumption, extension, opinion, withdrawal, sweep), and
+# the case sweep leaves them to the review sweep.
+EXTERNAL_CLOCK_CODES = frozenset({"CASE_REVIEW", "LEGAL_REVIEW"})
+
+
+def deadline_show_external(
+    *,
+    case: Case,
+    code: str,
+    anchor_on: dt.date,
+    due_on: dt.date,
+    provisional: bool,
+    state: str,
+    extensions: int = 0,
+    paused_days: int = 0,
+    met_on: dt.date | None = None,
+) -> CaseDeadline:
+    """Write the case's row of a clock that another app keeps (see ``EXTERNAL_CLOCK_CODES``)."""
+    if code not in EXTERNAL_CLOCK_CODES:
+        raise ValueError(f"{code} is the case's own clock")
+    rule = get_rule(code)
+    deadline, _ = CaseDeadline.objects.update_or_create(
+        case=case,
+        rule_code=code,
+        defaults={
+            "name": rule.name,
+            "kind": K.DUTY,
+            "anchor_on": anchor_on,
+            "due_on": due_on,
+            "provisional": provisional,
+            "state": state,
+            "extensions": extensions,
+            "paused_days": paused_days,
+            "met_on": met_on,
+            "met_late": bool(met_on and met_on > due_on),
+            "source": rule.source[:200],
+        },
+    )
+    return deadline
+
+
 # --------------------------------------------------------------------------- the decision clock
 
 
@@ -262,6 +308,7 @@ def deadline_reminders(*, today: dt.date) -> dict[str, int]:
     )
     pending = (
         CaseDeadline.objects.filter(Q(kind=K.DUTY) | Q(kind=K.PARTY), state__in=(ST.DUE, ST.OVERDUE))
+        .exclude(rule_code__in=EXTERNAL_CLOCK_CODES)  # the review sweep reads and flags the round's one clock
         .select_related("case")
         .order_by("due_on")
     )

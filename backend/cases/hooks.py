@@ -40,6 +40,14 @@ def review_ensure_collective_discussion(*, case: Any) -> None:
     _resolve("backend.reviews.services", "review_ensure_collective_discussion")(case=case)
 
 
+def review_extend_time_limit(*, case: Any, actor: Any, reason: str, context: Any) -> None:
+    """The head extends the open review round's time limit: the round is the one clock of the review
+    (市场监督管理行政处罚程序规定 第五十五条); the case's CASE_REVIEW/LEGAL_REVIEW row follows it."""
+    _resolve("backend.reviews.services", "review_extension_grant")(
+        case=case, actor=actor, reason=reason, context=context
+    )
+
+
 def notice_create_for_decision(*, case: Any, context: Any) -> None:
     """Draft the public notice of a decision (行政处罚法 第四十八条)."""
     _resolve("backend.disclosures.services", "notice_create_for_decision")(case=case, context=context)

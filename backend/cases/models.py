@@ -211,7 +211,11 @@ class Case(BaseModel):
     collective_discussion_required = models.BooleanField(_("需集体讨论"), default=False)
 
     # Key dates (calendar dates in Asia/Shanghai)
+    # 行政处罚法 第三十六条: the limitation runs from the day the violation occurred, or, if it was continuing
+    # (连续或者继续状态), from the day it ended: enter that day here.
     violation_on = models.DateField(_("违法行为发生（终了）日"), null=True, blank=True)
+    # 第三十六条第一款: 涉及公民生命健康安全、金融安全且有危害后果的, the limitation is five years, not two.
+    limitation_serious = models.BooleanField(_("涉及生命健康安全、金融安全且有危害后果"), default=False)
     clue_received_on = models.DateField(_("线索登记日"), null=True, blank=True)
     registered_on = models.DateField(_("立案日"), null=True, blank=True)
     investigation_concluded_on = models.DateField(null=True, blank=True)
@@ -562,6 +566,57 @@ class DeadlineReminder(Reminder):
 
     def __str__(self) -> str:
         return f"{self.deadline} {self.kind}"
+
+
+class CashCollection(models.Model):
+    """当场收缴罚款 (行政处罚法 第六十八条至第七十一条) and the money's way to the bank.
+
+    Who may collect on the spot: a 简易程序 decision (第五十一条) fining 100 yuan or less (第六十八条第一项), or one
+    that could hardly be enforced afterwards (第六十八条第二项); in 边远、水上、交通不便地区, any fine decided under
+    第五十一条 or 第五十七条 when paying at the bank is really difficult and the party asks (第六十九条). The
+    party gets the province's 专用票据, whose number is recorded (第七十条). The officer hands the money to the
+    agency within 2 working days of collecting it — on water, of reaching the shore — and the agency pays it
+    into the designated bank within 2 working days (第七十一条; 第八十五条: 二日 are working days): the deadlines
+    ``CASH_FINE_HANDOVER`` and ``CASH_FINE_BANK_DEPOSIT``, met when the hand-in and the deposit are recorded.
+    """
+
+    class Ground(models.TextChoices):
+        SMALL_FINE = "small_fine", _("依法给予一百元以下罚款")  # 第六十八条第一项
+        HARD_TO_ENFORCE = "hard_to_enforce", _("不当场收缴事后难以执行")  # 第六十八条第二项
+        REMOTE_AREA = "remote_area", _("边远、水上、交通不便地区当事人提出")  # 第六十九条
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="cash_collection")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField(_("当场收缴情形"), max_length=20, choices=Ground.choices)
+    ground_note = models.CharField(_("情形说明"), max_length=500, blank=True)
+    party_requested = models.BooleanField(_("当事人提出当场缴纳"), default=False)
+    amount = models.DecimalField(_("收缴金额"), max_digits=14, decimal_places=2)
+    receipt_number = models.CharField(_("罚没款专用票据号码"), max_length=64)
+    collected_at = models.DateTimeField(_("收缴时间"))
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_water = models.BooleanField(_("水上收缴"), default=False)
+    landed_on = models.DateField(_("抵岸日"), null=True, blank=True)
+    handed_in_on = models.DateField(_("交至行政机关日"), null=True, blank=True)
+    handed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deposited_on = models.DateField(_("缴付指定银行日"), null=True, blank=True)
+    bank_receipt_number = models.CharField(_("银行缴款凭证号"), max_length=64, blank=True)
+    deposited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("当场收缴罚款")
+        verbose_name_plural = _("当场收缴罚款")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "receipt_number"], name="uniq_cash_receipt_per_agency"),
+            models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0")), name="cash_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount} {self.receipt_number}"
 
 
 class DecisionCorrection(models.Model):

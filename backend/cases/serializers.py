@@ -97,7 +97,15 @@ class CaseFieldsInputSerializer(serializers.Serializer):
     facts = serializers.CharField(required=False, allow_blank=True)
     violation_type = serializers.CharField(max_length=300, required=False, allow_blank=True)
     legal_basis = LegalBasisItemSerializer(many=True, required=False)
-    violation_on = serializers.DateField(required=False, allow_null=True)
+    violation_on = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="违法行为发生之日；连续或者继续状态的，行为终了之日（行政处罚法 第三十六条第二款）; "
+        "not in the future.",
+    )
+    limitation_serious = serializers.BooleanField(
+        required=False,
+        help_text="涉及公民生命健康安全、金融安全且有危害后果: five-year limitation (第三十六条第一款).",
+    )
 
 
 class CaseCreateInputSerializer(CaseFieldsInputSerializer):

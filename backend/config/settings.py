@@ -277,6 +277,10 @@ IDEMPOTENCY_TTL = timedelta(days=env.int("IDEMPOTENCY_TTL_DAYS", default=30))
 # cannot store its answer any more, so the work still happens once.
 IDEMPOTENCY_RESERVATION_TIMEOUT = env.int("IDEMPOTENCY_RESERVATION_TIMEOUT", default=60)
 CELERY_BEAT_SCHEDULE["common-idempotency-purge"] = {"task": "common.idempotency_purge", "schedule": 3600}
+# Dates of acts sent by the field app (performed_at, served_on, clue_received_on, ...) may not lie in the future
+# (api_docs/guides/sync.md); a device clock this many seconds ahead of the server's is still accepted (the app
+# compares its clock with X-Server-Time). backend/common/clock.py.
+CLIENT_CLOCK_SKEW_SECONDS = env.int("CLIENT_CLOCK_SKEW_SECONDS", default=600)
 
 # --------------------------------------------------------------------------- Media processing (evidence derivatives)
 # media_pipeline.Limits for ffmpeg/ffprobe/Pillow and the evidence_process task (backend/evidence/processing.py).

@@ -57,10 +57,19 @@ def test_a_seizure_without_a_recording_is_flagged_until_the_video_arrives(
     # Complex case: the head extends once by 30 days; a second extension is refused.
     url = f"/api/v1/cases/{case.id}/deadlines/SEIZURE/extend/"
     assert as_user(officer_a).post(url, {"reason": "情况复杂"}, format="json").status_code == 403
+    # Today the 30 days are long over: an extension can no longer be approved (行政强制法 第二十五条、第二十八条).
     r = as_user(head_a).post(url, {"reason": "需检验鉴定，情况复杂"}, format="json")
-    assert r.status_code == 200 and r.json()["due_on"] == "2026-05-06"  # 60 days: Sun 05-03 (劳动节) → Wed 05-06
-    r = as_user(head_a).post(url, {"reason": "再延"}, format="json")
-    assert r.status_code == 409 and r.json()["code"] == "extension_limit_reached"
+    assert r.status_code == 409 and r.json()["code"] == "extension_after_expiry"
+    # Approved within the 30 days, it is.
+    extended = services.case_extend_deadline(
+        case=case, actor=head_a, context=ctx(head_a), rule_code="SEIZURE", reason="需检验鉴定，情况复杂",
+        now=at(dt.date(2026, 4, 3)),
+    )
+    assert extended.due_on == dt.date(2026, 5, 6)  # 60 days: Sun 05-03 (劳动节) → Wed 05-06
+    with pytest.raises(PreconditionFailed) as refused:
+        services.case_extend_deadline(case=case, actor=head_a, context=ctx(head_a), rule_code="SEIZURE",
+                                      reason="再延", now=at(dt.date(2026, 4, 20)))
+    assert refused.value.code == "extension_limit_reached"
     listed = as_user(officer_a).get("/api/v1/cases/").json()["results"][0]
     assert listed["has_missing_recordings"] is True
 

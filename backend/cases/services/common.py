@@ -26,7 +26,10 @@ from backend.cases.models import (
     PenaltyKind,
     RecordingRequirement,
 )
+from backend.cases.rules import limitation_check
 from backend.cases.workflow import HANDLER, HEAD, REVIEWER
+from backend.common.calendar import get_calendar
+from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
 
@@ -118,6 +121,29 @@ def ensure_officers_can_act(*, case: Case, on: dt.date, officers: list[User] | N
     for officer in officers:
         officer_ensure_can_act(user=officer, on=on)
     return officers
+
+
+def ensure_within_limitation(case: Case, *, discovered_on: dt.date) -> None:
+    """行政处罚法 第三十六条: refuse (409 ``limitation_expired``) to punish a violation that was not discovered
+    within the limitation period. Discovery is the 线索登记 day (``clue_received_on``), whatever the day of
+    立案 or decision. Nothing to test while the violation date is unknown."""
+    if case.violation_on is None:
+        return
+    limitation = limitation_check(
+        violation_on=case.violation_on, discovered_on=discovered_on, serious=case.limitation_serious,
+        calendar=get_calendar(),
+    )
+    if limitation.expired:
+        raise PreconditionFailed(
+            "limitation_expired",
+            f"违法行为自发生（终了）之日起{limitation.years}年内未被发现，不再给予行政处罚（行政处罚法第三十六条）",
+            extra={
+                "violation_on": limitation.violation_on.isoformat(),
+                "discovered_on": limitation.discovered_on.isoformat(),
+                "limitation_ends_on": limitation.ends_on.isoformat(),
+                "years": limitation.years,
+            },
+        )
 
 
 def officers_from_ids(*, agency_id: int, officer_ids: list[Any]) -> list[User]:
@@ -243,6 +269,8 @@ def record_transition(
     data: dict[str, Any] | None = None,
 ) -> CaseTransition:
     data = data or {}
+    # The client's time of the act (offline work) cannot lie in the future (api_docs/guides/sync.md).
+    ensure_not_future(step.performed_at, field="performed_at", now=now, label="办理时间")
     device_id = step.device_id or context.device_id
     event = audit_record(
         action="case.transition",

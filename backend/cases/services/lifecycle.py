@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.cases import hooks
@@ -44,6 +45,7 @@ from backend.cases.services.common import (
     ensure_may_act,
     ensure_officers_can_act,
     ensure_version,
+    ensure_within_limitation,
     hearing_eligible,
     issue_number,
     lock_case,
@@ -57,6 +59,7 @@ from backend.cases.services.common import (
 )
 from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
+from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -100,12 +103,11 @@ def _finish(
     return case
 
 
-def _not_after_today(value: dt.date | None, today: dt.date, field: str) -> dt.date:
-    if value is None:
-        return today
-    if value > today:
-        raise ApplicationError("date_in_future", "日期不能晚于今天", status=422, fields={field: ["日期不能晚于今天"]})
-    return value
+def _act_date(value: dt.date | None, now: dt.datetime, field: str) -> dt.date:
+    """The date an act was done, as the client reports it (offline work), or today; never in the future
+    (api_docs/guides/sync.md; backend/common/clock.py)."""
+    ensure_not_future(value, field=field, now=now)
+    return value if value is not None else timezone.localdate(now)
 
 
 # --------------------------------------------------------------------------- 线索 → 立案
@@ -155,26 +157,22 @@ def case_register(
 ) -> Case:
     """立案: the head approves and assigns at least two qualified officers; the decision clock starts.
 
-    行政处罚法 第三十六条: no penalty after 2 years (5 where life, health or financial safety was harmed);
+    行政处罚法 第三十六条: no penalty for a violation not discovered within 2 years (5 where life, health or
+    financial safety was harmed; ``serious_harm`` records that on the case) — tested on the 线索登记 day;
     第四十二条: ≥ 2 officers with 执法资格; 第六十条: the 90-day clock runs from 立案.
     """
     now, today = resolve_now(now)
     case, t = _begin(name="register", case=case, actor=actor, expected_version=expected_version)
-    registered_on = _not_after_today(registered_on, today, "registered_on")
+    registered_on = _act_date(registered_on, now, "registered_on")
     if officer_ids is not None:
         officers = officers_from_ids(agency_id=case.agency_id, officer_ids=officer_ids)
         ensure_officers_can_act(case=case, on=registered_on, officers=officers)
         case.handling_officers.set(officers)
     else:
         ensure_officers_can_act(case=case, on=registered_on)
-    if case.violation_on is not None:
-        limitation = get_calendar().add_years(case.violation_on, 5 if serious_harm else 2)
-        if registered_on > limitation.due:
-            raise PreconditionFailed(
-                "limitation_expired",
-                "违法行为已超过追责时效，不得立案处罚（行政处罚法第三十六条）",
-                extra={"violation_on": case.violation_on.isoformat(), "limitation_ends_on": limitation.due.isoformat()},
-            )
+    if serious_harm:
+        case.limitation_serious = True
+    ensure_within_limitation(case, discovered_on=case.clue_received_on or registered_on)
     rules = case_rules(case.agency_id)
     case.case_number = issue_number(case=case, kind="case", fmt=rules.case_number_format, on=registered_on)
     case.registered_on = registered_on
@@ -299,13 +297,13 @@ def case_submit_review(
 ) -> Case:
     """Submit the proposal (``measures``, or the one in the 调查终结报告): 法制审核 when the reviews app
     finds it major (行政处罚法 第五十八条), otherwise 案件审核 (市场监管程序规定 第四十九条).
-    Review time limit 10 working days."""
-    now, today = resolve_now(now)
+    The review time limit (10 working days by default) is the review round's."""
+    now, _today = resolve_now(now)
     case, t = _begin(name="submit_review", case=case, actor=actor, expected_version=expected_version)
     _set_proposal(case, measures)
     target = S.LEGAL_REVIEW if case.is_major else S.CASE_REVIEW
-    code = "LEGAL_REVIEW" if case.is_major else "CASE_REVIEW"
-    deadline_open(case=case, code=code, anchor_on=today)
+    # The review time limit starts when the reviewers receive the package (the review round; its one clock
+    # is shown on the case as CASE_REVIEW/LEGAL_REVIEW, backend/cases/deadlines.py EXTERNAL_CLOCK_CODES).
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step, to=target, data={
         "measures": case.proposed_measures, "is_major": case.is_major, "major_reasons": case.major_reasons,
     })
@@ -366,9 +364,9 @@ def case_notify(
 ) -> Case:
     """事先告知 (行政处罚法 第四十四条): facts, reasons, basis, the proposed penalty and the rights to
     state, defend and (where eligible, 第六十三条) request a hearing. Starts the 5-working-day windows."""
-    now, today = resolve_now(now)
+    now, _today = resolve_now(now)
     case, t = _begin(name="notify", case=case, actor=actor, expected_version=expected_version)
-    served_on = _not_after_today(served_on, today, "served_on")
+    served_on = _act_date(served_on, now, "served_on")
     ensure_officers_can_act(case=case, on=served_on)
     _ensure_evidence(case)
     hooks.review_ensure_passed(case=case)
@@ -410,7 +408,7 @@ def case_request_hearing(
     decision clock stands still during the hearing (市场监管程序规定 第六十四条)."""
     now, today = resolve_now(now)
     case, t = _begin(name="request_hearing", case=case, actor=actor, expected_version=expected_version)
-    requested_on = _not_after_today(requested_on, today, "requested_on")
+    requested_on = _act_date(requested_on, now, "requested_on")
     if not case.hearing_eligible:
         raise PreconditionFailed("hearing_not_available", "拟作出的处罚不属于应当告知听证权利的情形（第六十三条）")
     window = CaseDeadline.objects.filter(case=case, rule_code="HEARING_REQUEST").first()
@@ -469,7 +467,7 @@ def case_hold_hearing(
     """听证笔录 (第六十四条第八项); the hearing pause of the decision clock ends."""
     now, today = resolve_now(now)
     case, t = _begin(name="hold_hearing", case=case, actor=actor, expected_version=expected_version)
-    held_on = _not_after_today(held_on, today, "held_on")
+    held_on = _act_date(held_on, now, "held_on")
     if case.hearing_date and held_on < case.hearing_date:
         raise PreconditionFailed("hearing_date_not_reached", "尚未到通知的听证日期",
                                  extra={"hearing_date": case.hearing_date.isoformat()})
@@ -491,7 +489,7 @@ def case_submit_post_hearing_review(
     expected_version: int | None = None, now: dt.datetime | None = None,
 ) -> Case:
     """行政处罚法 第五十八条第一款第二项: a case that went through a hearing needs legal review after it."""
-    now, today = resolve_now(now)
+    now, _today = resolve_now(now)
     case, t = _begin(name="submit_post_hearing_review", case=case, actor=actor, expected_version=expected_version)
     reasons = hooks.review_major_evaluate(case=case)
     if "经过听证程序" not in reasons:
@@ -499,7 +497,7 @@ def case_submit_post_hearing_review(
     case.major_reasons = reasons
     case.is_major = True
     case.collective_discussion_required = True
-    deadline_open(case=case, code="LEGAL_REVIEW", anchor_on=today)
+    # The post-hearing review's time limit is its review round's (see case_submit_review).
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
                    data={"major_reasons": reasons})
 
@@ -629,12 +627,14 @@ def case_submit_decision(
 
 
 def _ensure_decision_in_time(case: Case, today: dt.date) -> None:
-    """行政处罚法 第六十条: decide within 90 days of 立案 (+ approved extensions, paused time excluded)."""
+    """行政处罚法 第六十条: decide within 90 days of 立案 (+ approved extensions, paused time excluded). The limit
+    covers every 处理决定 of 第五十七条 — a penalty, 不予行政处罚 and 移送 alike (市场监督管理行政处罚程序规定
+    第六十四条: "作出处理决定"). An extension is approved before the limit expires (``case_extend_decision``)."""
     deadline = decision_deadline_refresh(case=case, today=today)
     if deadline is not None and today > deadline.due_on:
         raise PreconditionFailed(
             "decision_time_limit_exceeded",
-            "已超过作出行政处罚决定的期限（立案之日起九十日），须经批准延长",
+            "已超过作出处理决定的期限（立案之日起九十日及已批准的延长期限）；延长须在期限届满前批准",
             extra={
                 "registered_on": case.registered_on.isoformat() if case.registered_on else None,
                 "due_on": deadline.due_on.isoformat(),
@@ -674,6 +674,8 @@ def case_decide(
     _ensure_defence_heard(case, today)
     _ensure_not_heavier(case, decided)
     _ensure_decision_in_time(case, today)
+    # 第三十六条 again: the violation date may have been corrected since 立案.
+    ensure_within_limitation(case, discovered_on=case.clue_received_on or case.registered_on or today)
     if collective_discussion:
         create_document(
             case=case, doc_type=DocumentType.COLLECTIVE_DISCUSSION, actor=actor, context=context, now=now,
@@ -731,6 +733,7 @@ def case_decide_without_penalty(
     case, t = _begin(name="decide_without_penalty", case=case, actor=actor, expected_version=expected_version)
     if outcome not in (DecisionOutcome.NO_PENALTY, DecisionOutcome.TRANSFER_JUDICIAL, DecisionOutcome.TRANSFER_OTHER):
         raise ApplicationError("invalid_outcome", "决定结果无效", status=422, fields={"outcome": ["无效"]})
+    _ensure_decision_in_time(case, today)
     rules = case_rules(case.agency_id)
     if outcome == DecisionOutcome.NO_PENALTY:
         doc_type, kind, fmt = DocumentType.NO_PENALTY_DECISION, "no_penalty", rules.no_penalty_number_format
@@ -781,9 +784,9 @@ def case_serve(
     For 公告送达 (``public_notice``) ``served_on`` is the day the notice was published: the decision is deemed
     served when the agency's period after it has run (民事诉讼法 第九十五条, 30 days; 市场监督管理行政处罚
     程序规定 第八十二条第五项), and the party's payment period starts then. The case records the deemed date."""
-    now, today = resolve_now(now)
+    now, _today = resolve_now(now)
     case, t = _begin(name="serve", case=case, actor=actor, expected_version=expected_version)
-    served_on = _not_after_today(served_on, today, "served_on")
+    served_on = _act_date(served_on, now, "served_on")
     acted_on = served_on  # the agency's own act: delivery, posting, or publication of the notice
     if method not in SERVICE_METHODS:
         raise ApplicationError("invalid_service_method", "送达方式无效", status=422, fields={"method": ["无效"]})
@@ -830,13 +833,13 @@ def case_record_execution(
     paid_amount: Decimal | None = None, expected_version: int | None = None, now: dt.datetime | None = None,
 ) -> Case:
     """执行完毕: starts the 15-working-day limit for 结案 (市场监管程序规定 第七十七条)."""
-    now, today = resolve_now(now)
+    now, _today = resolve_now(now)
     case = lock_case(case)
     ensure_version(case, expected_version)
     ensure_may_act(actor=actor, case=case, who={"handler"})
     if case.status != S.EXECUTING:
         raise PreconditionFailed("transition_not_allowed", "案件不在执行阶段", extra={"status": case.status})
-    executed_on = _not_after_today(executed_on, today, "executed_on")
+    executed_on = _act_date(executed_on, now, "executed_on")
     case.executed_on = executed_on
     deadline_meet(case=case, code="PAYMENT", on=executed_on)
     deadline_open(case=case, code="CASE_CLOSURE", anchor_on=executed_on)
@@ -897,9 +900,9 @@ def case_file_summary(
     expected_version: int | None = None, now: dt.datetime | None = None,
 ) -> Case:
     """简易程序: hand the materials to the agency within 7 working days (市场监管程序规定 第七十条)."""
-    now, today = resolve_now(now)
+    now, _today = resolve_now(now)
     case, t = _begin(name="file_summary", case=case, actor=actor, expected_version=expected_version)
-    filed_on = _not_after_today(filed_on, today, "filed_on")
+    filed_on = _act_date(filed_on, now, "filed_on")
     case.summary_filed_on = filed_on
     met = deadline_meet(case=case, code="SUMMARY_FILING", on=filed_on)
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import Agency, Role, User
 from backend.cases import hooks
 from backend.cases.deadlines import (
+    EXTERNAL_CLOCK_CODES,
     case_rules,
     deadline_meet,
     deadline_open,
@@ -37,11 +38,13 @@ from backend.cases.models import (
     Procedure,
     RecordingRequirement,
 )
+from backend.cases.rules import extension_in_time
 from backend.cases.services.common import (
     create_document,
     ensure_may_act,
     ensure_officers_can_act,
     ensure_version,
+    ensure_within_limitation,
     issue_number,
     lock_case,
     measures_amount,
@@ -53,6 +56,7 @@ from backend.cases.services.common import (
 )
 from backend.cases.workflow import DECIDED_STATUSES
 from backend.common.calendar import get_calendar
+from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -80,6 +84,7 @@ EDITABLE_FIELDS = (
     "violation_type",
     "legal_basis",
     "violation_on",
+    "limitation_serious",
 )
 
 
@@ -125,6 +130,9 @@ def case_create(
     15-working-day verification limit (市场监管程序规定 第十八条)."""
     now, today = resolve_now(now)
     _ensure_creator(actor)
+    # 线索登记 is the day of discovery (行政处罚法 第三十六条) and anchors the 核查 limit: never in the future.
+    ensure_not_future(clue_received_on, field="clue_received_on", now=now, label="线索登记日")
+    ensure_not_future(fields.get("violation_on"), field="violation_on", now=now, label="违法行为发生日")
     case = _new_case(actor=actor, case_id=case_id, fields=fields)
     case.procedure = Procedure.GENERAL
     case.status = S.CLUE_RECEIVED
@@ -169,12 +177,14 @@ def case_create_summary(
     delivered on the spot (第五十二条); materials filed within 7 working days (市场监管 第七十条)."""
     now, _today = resolve_now(now)
     _ensure_creator(actor)
+    ensure_not_future(decided_at, field="decided_at", now=now, label="决定时间")
     decided_at = decided_at or now
-    if decided_at > now + dt.timedelta(minutes=10):
-        raise ApplicationError("date_in_future", "决定时间不能晚于当前时间", status=422)
     decided_on = timezone.localdate(decided_at)
+    ensure_not_future(fields.get("violation_on"), field="violation_on", now=now, label="违法行为发生日")
     case = _new_case(actor=actor, case_id=case_id, fields=fields)
     case.procedure = Procedure.SUMMARY
+    # 行政处罚法 第三十六条: discovered on the spot, on the day of the decision.
+    ensure_within_limitation(case, discovered_on=decided_on)
     decided = normalise_measures(measures)
     kinds = {m["kind"] for m in decided}
     rules = case_rules(actor.agency_id)
@@ -257,6 +267,8 @@ def case_update(
     ensure_may_act(actor=actor, case=case, who={"handler"})
     if case.status in DECIDED_STATUSES or not case.is_open:
         raise PreconditionFailed("case_frozen", "已作出决定或已结案的案件不能修改", extra={"status": case.status})
+    ensure_not_future(fields.get("violation_on"), field="violation_on", now=now or timezone.now(),
+                      label="违法行为发生日")
     changed: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -360,9 +372,9 @@ def case_add_document(
                                fields={"doc_type": ["该文书由相应办案环节生成"]})
     if not case.is_open:
         raise PreconditionFailed("case_closed", "案件已结案，不能添加文书")
+    ensure_not_future(occurred_at, field="occurred_at", now=now, label="制作时间")
+    ensure_not_future(approved_at, field="approved_at", now=now, label="批准时间")
     occurred_at = occurred_at or now
-    if occurred_at > now + dt.timedelta(minutes=10):
-        raise ApplicationError("date_in_future", "制作时间不能晚于当前时间", status=422)
     on = timezone.localdate(occurred_at)
     if doc_type in ON_SITE_DOCUMENTS:
         if officer_ids:
@@ -486,9 +498,10 @@ def case_extend_decision(
     case = lock_case(case)
     ensure_version(case, expected_version)
     ensure_may_act(actor=actor, case=case, who={"head"})
-    deadline = CaseDeadline.objects.filter(case=case, rule_code="DECISION").first()
+    deadline = decision_deadline_refresh(case=case, today=today)  # pauses up to today counted
     if deadline is None or deadline.state in (CaseDeadline.State.MET, CaseDeadline.State.CANCELLED):
         raise PreconditionFailed("no_decision_clock", "案件没有正在计算的决定期限")
+    _ensure_extension_in_time(deadline, today)
     previous = case.extensions.filter(rule_code="DECISION").count()
     if previous >= 1 and not collective_discussion:
         raise PreconditionFailed("extension_needs_collective_discussion", "再次延长须经集体讨论决定")
@@ -510,6 +523,19 @@ def case_extend_decision(
         "due_on": refreshed.due_on if refreshed else None, "version": case.version,
     })
     return case
+
+
+def _ensure_extension_in_time(deadline: CaseDeadline, today: dt.date) -> None:
+    """An extension is approved while the limit runs, on its last day at the latest (行政处罚法 第六十条;
+    市场监管程序规定 第六十四条; 行政强制法 第二十五条): afterwards 409 ``extension_after_expiry``."""
+    if deadline.state == CaseDeadline.State.PAUSED:
+        return  # the clock stands still: its end is not reached
+    if not extension_in_time(due_on=deadline.due_on, approved_on=today):
+        raise PreconditionFailed(
+            "extension_after_expiry",
+            f"“{deadline.name}”已于{deadline.due_on.isoformat()}届满，不能再批准延长；延长须在期限届满前批准",
+            extra={"rule": deadline.rule_code, "due_on": deadline.due_on.isoformat()},
+        )
 
 
 # Time limits other than the decision clock that an approval may extend (DOMAIN.md §5, §8).
@@ -534,10 +560,19 @@ def case_extend_deadline(
     ensure_may_act(actor=actor, case=case, who={"head"})
     if rule_code not in EXTENDABLE_RULES:
         raise PreconditionFailed("deadline_not_extendable", "该期限不能延长", extra={"rule": rule_code})
+    if rule_code in EXTERNAL_CLOCK_CODES:
+        # The review's one clock is its round: extend it there; the case's row follows.
+        if not CaseDeadline.objects.filter(case=case, rule_code=rule_code, state__in=(
+                CaseDeadline.State.DUE, CaseDeadline.State.OVERDUE, CaseDeadline.State.PAUSED)).exists():
+            raise PreconditionFailed("no_open_deadline", "案件没有正在计算的该项期限", extra={"rule": rule_code})
+        hooks.review_extend_time_limit(case=case, actor=actor, reason=reason, context=context)
+        save_case(case)
+        return CaseDeadline.objects.get(case=case, rule_code=rule_code)
     deadline = CaseDeadline.objects.filter(case=case, rule_code=rule_code, state__in=(
         CaseDeadline.State.DUE, CaseDeadline.State.OVERDUE, CaseDeadline.State.PAUSED)).first()
     if deadline is None:
         raise PreconditionFailed("no_open_deadline", "案件没有正在计算的该项期限", extra={"rule": rule_code})
+    _ensure_extension_in_time(deadline, timezone.localdate(now))
     rule = get_rule(rule_code)
     if rule.max_extensions is not None and deadline.extensions >= rule.max_extensions:
         raise PreconditionFailed("extension_limit_reached", "该期限的延长次数已用完",
@@ -596,6 +631,7 @@ def case_correct_decision(
         raise PreconditionFailed("decision_already_void", "该决定已被撤销或确认无效")
     if kind not in DecisionCorrection.Kind.values or by not in DecisionCorrection.By.values:
         raise ApplicationError("invalid_correction", "变更类型或途径无效", status=422)
+    ensure_not_future(effective_on, field="effective_on", now=now, label="生效日期")
     measures = normalise_measures(new_measures) if kind == DecisionCorrection.Kind.CHANGED else []
     if kind == DecisionCorrection.Kind.CHANGED and not measures:
         raise ApplicationError("measures_required", "变更决定须写明变更后的处罚内容", status=422)

@@ -4,7 +4,9 @@ The legal review has its own statutory limit (市场监督管理行政处罚程�
 §4.8); DOMAIN.md §8 asks for escalating reminders at T-3 and T-1 working days and an overdue flag. The rule
 of which reminder is due is the case deadlines' (:func:`backend.cases.deadlines.reminder_due`); this module
 only says who is reminded of which round. A round waiting for supplementary materials is paused (its clock
-stops, 第五十五条) and gets no reminder until the materials arrive and a new due date is set.
+stops, 第五十五条) and gets no reminder until the materials arrive and a new due date is set. The round is
+the one clock of the review time limit (``clock.py``): the case's CASE_REVIEW/LEGAL_REVIEW row is written from
+it, and the case sweep leaves it alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from backend.accounts.models import Role, User
 from backend.cases.deadlines import reminder_due
 from backend.ledger.services import AuditContext, audit_record
 from backend.reviews.models import ReviewReminder, ReviewRound
+from backend.reviews.services.clock import review_clock_show
 from backend.reviews.services.common import _calendar
 
 RUNNING_STATUSES = (ReviewRound.Status.PENDING, ReviewRound.Status.IN_REVIEW)
@@ -41,6 +44,9 @@ def review_deadline_reminders(*, today: dt.date) -> dict[str, int]:
     counts = {"reminders": 0, "overdue": 0}
     rounds = ReviewRound.objects.filter(status__in=RUNNING_STATUSES).select_related("reviewer").order_by("due_on")
     for round_ in rounds:
+        if round_.due_on < today:
+            with transaction.atomic():
+                review_clock_show(round_, today=today)  # the case shows the round's clock as overdue
         kind = reminder_due(due_on=round_.due_on, today=today, calendar=calendar)
         if kind is None or ReviewReminder.objects.filter(round=round_, kind=kind, due_on=round_.due_on).exists():
             continue

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseRules, DocumentType
+from backend.cases.rules import extension_in_time
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
 from backend.reviews import prechecks
@@ -34,6 +35,7 @@ from backend.reviews.models import (
     SupplementRequest,
 )
 from backend.reviews.services.catalog import checklist_effective_items
+from backend.reviews.services.clock import review_clock_recompute, review_clock_show, review_due
 from backend.reviews.services.common import (
     HEARING_PENDING_STATUSES,
     MSG_NOT_ASSIGNED,
@@ -66,13 +68,11 @@ logger = logging.getLogger(__name__)
 
 
 def _due(received_on: dt.date, workdays: int) -> tuple[dt.date, bool]:
-    result = _calendar().add_workdays(received_on, workdays)
-    return result.due, bool(result.provisional)
+    return review_due(received_on=received_on, workdays=workdays)
 
 
 def _recompute_due(round_: ReviewRound) -> None:
-    total = round_.time_limit_workdays + round_.extension_workdays + round_.paused_workdays
-    round_.due_on, round_.due_provisional = _due(round_.received_on, total)
+    review_clock_recompute(round_)
 
 
 def _documents_snapshot(case: Case) -> list[dict[str, Any]]:
@@ -313,6 +313,7 @@ def review_submit(
         due_provisional=provisional,
     )
     round_.save()
+    review_clock_show(round_, today=today)
     flags_row = CaseReviewFlags.objects.filter(case_id=case.pk).first()
     hints = prechecks.run_prechecks(case=case, flags=flags_row.as_flags() if flags_row else frozenset(), today=today)
     _create_checklist(round_, hints)
@@ -340,6 +341,7 @@ def _withdraw(round_: ReviewRound, *, actor: User, reason: str, context: AuditCo
     _ensure_transition(round_, RS.WITHDRAWN)
     round_.status = RS.WITHDRAWN
     round_.save(update_fields=["status", "updated_at"])
+    review_clock_show(round_)
     ReviewAssignment.objects.filter(round=round_, ended_at__isnull=True).update(ended_at=_now(), end_reason=reason)
     audit_record(
         action="review.withdrawn",
@@ -693,6 +695,7 @@ def review_complete(
     round_.opinion_number = _issue_opinion_number(round_, timezone.localdate(now))
     round_.opinion_sha256 = canonical_sha256(opinion_payload(round_))
     round_.save()
+    review_clock_show(round_)
     ReviewAssignment.objects.filter(round=round_, ended_at__isnull=True).update(ended_at=now, end_reason="出具审核意见")
     audit_record(
         action="review.opinion",
@@ -764,6 +767,7 @@ def review_supplement_request(
     round_.status = RS.SUPPLEMENTING
     round_.paused_since = today
     round_.save(update_fields=["status", "paused_since", "updated_at"])
+    review_clock_show(round_, today=today)  # the clock stands still (第五十五条; 内蒙古 第三十一条)
     audit_record(
         action="review.supplement_requested",
         target=round_,
@@ -805,6 +809,7 @@ def review_supplement_resolve(
     round_.status = RS.IN_REVIEW
     _recompute_due(round_)
     round_.save(update_fields=["paused_workdays", "paused_since", "status", "due_on", "due_provisional", "updated_at"])
+    review_clock_show(round_, today=today)
     audit_record(
         action="review.supplement_resolved",
         target=round_,
@@ -855,6 +860,61 @@ def review_extension_request(
     return extension
 
 
+def _ensure_extension_in_time(round_: ReviewRound, today: dt.date) -> None:
+    """An extension is approved while the limit runs (on its last day at the latest); a round waiting for
+    materials has a stopped clock and may be extended (see backend.cases.rules.extension_in_time)."""
+    if round_.status == RS.SUPPLEMENTING or extension_in_time(due_on=round_.due_on, approved_on=today):
+        return
+    raise PreconditionFailed(
+        "extension_after_expiry",
+        f"审核期限已于{round_.due_on.isoformat()}届满，不能再批准延长；延长须在期限届满前批准",
+        extra={"due_on": round_.due_on.isoformat()},
+    )
+
+
+@transaction.atomic
+def review_extension_grant(
+    *, case: Case, actor: User, reason: str, workdays: int | None = None, context: AuditContext | None = None
+) -> ReviewRound:
+    """The head approves an extension of the open round's time limit directly (from the case's deadlines,
+    ``POST /cases/{id}/deadlines/LEGAL_REVIEW/extend/``): the same one clock the reviewer's request moves
+    (市场监督管理行政处罚程序规定 第五十五条: 经审核机构负责人批准可以延长)."""
+    round_ = ReviewRound.objects.filter(case_id=case.pk, status__in=ReviewRound.OPEN_STATUSES).first()
+    if round_ is None:
+        raise PreconditionFailed("no_open_deadline", "案件没有正在进行的审核", extra={"rule": "LEGAL_REVIEW"})
+    round_ = _lock_round(round_)
+    _ensure_agency(actor, round_.agency_id)
+    _ensure_role(actor, Role.AGENCY_HEAD, message="延长审核期限须经机关负责人批准", code="head_required")
+    if not reason.strip():
+        raise ApplicationError("extension_reason_required", "须说明延期理由", status=422, fields={"reason": ["必填"]})
+    settings_row = review_settings_get(agency_id=round_.agency_id)
+    approved = round_.extensions.filter(status=ReviewExtension.Status.APPROVED).count()
+    if settings_row.max_extensions is not None and approved >= settings_row.max_extensions:
+        raise PreconditionFailed("extension_limit_reached", f"审核期限最多延长 {settings_row.max_extensions} 次",
+                                 extra={"max_extensions": settings_row.max_extensions})
+    _ensure_extension_in_time(round_, _today())
+    now = _now()
+    extension = ReviewExtension.objects.create(
+        round=round_, workdays=workdays or settings_row.extension_workdays, reason=reason.strip(),
+        requested_by=actor, requested_at=now, status=ReviewExtension.Status.APPROVED, decided_by=actor,
+        decided_at=now, decision_note="机关负责人批准",
+    )
+    round_.extension_workdays += extension.workdays
+    _recompute_due(round_)
+    round_.save(update_fields=["extension_workdays", "due_on", "due_provisional", "updated_at"])
+    review_clock_show(round_)
+    audit_record(
+        action="review.extension_decided",
+        target=round_,
+        context=context,
+        actor=actor,
+        case_id=round_.case_id,
+        data={"approved": True, "workdays": extension.workdays, "due_on": round_.due_on, "note": reason.strip(),
+              "granted_by_head": True},
+    )
+    return round_
+
+
 @transaction.atomic
 def review_extension_decide(
     *, extension: ReviewExtension, actor: User, approve: bool, note: str = "", context: AuditContext | None = None
@@ -866,6 +926,8 @@ def review_extension_decide(
     _ensure_role(actor, Role.AGENCY_HEAD, message="延长审核期限须经机关负责人批准", code="head_required")
     if extension.status != ReviewExtension.Status.REQUESTED:
         raise PreconditionFailed("extension_decided", "该延期申请已处理")
+    if approve:
+        _ensure_extension_in_time(round_, _today())
     extension.status = ReviewExtension.Status.APPROVED if approve else ReviewExtension.Status.REJECTED
     extension.decided_by = actor
     extension.decided_at = _now()
@@ -875,6 +937,7 @@ def review_extension_decide(
         round_.extension_workdays += extension.workdays
         _recompute_due(round_)
         round_.save(update_fields=["extension_workdays", "due_on", "due_provisional", "updated_at"])
+        review_clock_show(round_)
     audit_record(
         action="review.extension_decided",
         target=round_,
@@ -1014,6 +1077,7 @@ def _reopen_round(old: ReviewRound, *, actor: User, context: AuditContext | None
         due_on=due_on,
         due_provisional=provisional,
     )
+    review_clock_show(new, today=today)
     _create_checklist(new, {e.code: e.hints for e in old.checklist.all()})
     audit_record(
         action="review.submitted",
