@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import Agency
 from backend.cases import selectors, services
-from backend.cases.models import Case
+from backend.cases.models import Case, CashCollection
 from backend.cases.serializers import (
     TRANSITION_INPUTS,
     CaseCreateInputSerializer,
@@ -32,6 +32,11 @@ from backend.cases.serializers import (
     CaseStateOutputSerializer,
     CaseSummaryCreateInputSerializer,
     CaseUpdateInputSerializer,
+    CashCollectInputSerializer,
+    CashCollectionOutputSerializer,
+    CashDepositedInputSerializer,
+    CashHandedInInputSerializer,
+    CashLandedInputSerializer,
     CorrectionInputSerializer,
     DeadlineExtendInputSerializer,
     DeadlineOutputSerializer,
@@ -217,7 +222,8 @@ class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
             measures=fields.pop("measures"),
             decided_at=fields.pop("decided_at", None),
             form_number=fields.pop("form_number", ""),
-            paid_on_spot=fields.pop("paid_on_spot", False),
+            paid_on_spot=fields.pop("paid_on_spot", False) or bool(fields.get("cash_collection")),
+            cash_collection=fields.pop("cash_collection", None),
             attachment_ids=fields.pop("attachment_ids", []),
             fields=fields,
         )
@@ -381,6 +387,65 @@ class CaseDeadlineExtendApi(_CaseActionApi):
             rule_code=rule_code, reason=data.validated_data["reason"], expected_version=parse_if_match(request),
         )
         return Response(DeadlineOutputSerializer(deadline, context={"today": timezone.localdate()}).data)
+
+
+class CaseCashCollectionApi(_CaseActionApi):
+    @extend_schema(tags=["cases"], responses=CashCollectionOutputSerializer)
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        collection = CashCollection.objects.filter(case=self._case(request, case_id)).first()
+        if collection is None:
+            raise NotFound("本案没有当场收缴的罚款")
+        return Response(CashCollectionOutputSerializer(collection).data)
+
+    @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=CashCollectInputSerializer,
+                   responses={201: CashCollectionOutputSerializer},
+                   description="当场收缴 of a 普通程序 fine after service: only in 边远、水上、交通不便地区 at the "
+                               "party's request (行政处罚法 第六十九条), with the 专用票据 number (第七十条). Opens "
+                               "the 2-working-day hand-in deadline (第七十一条).")
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        data = CashCollectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        collection = services.case_collect_cash(
+            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+            expected_version=parse_if_match(request), **data.validated_data,
+        )
+        return Response(CashCollectionOutputSerializer(collection).data, status=status.HTTP_201_CREATED)
+
+
+def _make_cash_step_api(name: str, input_serializer: type, service: Any, description: str) -> type[APIView]:
+    class _CashStepApi(_CaseActionApi):
+        @extend_schema(tags=["cases"], operation_id=f"cases_cash_collection_{name}",
+                       parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=input_serializer,
+                       responses=CashCollectionOutputSerializer, description=description)
+        def post(self, request: Request, case_id: uuid.UUID) -> Response:
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            collection = service(
+                case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
+                expected_version=parse_if_match(request), **data.validated_data,
+            )
+            return Response(CashCollectionOutputSerializer(collection).data)
+
+    _CashStepApi.__name__ = _CashStepApi.__qualname__ = "CaseCash" + name.title().replace("_", "") + "Api"
+    return _CashStepApi
+
+
+CASH_STEP_APIS = {
+    "landed": _make_cash_step_api(
+        "landed", CashLandedInputSerializer, services.case_cash_landed,
+        "Fines collected on water: the day the officer reached the shore; the 2 working days to hand them in "
+        "start (行政处罚法 第七十一条).",
+    ),
+    "handed_in": _make_cash_step_api(
+        "handed_in", CashHandedInInputSerializer, services.case_cash_handed_in,
+        "The collected fine was handed to the agency (within 2 working days, 第七十一条); the agency's 2 working "
+        "days to pay it into the bank start.",
+    ),
+    "deposited": _make_cash_step_api(
+        "deposited", CashDepositedInputSerializer, services.case_cash_deposited,
+        "The agency paid the fine into the designated bank (within 2 working days, 第七十一条).",
+    ),
+}
 
 
 class CaseCorrectionApi(_CaseActionApi):

@@ -154,9 +154,18 @@ def seed_demo_data(state: dict[str, Any]) -> None:
                         "place_address": "辽源市龙山区东吉大街", "facts": "在人行道摆摊经营",
                         "legal_basis": [{"law": "吉林省市容和环境卫生管理条例", "article": "第二十条"}]},
                 measures=[{"kind": "fine", "amount": "100"}], decided_at=_at(day), paid_on_spot=close,
+                # 当场收缴 of 100 yuan (行政处罚法 第六十八条第一项) against the province's receipt (第七十条).
+                cash_collection=(
+                    {"ground": "small_fine", "receipt_number": f"吉财罚{day:%Y%m%d}0001"} if close else None
+                ),
                 now=_at(day, 11),
             )
             if close:
+                # 第七十一条: to the agency within 2 working days, to the bank within 2 more.
+                services.case_cash_handed_in(case=case, actor=officer, context=ctx_o, handed_in_on=day,
+                                             now=_at(day, 15))
+                services.case_cash_deposited(case=case, actor=head, context=ctx_h, deposited_on=day,
+                                             bank_receipt_number=f"BANK{day:%Y%m%d}01", now=_at(day, 16))
                 case = services.case_file_summary(case=case, actor=officer, context=ctx_o, now=_at(day, 16))
                 case = services.case_close(case=case, actor=head, context=ctx_h,
                                            now=_at(day + dt.timedelta(days=1)))

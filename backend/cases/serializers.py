@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.utils import timezone
@@ -15,6 +16,7 @@ from backend.cases.models import (
     Case,
     CaseDeadline,
     CasePause,
+    CashCollection,
     Category,
     DecisionCorrection,
     DecisionOutcome,
@@ -26,7 +28,9 @@ from backend.cases.models import (
     RetentionTerm,
     Source,
 )
+from backend.cases.rules import limitation_check
 from backend.cases.workflow import allowed_transitions
+from backend.common.calendar import get_calendar
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -114,13 +118,70 @@ class CaseCreateInputSerializer(CaseFieldsInputSerializer):
     clue_received_on = serializers.DateField(required=False, allow_null=True)
 
 
+class CashCollectionInputSerializer(serializers.Serializer):
+    """当场收缴 (行政处罚法 第六十八条至第七十条)."""
+
+    ground = serializers.ChoiceField(
+        choices=CashCollection.Ground.choices, default=CashCollection.Ground.SMALL_FINE,
+        help_text="small_fine: 100 yuan or less (第六十八条第一项, 简易程序); hard_to_enforce: 不当场收缴事后难以执行 "
+        "(第六十八条第二项, 简易程序, ground_note required); remote_area: 边远、水上、交通不便地区 at the party's "
+        "request (第六十九条, either procedure; party_requested and ground_note required).",
+    )
+    ground_note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    party_requested = serializers.BooleanField(required=False, default=False)
+    receipt_number = serializers.CharField(
+        max_length=64, help_text="Number of the 财政部门统一制发的专用票据 given to the party (第七十条)."
+    )
+    on_water = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Collected on water: the 2 working days to hand it in run from reaching the shore (第七十一条).",
+    )
+    landed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CashCollectInputSerializer(CashCollectionInputSerializer):
+    ground = serializers.ChoiceField(choices=CashCollection.Ground.choices, default=CashCollection.Ground.REMOTE_AREA)
+    collected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class CashLandedInputSerializer(serializers.Serializer):
+    landed_on = serializers.DateField()
+
+
+class CashHandedInInputSerializer(serializers.Serializer):
+    handed_in_on = serializers.DateField()
+
+
+class CashDepositedInputSerializer(serializers.Serializer):
+    deposited_on = serializers.DateField()
+    bank_receipt_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class CashCollectionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CashCollection
+        fields = ("ground", "ground_note", "party_requested", "amount", "receipt_number", "collected_at",
+                  "collected_by", "on_water", "landed_on", "handed_in_on", "handed_in_by", "deposited_on",
+                  "bank_receipt_number", "deposited_by")
+
+
+class LimitationOutputSerializer(serializers.Serializer):
+    violation_on = serializers.DateField()
+    discovered_on = serializers.DateField(help_text="线索登记日: the day the violation was discovered (第三十六条).")
+    ends_on = serializers.DateField(help_text="Last day on which a discovery is still in time.")
+    years = serializers.IntegerField()
+    expired = serializers.BooleanField()
+
+
 class CaseSummaryCreateInputSerializer(CaseFieldsInputSerializer):
     id = serializers.UUIDField(required=False)
     officer_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     measures = MeasureSerializer(many=True)
     decided_at = serializers.DateTimeField(required=False, allow_null=True)
     form_number = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    paid_on_spot = serializers.BooleanField(required=False, default=False)
+    paid_on_spot = serializers.BooleanField(required=False, default=False,
+                                            help_text="The fine was collected on the spot: give cash_collection.")
+    cash_collection = CashCollectionInputSerializer(required=False, allow_null=True, default=None)
     attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
 
 
@@ -216,10 +277,27 @@ class CaseDetailOutputSerializer(serializers.ModelSerializer):
     deadlines = serializers.SerializerMethodField()
     pauses = CasePauseOutputSerializer(many=True, read_only=True)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
+    limitation = serializers.SerializerMethodField()
+    cash_collection = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
         exclude = ("created_by", "decided_by")
+
+    @extend_schema_field(LimitationOutputSerializer(allow_null=True))
+    def get_limitation(self, case: Case) -> dict[str, Any] | None:
+        """行政处罚法 第三十六条, tested on the 线索登记 day (简易程序: the day of the decision)."""
+        discovered = case.clue_received_on or case.decided_on or case.registered_on
+        if case.violation_on is None or discovered is None:
+            return None
+        result = limitation_check(violation_on=case.violation_on, discovered_on=discovered,
+                                  serious=case.limitation_serious, calendar=get_calendar())
+        return LimitationOutputSerializer({**asdict(result), "expired": result.expired}).data
+
+    @extend_schema_field(CashCollectionOutputSerializer(allow_null=True))
+    def get_cash_collection(self, case: Case) -> dict[str, Any] | None:
+        collection = CashCollection.objects.filter(case=case).first()
+        return CashCollectionOutputSerializer(collection).data if collection else None
 
     def get_handling_officers(self, case: Case) -> list[dict[str, Any]]:
         return OfficerRefSerializer(_officers(case), many=True).data

@@ -17,6 +17,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/waiver/", apis.CaseWaiverApi.as_view(), name="case-waiver"),
     path("cases/<uuid:case_id>/execution/", apis.CaseExecutionApi.as_view(), name="case-execution"),
     path("cases/<uuid:case_id>/extend_decision/", apis.CaseExtendDecisionApi.as_view(), name="case-extend-decision"),
+    path("cases/<uuid:case_id>/cash_collection/", apis.CaseCashCollectionApi.as_view(), name="case-cash-collection"),
+    *(
+        path(f"cases/<uuid:case_id>/cash_collection/{name}/", view.as_view(), name=f"case-cash-{name}")
+        for name, view in apis.CASH_STEP_APIS.items()
+    ),
     path("cases/<uuid:case_id>/corrections/", apis.CaseCorrectionApi.as_view(), name="case-corrections"),
     path("cases/<uuid:case_id>/retention/", apis.CaseRetentionApi.as_view(), name="case-retention"),
     path("cases/<uuid:case_id>/documents/", apis.CaseDocumentListCreateApi.as_view(), name="case-documents"),

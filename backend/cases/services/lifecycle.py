@@ -38,6 +38,7 @@ from backend.cases.models import (
     DocumentType,
     PenaltyKind,
 )
+from backend.cases.services.cash import ensure_cash_deposited
 from backend.cases.services.common import (
     NO_STEP,
     Step,
@@ -865,6 +866,7 @@ def case_close(
         raise PreconditionFailed("execution_not_completed", "处罚尚未执行完毕，不能结案")
     if case.status == S.EXECUTING and case.executed_on is None:
         raise PreconditionFailed("execution_not_completed", "处罚尚未执行完毕，不能结案")
+    ensure_cash_deposited(case)
     if case.executed_on is None and nothing_to_execute:
         deadline_open(case=case, code="CASE_CLOSURE", anchor_on=case.served_on or case.decided_on or today)
     document = create_document(

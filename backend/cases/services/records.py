@@ -28,6 +28,7 @@ from backend.cases.models import (
     Activity,
     Case,
     CaseDeadline,
+    CashCollection,
     DeadlineExtension,
     DecisionCorrection,
     DecisionOutcome,
@@ -39,6 +40,7 @@ from backend.cases.models import (
     RecordingRequirement,
 )
 from backend.cases.rules import extension_in_time
+from backend.cases.services.cash import record_cash_collection
 from backend.cases.services.common import (
     create_document,
     ensure_may_act,
@@ -169,12 +171,16 @@ def case_create_summary(
     decided_at: dt.datetime | None = None,
     form_number: str = "",
     paid_on_spot: bool = False,
+    cash_collection: dict[str, Any] | None = None,
     attachment_ids: list[Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """简易程序 (当场处罚): facts certain, basis clear, a warning or a fine ≤ 200 yuan (person) / ≤ 3,000 yuan
     (organisation) (行政处罚法 第五十一条); credentials shown by ≥ 2 officers, a numbered decision form
-    delivered on the spot (第五十二条); materials filed within 7 working days (市场监管 第七十条)."""
+    delivered on the spot (第五十二条); materials filed within 7 working days (市场监管 第七十条).
+
+    ``paid_on_spot``: the fine was collected on the spot; ``cash_collection`` then names the ground
+    (第六十八条、第六十九条) and the 专用票据 number (第七十条) — see :mod:`backend.cases.services.cash`."""
     now, _today = resolve_now(now)
     _ensure_creator(actor)
     ensure_not_future(decided_at, field="decided_at", now=now, label="决定时间")
@@ -240,7 +246,14 @@ def case_create_summary(
     if fine and not paid_on_spot:
         deadline_open(case=case, code="PAYMENT", anchor_on=decided_on, kind=CaseDeadline.Kind.PARTY)
     if paid_on_spot:
-        case.executed_on = decided_on
+        details = dict(cash_collection or {})
+        record_cash_collection(
+            case=case, actor=actor, context=context, now=now, collected_at=decided_at,
+            ground=details.get("ground", CashCollection.Ground.SMALL_FINE),
+            receipt_number=details.get("receipt_number", ""), ground_note=details.get("ground_note", ""),
+            party_requested=bool(details.get("party_requested")), on_water=bool(details.get("on_water")),
+            landed_on=details.get("landed_on"),
+        )
     save_case(case, bump=False)
     audit_record(action="case.created", target=case, context=context, case_id=case.id, data={
         "procedure": case.procedure,
