@@ -172,3 +172,9 @@ def sequence_ledger() -> int:
     from backend.ledger.sequencer import ledger_sequence
 
     return ledger_sequence()
+
+
+def pin_clock(monkeypatch, moment: datetime.datetime) -> None:
+    """Make the server read ``moment`` as the current time (``django.utils.timezone.now``, which every
+    service, ``localdate()`` and the audit trail use). Access tokens keep the real clock (simplejwt)."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
