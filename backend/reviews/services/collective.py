@@ -10,6 +10,7 @@ from django.db import transaction
 from backend.accounts.models import Role, User
 from backend.cases.models import Case
 from backend.cases.workflow import DECIDED_STATUSES
+from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
 from backend.reviews.checklist import (
@@ -18,7 +19,7 @@ from backend.reviews.checklist import (
 from backend.reviews.models import (
     CollectiveDiscussion,
 )
-from backend.reviews.services.common import _ensure_agency, _ensure_role, _now, _today, review_settings_get
+from backend.reviews.services.common import _ensure_agency, _ensure_role, _now, review_settings_get
 from backend.reviews.services.evaluation import review_passed_round, review_requirement
 
 # --------------------------------------------------------------------------- 集体讨论
@@ -46,6 +47,8 @@ def collective_discussion_record(
     _ensure_role(actor, Role.AGENCY_HEAD, message="集体讨论记录由机关负责人登记", code="head_required")
     if case.status in DECIDED_STATUSES:
         raise PreconditionFailed("case_already_decided", "案件已作出决定")
+    # A meeting already held: never dated in the future (backend/common/clock.py, 400 date_in_future).
+    ensure_not_future(held_on, field="held_on", now=_now(), label="讨论日期")
     errors: dict[str, list[str]] = {}
     people = {u.pk: u for u in participants}
     people.setdefault(chair.pk, chair)
@@ -61,8 +64,6 @@ def collective_discussion_record(
         )
     if not conclusion.strip():
         errors["conclusion"] = ["须写明讨论结论"]
-    if held_on > _today():
-        errors["held_on"] = ["讨论日期不能晚于今天"]
     if errors:
         raise ApplicationError("collective_discussion_invalid", "集体讨论记录不完整", status=422, fields=errors)
     requirement = review_requirement(case=case)
