@@ -247,6 +247,9 @@ class WorkdayCalendar:
             chinese_calendar_years() if package_years is None else frozenset(package_years)
         )
         self.strict = strict
+        # The calendar is immutable once built (a new one is built when data changes), so day lookups can be
+        # memoised; the number of distinct days a process touches is small (a few years' worth).
+        self._memo: dict[tuple[dt.date, Assume], DayInfo] = {}
 
     def __repr__(self) -> str:
         return (
@@ -296,6 +299,13 @@ class WorkdayCalendar:
         rests depends on ``assume`` (:mod:`backend.common.holidays` gives the plausible bridges and make-ups).
         """
         day = _as_date(day)
+        key = (day, assume)
+        info = self._memo.get(key)
+        if info is None:
+            info = self._memo[key] = self._day_info(day, assume)
+        return info
+
+    def _day_info(self, day: dt.date, assume: Assume) -> DayInfo:
         override = self._overrides.get(day)
         if override is not None:
             return DayInfo(day, override.is_workday, override.name, "override")
