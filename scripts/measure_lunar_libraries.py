@@ -113,8 +113,8 @@ def ephem_qingming(year: int) -> dt.date:
         ecl = ephem.Ecliptic(ephem.Equatorial(sun.g_ra, sun.g_dec, epoch=ephem.Date(t)), epoch=ephem.Date(t))
         return float(ecl.lon)
 
-    lo = float(ephem.Date(dt.datetime(year, 3, 30)))
-    hi = float(ephem.Date(dt.datetime(year, 4, 10)))
+    lo = float(ephem.Date((year, 3, 30)))  # UTC
+    hi = float(ephem.Date((year, 4, 10)))
     target = 15 * ephem.pi / 180
     for _ in range(60):
         mid = (lo + hi) / 2

@@ -237,7 +237,7 @@ def plausible_year(year: int) -> YearRange:
     statutory = statutory_holidays(year)
     maybe_rest: dict[dt.date, Festival] = {}
     maybe_work: dict[dt.date, Festival] = {}
-    anchors = list(festival_main_days(year).items()) + [(Festival.NEW_YEAR, dt.date(year + 1, 1, 1))]
+    anchors = [*festival_main_days(year).items(), (Festival.NEW_YEAR, dt.date(year + 1, 1, 1))]
     for festival, main in anchors:
         envelope = FESTIVAL_ENVELOPES[festival]
         for offset in range(envelope.rest[0], envelope.rest[1] + 1):

@@ -115,7 +115,10 @@ def provisional_reason(years: Iterable[int], assume: Assume | str) -> str:
     base = f"{listed}年国务院节假日安排尚未录入，已按《全国年节及纪念日放假办法》第二条的法定节假日计算"
     assume = Assume(assume)
     if assume is Assume.FEWEST_WORKDAYS:
-        return base + "，并按历年可能的最多放假日、不计调休上班日，取最晚的可能日期（保护当事人期限，不因数据缺失少一天）。"
+        return (
+            base
+            + "，并按历年可能的最多放假日、不计调休上班日，取最晚的可能日期（保护当事人期限，不因数据缺失少一天）。"
+        )
     if assume is Assume.MOST_WORKDAYS:
         return base + "，并把历年可能调休上班的周末计为工作日，取最早的可能日期（机关办理期限从早）。"
     return base + "（仅周末与法定节假日休息）。"
@@ -325,9 +328,7 @@ class WorkdayCalendar:
             return DayInfo(day, True, f"{plausible.maybe_work[day]}（可能调休上班）", FALLBACK_SOURCE)
         return DayInfo(day, weekday, None, FALLBACK_SOURCE)
 
-    def is_workday(
-        self, day: dt.date, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
-    ) -> bool:
+    def is_workday(self, day: dt.date, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED) -> bool:
         """Is ``day`` a working day (工作日)? Make-up working weekends are; holidays and weekends are not."""
         info = self.day_info(day, assume)
         if info.provisional and self._strict(strict):
@@ -342,7 +343,9 @@ class WorkdayCalendar:
 
     # -- periods -----------------------------------------------------------------------------------
 
-    def add_workdays(self, start: dt.date, n: int, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED) -> Deadline:
+    def add_workdays(
+        self, start: dt.date, n: int, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
+    ) -> Deadline:
         """The day ``n`` working days after ``start``; the start day itself is never counted.
 
         Counts forward from ``start + 1`` and returns the n-th working day, whatever ``start`` is
@@ -365,7 +368,13 @@ class WorkdayCalendar:
         return self._result(start, day, n, PeriodUnit.WORKDAYS, uncovered, None, strict, assume)
 
     def add_calendar_days(
-        self, start: dt.date, n: int, roll_forward: bool = True, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
+        self,
+        start: dt.date,
+        n: int,
+        roll_forward: bool = True,
+        *,
+        strict: bool | None = None,
+        assume: Assume = Assume.EXPECTED,
     ) -> Deadline:
         """``start + n`` calendar days; if that day is a rest day, roll to the next working day.
 
@@ -380,7 +389,13 @@ class WorkdayCalendar:
         )
 
     def add_months(
-        self, start: dt.date, n: int, roll_forward: bool = True, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
+        self,
+        start: dt.date,
+        n: int,
+        roll_forward: bool = True,
+        *,
+        strict: bool | None = None,
+        assume: Assume = Assume.EXPECTED,
     ) -> Deadline:
         """Period counted in months: same day-of-month ``n`` months later (clamped to the month's end)."""
         start = _as_date(start)
@@ -388,7 +403,13 @@ class WorkdayCalendar:
         return self._calendar_result(start, end, n, PeriodUnit.MONTHS, roll_forward, strict, assume)
 
     def add_years(
-        self, start: dt.date, n: int, roll_forward: bool = False, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
+        self,
+        start: dt.date,
+        n: int,
+        roll_forward: bool = False,
+        *,
+        strict: bool | None = None,
+        assume: Assume = Assume.EXPECTED,
     ) -> Deadline:
         """Period counted in years (29 Feb → 28 Feb); does not roll by default (limitation, display)."""
         start = _as_date(start)
@@ -417,7 +438,9 @@ class WorkdayCalendar:
             return self.add_years(start, n, roll_forward, strict=strict, assume=assume)
         raise ValueError("hour-based periods are computed on datetimes: anchor + DeadlineRule.timedelta")
 
-    def workdays_between(self, a: dt.date, b: dt.date, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED) -> int:
+    def workdays_between(
+        self, a: dt.date, b: dt.date, *, strict: bool | None = None, assume: Assume = Assume.EXPECTED
+    ) -> int:
         """Signed number of working days landed on when walking from ``a`` to ``b``.
 
         For ``b >= a`` this counts working days in ``(a, b]`` (start excluded, end included); for
@@ -482,9 +505,7 @@ class WorkdayCalendar:
             if rule.unit is not PeriodUnit.WORKDAYS:
                 raise ValueError("only working-day rules are counted backwards")
             return self.add_workdays(anchor, -length, strict=strict, assume=assume)
-        return self.add_period(
-            anchor, length, rule.unit, roll_forward=rule.roll_forward, strict=strict, assume=assume
-        )
+        return self.add_period(anchor, length, rule.unit, roll_forward=rule.roll_forward, strict=strict, assume=assume)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -565,4 +586,3 @@ def _add_months_raw(start: dt.date, n: int) -> dt.date:
 
 def _add_years_raw(start: dt.date, n: int) -> dt.date:
     return _add_months_raw(start, 12 * n)
-

@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseRules, DocumentType
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.workcalendar import Assume
 from backend.ledger.services import AuditContext, audit_record
 from backend.reviews import prechecks
 from backend.reviews.checklist import (
@@ -66,7 +67,9 @@ logger = logging.getLogger(__name__)
 
 
 def _due(received_on: dt.date, workdays: int) -> tuple[dt.date, bool]:
-    result = _calendar().add_workdays(received_on, workdays)
+    # The review limit is the agency's duty: in a year without official holiday data it falls due on the
+    # earliest plausible day (DOMAIN.md §1.5(d); backend/common/workcalendar.py).
+    result = _calendar().add_workdays(received_on, workdays, assume=Assume.MOST_WORKDAYS)
     return result.due, bool(result.provisional)
 
 
