@@ -74,13 +74,15 @@ for _model in (HolidayOverride, CalendarYear):
     post_delete.connect(invalidate_calendar, sender=_model, dispatch_uid=f"calendar-{_model.__name__}-delete")
 
 
-def deadline_provisional_reason(*, anchor: dt.date, due: dt.date, assume: Assume | str) -> str | None:
-    """Why a stored due date is provisional (shown beside it in the API and on pages), or None when every year
-    from ``anchor`` to ``due`` is now covered."""
+RECOMPUTE_PENDING = "该年度节假日安排已录入，期限正在重新计算。"
+
+
+def provisional_reason_for(*, anchor: dt.date, due: dt.date, assume: Assume | str) -> str:
+    """Why a stored provisional due date is provisional (shown beside it in the API and on pages)."""
     calendar = get_calendar()
     first, last = sorted((anchor, due))
     years = [y for y in range(first.year, last.year + 1) if not calendar.is_covered(y)]
-    return provisional_reason(years, assume) if years else None
+    return provisional_reason(years, assume) if years else RECOMPUTE_PENDING
 
 
 # --------------------------------------------------------------------------------------------------

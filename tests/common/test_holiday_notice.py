@@ -93,7 +93,8 @@ def test_a_new_year_arrangement_across_the_year_end_without_explicit_years():
 
 
 def test_a_range_across_a_month_end_without_the_month():
-    notice = parse_notice("一、劳动节：4月29日至5月3日放假调休，共5天。4月23日（星期日）、5月6日（星期六）上班。", year=2023)
+    text = "一、劳动节：4月29日至5月3日放假调休，共5天。4月23日（星期日）、5月6日（星期六）上班。"
+    notice = parse_notice(text, year=2023)
     assert notice.entries[0].rest == tuple(D(2023, 4, 29) + dt.timedelta(days=i) for i in range(5))
     assert notice.entries[0].work == (D(2023, 4, 23), D(2023, 5, 6))
 
