@@ -13,7 +13,7 @@ import hashlib
 from django.db import transaction
 from django.db.models import Q
 
-from backend.cases.deadlines import decision_deadline_refresh, deadline_meet, deadline_open
+from backend.cases.deadlines import deadline_meet, deadline_open, decision_deadline_refresh
 from backend.cases.models import CaseDeadline
 from backend.common.holiday_import import holiday_notice_import
 from backend.disclosures import services
