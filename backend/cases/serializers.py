@@ -153,7 +153,7 @@ class DeadlineOutputSerializer(serializers.ModelSerializer):
     )
     provisional_reason = serializers.SerializerMethodField(
         help_text="why due_on is provisional (null when it is not): the year's holidays are not entered yet, so "
-        "a party's window ends on the latest plausible day and a duty on the earliest (guides/deadlines.md)"
+        "a party's window ends on the latest plausible day and a duty on the earliest (api_docs/guides/deadlines.md §3)"
     )
 
     class Meta:

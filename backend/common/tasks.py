@@ -21,8 +21,8 @@ def calendar_coverage_check() -> int | None:
     if year is not None:
         logger.error(
             "CALENDAR ALERT: no official holiday data for %s; working-day deadlines reaching into it are "
-            "provisional. Enter the State Council's holiday notice (admin: HolidayOverride + CalendarYear) or "
-            "upgrade chinese-calendar.",
+            "provisional. Import the State Council's holiday notice (admin: 导入国务院放假通知, or manage.py "
+            "import_holiday_notice) or upgrade chinese-calendar.",
             year,
         )
     return year
