@@ -5,3 +5,10 @@ class CasesConfig(AppConfig):
     name = "backend.cases"
     label = "cases"
     verbose_name = "执法案件"
+
+    def ready(self) -> None:
+        # Recompute this app's due dates when a year's holidays are entered (backend/common/calendar.py).
+        from backend.cases.deadlines import deadlines_recompute_for_calendar
+        from backend.common.calendar import register_calendar_recompute
+
+        register_calendar_recompute("cases", deadlines_recompute_for_calendar)

@@ -5,8 +5,10 @@ Every time limit of DOMAIN.md §1, §5 and §8 that a case step starts is stored
 calendar (:func:`backend.common.calendar.get_calendar`): 2/3/5/7-day periods of 行政处罚法 are working
 days (第八十五条), ≤10-day periods of 行政强制法 too (第六十九条), everything else calendar days that
 roll forward off a rest day (市场监管程序规定 第八十条). The start day is never counted. A due date that
-depends on a year without official holiday data is computed with weekends only and marked
-``provisional``.
+depends on a year without official holiday data is ``provisional``: counted with that year's statutory
+holidays and the asymmetric rule (a party's window ends on the latest plausible day, a duty of the agency
+falls due on the earliest, DOMAIN.md §1.5(d)), and recomputed by :func:`deadlines_recompute_for_calendar`
+when the year is entered.
 
 All functions take ``today``/``now`` explicitly (tests pass fixed dates) and must run inside the
 transaction of the step that starts or meets the deadline.
@@ -26,7 +28,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder, Reminder
 from backend.common.calendar import get_calendar
-from backend.common.workdays import Deadline, WorkdayCalendar, get_rule
+from backend.common.workdays import Deadline, PeriodUnit, WorkdayCalendar, get_rule
 from backend.ledger.services import AuditContext, audit_record
 
 K = CaseDeadline.Kind
@@ -66,6 +68,7 @@ def _store(
     extensions: int = 0,
     paused_days: int = 0,
     state: str = ST.DUE,
+    length: int | None = None,
 ) -> CaseDeadline:
     deadline, _ = CaseDeadline.objects.update_or_create(
         case=case,
@@ -76,6 +79,7 @@ def _store(
             "anchor_on": anchor_on,
             "due_on": result.due,
             "provisional": result.provisional,
+            "length": length,
             "state": state,
             "extensions": extensions,
             "paused_days": paused_days,
@@ -102,12 +106,9 @@ def deadline_open(
     """
     calendar = calendar or get_calendar()
     rule = get_rule(code)
-    if length is None:
-        result = calendar.compute(rule, anchor_on)
-    else:
-        result = calendar.add_period(anchor_on, length, rule.unit, roll_forward=rule.roll_forward)
+    result = calendar.compute(rule, anchor_on, length=length)  # the rule's side: party latest, duty earliest
     return _store(case=case, code=code, name=rule.name, kind=kind, anchor_on=anchor_on, result=result,
-                  source=rule.source)
+                  source=rule.source, length=length)
 
 
 def deadline_open_hours(*, case: Case, code: str, anchor_at: dt.datetime) -> CaseDeadline:
@@ -218,8 +219,8 @@ def decision_deadline_refresh(*, case: Case, today: dt.date) -> CaseDeadline | N
     paused, open_now = paused_days(case=case, today=today)
     anchor = case.registered_on + dt.timedelta(days=paused)
     length = rules.decision_days + case.decision_extension_days
-    result = get_calendar().add_calendar_days(anchor, length)
     rule = get_rule("DECISION")
+    result = get_calendar().compute(rule, anchor, length=length)  # a duty: earliest plausible day
     state = ST.PAUSED if open_now else (ST.OVERDUE if result.due < today else ST.DUE)
     extensions = case.extensions.filter(rule_code="DECISION").count()
     return _store(case=case, code="DECISION", name=rule.name, kind=K.DUTY, anchor_on=case.registered_on,
@@ -327,3 +328,66 @@ def deadline_reminders(*, today: dt.date) -> dict[str, int]:
             if kind and _remind(deadline, kind, today):
                 counts["reminders"] += 1
     return counts
+
+
+# --------------------------------------------------------------------------- calendar changes
+
+
+def deadline_recompute(*, deadline: CaseDeadline, calendar: WorkdayCalendar, today: dt.date) -> bool:
+    """Recompute one open deadline on ``calendar`` through the function that computed it; True if it changed.
+
+    A party's window that moves earlier never ends before today when its provisional end was still to come:
+    the party may have relied on the date shown while the year was provisional (DOMAIN.md §1.5(d): a party
+    never loses a day because data was missing). Hour-based limits do not depend on the calendar.
+    """
+    rule = get_rule(deadline.rule_code)
+    if rule.unit is PeriodUnit.HOURS:
+        return False
+    if deadline.rule_code == "DECISION":
+        case = Case.objects.select_for_update().get(pk=deadline.case_id)
+        refreshed = decision_deadline_refresh(case=case, today=today)
+        return refreshed is not None and (refreshed.due_on, refreshed.provisional) != (
+            deadline.due_on, deadline.provisional)
+    result = calendar.compute(rule, deadline.anchor_on, extensions=deadline.extensions, length=deadline.length)
+    due = result.due
+    if rule.protects_party and due < deadline.due_on:
+        due = max(due, min(deadline.due_on, today))
+    if (due, result.provisional) == (deadline.due_on, deadline.provisional):
+        return False
+    deadline.due_on, deadline.provisional = due, result.provisional
+    if deadline.state == ST.OVERDUE and due >= today:
+        deadline.state = ST.DUE
+    deadline.save(update_fields=["due_on", "provisional", "state", "updated_at"])
+    return True
+
+
+def deadlines_recompute_for_calendar(
+    *, spans: Iterable[tuple[dt.date, dt.date]], today: dt.date, context: AuditContext
+) -> list[dict[str, Any]]:
+    """Recompute every open case deadline that depended on the changed days (``spans``: first and last day
+    of each entered or corrected range) or is still provisional. Each change is audited
+    (``deadline.recomputed``) and whoever answers for a deadline that moved earlier is reminded (a
+    ``MOVED_EARLIER`` reminder, as the sweep issues T-3/T-1). Runs inside the caller's transaction."""
+    calendar = get_calendar()
+    touched = Q(provisional=True)
+    for first, last in spans:
+        touched |= Q(anchor_on__lte=last, due_on__gte=first)
+    changes: list[dict[str, Any]] = []
+    open_deadlines = CaseDeadline.objects.filter(touched, state__in=OPEN_STATES).select_related("case")
+    for deadline in open_deadlines.order_by("case_id", "pk"):
+        before = {"due_on": deadline.due_on, "provisional": deadline.provisional}
+        if not deadline_recompute(deadline=deadline, calendar=calendar, today=today):
+            continue
+        deadline.refresh_from_db()
+        change = {
+            "type": "case_deadline", "id": deadline.pk, "case_id": str(deadline.case_id),
+            "rule": deadline.rule_code, "name": deadline.name, "due_was": before["due_on"],
+            "due_on": deadline.due_on, "provisional_was": before["provisional"],
+            "provisional": deadline.provisional,
+        }
+        audit_record(action="deadline.recomputed", target=deadline.case, context=context,
+                     case_id=deadline.case_id, data=change)
+        if deadline.due_on < before["due_on"]:
+            _remind(deadline, DeadlineReminder.Kind.MOVED_EARLIER, today)
+        changes.append(change)
+    return changes

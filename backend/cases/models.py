@@ -517,8 +517,12 @@ class CaseDeadline(models.Model):
     anchor_on = models.DateField()
     due_on = models.DateField(db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DUE, db_index=True)
-    # True when the due date depends on a year without official holiday data (weekends assumed).
+    # True when the due date depends on a year without official holiday data: counted with the statutory
+    # holidays and the asymmetric rule (party windows latest, duties earliest; common/workcalendar.py) and
+    # recomputed by common.calendar_recompute once the year is entered.
     provisional = models.BooleanField(default=False)
+    # The period's length when it is not the rule's own (an agency's setting), so a recompute counts the same.
+    length = models.PositiveIntegerField(null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(default=0)
     paused_days = models.PositiveIntegerField(default=0)
     met_on = models.DateField(null=True, blank=True)
@@ -543,6 +547,8 @@ class Reminder(models.Model):
         T_MINUS_3 = "t-3", _("到期前3个工作日")
         T_MINUS_1 = "t-1", _("到期前1个工作日")
         OVERDUE = "overdue", _("已逾期")
+        # The year's holiday notice was entered or corrected and the due date moved earlier.
+        MOVED_EARLIER = "earlier", _("期限提前")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     due_on = models.DateField()

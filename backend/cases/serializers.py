@@ -30,7 +30,8 @@ from backend.cases.models import (
 )
 from backend.cases.rules import limitation_check
 from backend.cases.workflow import allowed_transitions
-from backend.common.calendar import get_calendar
+from backend.common.calendar import get_calendar, provisional_reason_for
+from backend.common.workdays import get_rule
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -218,12 +219,24 @@ class DeadlineOutputSerializer(serializers.ModelSerializer):
     effective_state = serializers.SerializerMethodField(
         help_text="state, with 'overdue' for a past-due duty the sweep has not flagged yet"
     )
+    provisional_reason = serializers.SerializerMethodField(
+        help_text="why due_on is provisional (null when it is not): the year's holidays are not entered yet, so "
+        "a party's window ends on the latest plausible day and a duty on the earliest (api_docs/guides/deadlines.md §3)"
+    )
 
     class Meta:
         model = CaseDeadline
         fields = (
             "id", "case_id", "case_number", "agency_id", "rule_code", "name", "kind", "anchor_on", "due_on",
-            "state", "effective_state", "provisional", "extensions", "paused_days", "met_on", "met_late", "source",
+            "state", "effective_state", "provisional", "provisional_reason", "extensions", "paused_days", "met_on",
+            "met_late", "source",
+        )
+
+    def get_provisional_reason(self, deadline: CaseDeadline) -> str | None:
+        if not deadline.provisional:
+            return None
+        return provisional_reason_for(
+            anchor=deadline.anchor_on, due=deadline.due_on, assume=get_rule(deadline.rule_code).assumption
         )
 
     def get_effective_state(self, deadline: CaseDeadline) -> str:

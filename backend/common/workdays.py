@@ -1,44 +1,36 @@
-"""China's official working-day calendar and statutory deadline arithmetic.
+"""Statutory deadline rules and the working-day helpers built on the calendar.
 
-Pure Python (no Django). The Django side builds a :class:`WorkdayCalendar` from the
-admin-editable ``HolidayOverride`` table and hands it to the code that computes deadlines.
-
-Legal sources (see ``/work/shared/DOMAIN.md`` §1):
-
-* 行政处罚法 (2021) 第八十五条: "本法中“二日”“三日”“五日”“七日”的规定是指工作日，不含法定节假日。"
-  Every other "日" in that law is a calendar day (90 days to decide, 15 days to pay, ...).
-* 行政强制法 第六十九条: "本法中十日以内期限的规定是指工作日，不含法定节假日。"
-* 市场监督管理行政处罚程序规定 第八十条 (mirrors 民事诉讼法): the day on which a period starts is not
-  counted; if the last day of a period is a statutory holiday, the period ends on the first day after
-  the holiday.
-* 全国年节及纪念日放假办法 (2024): holidays and make-up working days (调休) are fixed per year by the
-  State Council's annual notice, so weekends can be working days and weekdays can be rest days.
-
-Working-day data comes from the ``chinese_calendar`` package (PyPI ``chinesecalendar``), whose data is
-hard-coded and released once a year. Years it does not cover can be supplied through overrides. For a
-day in a year that neither covers, Monday–Friday count as working days and Saturday/Sunday as rest days,
-and any result that depended on such a day is marked ``provisional`` — or, in ``strict`` mode, a
-:class:`CalendarNotCovered` error is raised (public-disclosure deadlines must fail loudly).
-
-``chinese_calendar.find_workday`` is deliberately *not* used: it first snaps a weekend/holiday start
-forward to a working day and then counts, so from a weekend start it is one working day late
-(``find_workday(1, Sat 2025-03-08)`` gives 2025-03-11; the statutory answer is 2025-03-10, DOMAIN §1.6).
+The calendar itself (days, periods, the provisional rule for unannounced years) lives in
+:mod:`backend.common.workcalendar`; it is re-exported here so ``from backend.common.workdays import …`` keeps
+working. This module holds which "日" are working days (行政处罚法 第八十五条, 行政强制法 第六十九条), the
+table of statutory time limits (:data:`DEADLINE_RULES`) and module-level convenience functions.
 """
 
 from __future__ import annotations
 
-import calendar as _stdlib_calendar
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-import chinese_calendar
-from chinese_calendar import constants as _cc_constants
+from backend.common.workcalendar import (
+    Assume,
+    CalendarNotCovered,
+    DayInfo,
+    DayOverride,
+    Deadline,
+    Direction,
+    PeriodUnit,
+    WorkdayCalendar,
+    assumption_for,
+    chinese_calendar_years,
+    provisional_reason,
+)
 
 __all__ = [
     "DEADLINE_RULES",
+    "Assume",
     "CalendarNotCovered",
     "DayInfo",
     "DayOverride",
@@ -50,31 +42,16 @@ __all__ = [
     "WorkdayCalendar",
     "add_calendar_days",
     "add_workdays",
+    "assumption_for",
     "chinese_calendar_years",
     "default_calendar",
     "get_rule",
     "is_workday",
     "period_kind",
+    "provisional_reason",
     "reminder_dates",
     "workdays_between",
 ]
-
-_ONE_DAY = dt.timedelta(days=1)
-
-
-# --------------------------------------------------------------------------------------------------
-# Basic types
-# --------------------------------------------------------------------------------------------------
-
-
-class PeriodUnit(StrEnum):
-    """How the length of a statutory period is counted."""
-
-    WORKDAYS = "workdays"  # 工作日 (holidays and rest days excluded, make-up working days included)
-    CALENDAR_DAYS = "calendar_days"  # 日 (自然日)
-    MONTHS = "months"  # 月
-    YEARS = "years"  # 年
-    HOURS = "hours"  # 小时 (computed on datetimes by the caller: ``rule.timedelta``)
 
 
 class Law(StrEnum):
@@ -83,383 +60,6 @@ class Law(StrEnum):
     PENALTY = "行政处罚法"
     COERCION = "行政强制法"
     OTHER = "other"
-
-
-class Direction(StrEnum):
-    """Whether a rule's due date lies after its anchor event or before it."""
-
-    AFTER = "after"  # "自…之日起N日内": due = anchor + N
-    BEFORE = "before"  # "…N日前": latest date = anchor − N (e.g. hearing notice ≥ 7 wd before the hearing)
-
-
-class CalendarNotCovered(LookupError):
-    """Raised in strict mode when a computation touches a year without official holiday data."""
-
-    def __init__(self, years: Iterable[int]) -> None:
-        self.years: tuple[int, ...] = tuple(sorted(set(years)))
-        listed = "、".join(str(y) for y in self.years)
-        super().__init__(
-            f"{listed}年的法定节假日安排尚未录入（chinese_calendar 未覆盖且无节假日调整数据），"
-            "无法精确计算工作日期限；请在“节假日调整”中补录该年度的放假与调休安排。"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DayOverride:
-    """One admin-entered day: ``is_workday`` True for a make-up working day (调休上班), False for rest."""
-
-    is_workday: bool
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DayInfo:
-    """Status of one day and where that status came from."""
-
-    date: dt.date
-    is_workday: bool
-    name: str | None
-    source: str  # "override" | "chinese_calendar" | "override_year" | "weekday_fallback"
-
-    @property
-    def provisional(self) -> bool:
-        return self.source == "weekday_fallback"
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """Result of a deadline computation.
-
-    ``provisional`` is True when the result depended on a day in a year for which neither
-    ``chinese_calendar`` nor the overrides hold official holiday data (weekends were then assumed to be
-    the only rest days); ``uncovered_years`` lists those years. ``rolled_from`` is set when a calendar-day
-    period ended on a rest day and was moved to the next working day (市场监管程序规定 第八十条).
-    """
-
-    start: dt.date
-    due: dt.date
-    length: int
-    unit: PeriodUnit
-    provisional: bool = False
-    uncovered_years: frozenset[int] = frozenset()
-    rolled_from: dt.date | None = None
-
-    def __str__(self) -> str:
-        suffix = "（暂定）" if self.provisional else ""
-        return f"{self.due.isoformat()}{suffix}"
-
-
-def _as_date(value: dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if not isinstance(value, dt.date):
-        raise TypeError(f"expected datetime.date, got {type(value).__name__}")
-    return value
-
-
-@lru_cache(maxsize=1)
-def chinese_calendar_years() -> range:
-    """Years for which the installed ``chinese_calendar`` has official holiday data."""
-    years = {d.year for d in _cc_constants.holidays}
-    return range(min(years), max(years) + 1)
-
-
-def _normalise_override(value: bool | DayOverride | tuple[bool, str | None] | Mapping) -> DayOverride:
-    if isinstance(value, DayOverride):
-        return value
-    if isinstance(value, bool):
-        return DayOverride(is_workday=value)
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
-        return DayOverride(is_workday=value[0], name=value[1])
-    if isinstance(value, Mapping) and isinstance(value.get("is_workday"), bool):
-        return DayOverride(is_workday=value["is_workday"], name=value.get("name"))
-    raise TypeError(f"override must be a bool, (bool, name), {{'is_workday': bool}} or DayOverride: {value!r}")
-
-
-# --------------------------------------------------------------------------------------------------
-# The calendar
-# --------------------------------------------------------------------------------------------------
-
-
-class WorkdayCalendar:
-    """Working-day calendar: ``chinese_calendar`` data, overridden and extended by admin entries.
-
-    :param overrides: ``{date: is_workday}`` (or ``DayOverride`` / ``(is_workday, name)``). An entry always
-        wins over ``chinese_calendar``. Entries only need to list exceptions to the Mon–Fri rule.
-    :param override_years: years that the overrides *fully* describe (every holiday and make-up working
-        day of that year has been entered), so days of those years are not provisional.
-    :param strict: default for the ``strict`` argument of the computing methods: raise
-        :class:`CalendarNotCovered` instead of returning a provisional result.
-    """
-
-    def __init__(
-        self,
-        overrides: Mapping[dt.date, bool | DayOverride | tuple[bool, str | None]] | None = None,
-        *,
-        override_years: Iterable[int] = (),
-        strict: bool = False,
-    ) -> None:
-        self._overrides: dict[dt.date, DayOverride] = {
-            _as_date(day): _normalise_override(value) for day, value in (overrides or {}).items()
-        }
-        self._override_years: frozenset[int] = frozenset(int(y) for y in override_years)
-        self._cc_years = chinese_calendar_years()
-        self.strict = strict
-
-    def __repr__(self) -> str:
-        return (
-            f"WorkdayCalendar(overrides={len(self._overrides)}, "
-            f"override_years={sorted(self._override_years)}, "
-            f"chinese_calendar={self._cc_years.start}-{self._cc_years.stop - 1}, strict={self.strict})"
-        )
-
-    # -- coverage ----------------------------------------------------------------------------------
-
-    def is_covered(self, year: int) -> bool:
-        """True when official holiday data exists for ``year`` (chinese_calendar or complete overrides)."""
-        return year in self._cc_years or year in self._override_years
-
-    @property
-    def covered_years(self) -> frozenset[int]:
-        return frozenset(self._cc_years) | self._override_years
-
-    def last_covered_year(self, from_year: int) -> int | None:
-        """Last year of the unbroken covered run that contains ``from_year`` (None if not covered)."""
-        if not self.is_covered(from_year):
-            return None
-        year = from_year
-        while self.is_covered(year + 1):
-            year += 1
-        return year
-
-    def coverage_warning(self, today: dt.date) -> str | None:
-        """Chinese warning text when ``today + 1 year`` is not covered (DOMAIN §1.5: alert in time)."""
-        horizon = _add_years_raw(_as_date(today), 1)
-        missing = [y for y in range(_as_date(today).year, horizon.year + 1) if not self.is_covered(y)]
-        if not missing:
-            return None
-        listed = "、".join(str(y) for y in missing)
-        return f"{listed}年的法定节假日数据缺失：相关期限将按周末休息暂定计算，请及时补录国务院放假安排。"
-
-    # -- single days -------------------------------------------------------------------------------
-
-    def day_info(self, day: dt.date) -> DayInfo:
-        """Status of one day, with its source (never raises, see :meth:`is_workday` for strict mode)."""
-        day = _as_date(day)
-        override = self._overrides.get(day)
-        if override is not None:
-            return DayInfo(day, override.is_workday, override.name, "override")
-        if day.year in self._cc_years:
-            is_holiday, name = chinese_calendar.get_holiday_detail(day)
-            return DayInfo(day, not is_holiday, name, "chinese_calendar")
-        source = "override_year" if day.year in self._override_years else "weekday_fallback"
-        return DayInfo(day, day.weekday() < 5, None, source)
-
-    def is_workday(self, day: dt.date, *, strict: bool | None = None) -> bool:
-        """Is ``day`` a working day (工作日)? Make-up working weekends are; holidays and weekends are not."""
-        info = self.day_info(day)
-        if info.provisional and self._strict(strict):
-            raise CalendarNotCovered([info.date.year])
-        return info.is_workday
-
-    def next_workday(self, day: dt.date, *, include_self: bool = True, strict: bool | None = None) -> dt.date:
-        """First working day on or after ``day`` (after it when ``include_self`` is False)."""
-        return self._roll(_as_date(day), include_self=include_self, strict=strict)[0]
-
-    # -- periods -----------------------------------------------------------------------------------
-
-    def add_workdays(self, start: dt.date, n: int, *, strict: bool | None = None) -> Deadline:
-        """The day ``n`` working days after ``start``; the start day itself is never counted.
-
-        Counts forward from ``start + 1`` and returns the n-th working day, whatever ``start`` is
-        (a weekend or holiday start is *not* snapped first — the ``find_workday`` pitfall, DOMAIN §1.6).
-        A negative ``n`` walks backwards and returns the |n|-th working day before ``start``
-        (used for "N working days before" rules and reminders). ``n == 0`` returns ``start``.
-        """
-        start = _as_date(start)
-        step = _ONE_DAY if n >= 0 else -_ONE_DAY
-        remaining = abs(n)
-        day = start
-        uncovered: set[int] = set()
-        while remaining:
-            day += step
-            info = self.day_info(day)
-            if info.provisional:
-                uncovered.add(day.year)
-            if info.is_workday:
-                remaining -= 1
-        return self._result(start, day, n, PeriodUnit.WORKDAYS, uncovered, None, strict)
-
-    def add_calendar_days(
-        self, start: dt.date, n: int, roll_forward: bool = True, *, strict: bool | None = None
-    ) -> Deadline:
-        """``start + n`` calendar days; if that day is a rest day, roll to the next working day.
-
-        Source: 市场监督管理行政处罚程序规定 第八十条 ("期间届满的最后一日为法定节假日的，以法定节假日后的
-        第一日为期间届满的日期"), mirroring 民事诉讼法. Rest days include ordinary weekends; make-up
-        working weekends (调休上班) are working days and do not roll. Only the days actually inspected
-        (the end day and any roll) can make the result provisional.
-        """
-        start = _as_date(start)
-        return self._calendar_result(
-            start, start + dt.timedelta(days=n), n, PeriodUnit.CALENDAR_DAYS, roll_forward, strict
-        )
-
-    def add_months(self, start: dt.date, n: int, roll_forward: bool = True, *, strict: bool | None = None) -> Deadline:
-        """Period counted in months: same day-of-month ``n`` months later (clamped to the month's end)."""
-        start = _as_date(start)
-        return self._calendar_result(start, _add_months_raw(start, n), n, PeriodUnit.MONTHS, roll_forward, strict)
-
-    def add_years(self, start: dt.date, n: int, roll_forward: bool = False, *, strict: bool | None = None) -> Deadline:
-        """Period counted in years (29 Feb → 28 Feb); does not roll by default (limitation, display)."""
-        start = _as_date(start)
-        return self._calendar_result(start, _add_years_raw(start, n), n, PeriodUnit.YEARS, roll_forward, strict)
-
-    def add_period(
-        self,
-        start: dt.date,
-        n: int,
-        unit: PeriodUnit | str,
-        *,
-        roll_forward: bool = True,
-        strict: bool | None = None,
-    ) -> Deadline:
-        """Dispatch on ``unit``. Hour-based periods must be computed on datetimes by the caller."""
-        unit = PeriodUnit(unit)
-        if unit is PeriodUnit.WORKDAYS:
-            return self.add_workdays(start, n, strict=strict)
-        if unit is PeriodUnit.CALENDAR_DAYS:
-            return self.add_calendar_days(start, n, roll_forward, strict=strict)
-        if unit is PeriodUnit.MONTHS:
-            return self.add_months(start, n, roll_forward, strict=strict)
-        if unit is PeriodUnit.YEARS:
-            return self.add_years(start, n, roll_forward, strict=strict)
-        raise ValueError("hour-based periods are computed on datetimes: anchor + DeadlineRule.timedelta")
-
-    def workdays_between(self, a: dt.date, b: dt.date, *, strict: bool | None = None) -> int:
-        """Signed number of working days landed on when walking from ``a`` to ``b``.
-
-        For ``b >= a`` this counts working days in ``(a, b]`` (start excluded, end included); for
-        ``b < a`` it is minus the count in ``[b, a)``. It is the exact inverse of :meth:`add_workdays`:
-        ``workdays_between(a, add_workdays(a, n).due) == n`` for every integer n.
-        """
-        a, b = _as_date(a), _as_date(b)
-        if b >= a:
-            days: Iterator[dt.date] = _date_range(a + _ONE_DAY, b)
-            sign = 1
-        else:
-            days = _date_range(b, a - _ONE_DAY)
-            sign = -1
-        count = 0
-        uncovered: set[int] = set()
-        for day in days:
-            info = self.day_info(day)
-            if info.provisional:
-                uncovered.add(day.year)
-            count += info.is_workday
-        if uncovered and self._strict(strict):
-            raise CalendarNotCovered(uncovered)
-        return sign * count
-
-    def reminder_dates(
-        self, due: dt.date, offsets: Sequence[int] = (3, 1), *, strict: bool | None = None
-    ) -> list[dt.date]:
-        """Reminder days ``k`` working days before ``due`` for each k in ``offsets`` (DOMAIN §8: T-3, T-1).
-
-        Returned in the order of ``offsets``; ``0`` gives ``due`` itself.
-        """
-        return [self.add_workdays(due, -abs(k), strict=strict).due for k in offsets]
-
-    def compute(
-        self, rule: DeadlineRule | str, anchor: dt.date, *, extensions: int = 0, strict: bool | None = None
-    ) -> Deadline:
-        """Deadline for a :data:`DEADLINE_RULES` entry counted from ``anchor``.
-
-        ``extensions`` is the number of approved extensions (each adds ``rule.extension``, in the rule's
-        unit). For ``Direction.BEFORE`` rules the result is the latest permissible date before ``anchor``.
-        Paused clocks (中止, 听证, 公告, 检测鉴定) are the caller's business: shift ``anchor`` by the
-        paused days.
-        """
-        rule = get_rule(rule) if isinstance(rule, str) else rule
-        if extensions and not rule.extension:
-            raise ValueError(f"{rule.code} cannot be extended")
-        if rule.max_extensions is not None and extensions > rule.max_extensions:
-            raise ValueError(f"{rule.code} allows at most {rule.max_extensions} extension(s)")
-        length = rule.length + extensions * (rule.extension or 0)
-        if rule.direction is Direction.BEFORE:
-            if rule.unit is not PeriodUnit.WORKDAYS:
-                raise ValueError("only working-day rules are counted backwards")
-            return self.add_workdays(anchor, -length, strict=strict)
-        return self.add_period(anchor, length, rule.unit, roll_forward=rule.roll_forward, strict=strict)
-
-    # -- helpers -----------------------------------------------------------------------------------
-
-    def _strict(self, strict: bool | None) -> bool:
-        return self.strict if strict is None else strict
-
-    def _roll(self, day: dt.date, *, include_self: bool, strict: bool | None) -> tuple[dt.date, set[int]]:
-        uncovered: set[int] = set()
-        if not include_self:
-            day += _ONE_DAY
-        while True:
-            info = self.day_info(day)
-            if info.provisional:
-                uncovered.add(day.year)
-            if info.is_workday:
-                break
-            day += _ONE_DAY
-        if uncovered and self._strict(strict):
-            raise CalendarNotCovered(uncovered)
-        return day, uncovered
-
-    def _calendar_result(
-        self, start: dt.date, end: dt.date, n: int, unit: PeriodUnit, roll_forward: bool, strict: bool | None
-    ) -> Deadline:
-        if not roll_forward:
-            return Deadline(start=start, due=end, length=n, unit=unit)
-        rolled, uncovered = self._roll(end, include_self=True, strict=strict)
-        return self._result(start, rolled, n, unit, uncovered, end if rolled != end else None, strict)
-
-    def _result(
-        self,
-        start: dt.date,
-        due: dt.date,
-        n: int,
-        unit: PeriodUnit,
-        uncovered: set[int],
-        rolled_from: dt.date | None,
-        strict: bool | None,
-    ) -> Deadline:
-        if uncovered and self._strict(strict):
-            raise CalendarNotCovered(uncovered)
-        return Deadline(
-            start=start,
-            due=due,
-            length=n,
-            unit=unit,
-            provisional=bool(uncovered),
-            uncovered_years=frozenset(uncovered),
-            rolled_from=rolled_from,
-        )
-
-
-def _date_range(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    day = first
-    while day <= last:
-        yield day
-        day += _ONE_DAY
-
-
-def _add_months_raw(start: dt.date, n: int) -> dt.date:
-    month_index = start.year * 12 + (start.month - 1) + n
-    year, month = divmod(month_index, 12)
-    month += 1
-    last_day = _stdlib_calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(start.day, last_day))
-
-
-def _add_years_raw(start: dt.date, n: int) -> dt.date:
-    return _add_months_raw(start, 12 * n)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -512,7 +112,10 @@ class DeadlineRule:
     ``length``/``unit`` give the period, ``anchor`` the event it runs from (or, for ``Direction.BEFORE``,
     the event it must precede). ``extension`` is the length of one approved extension (same unit) and
     ``max_extensions`` how many are allowed (None = no cap stated). ``configurable`` marks defaults that
-    an agency may change (DOMAIN §0: unconfirmed or ministry-specific values).
+    an agency may change (DOMAIN §0: unconfirmed or ministry-specific values). ``protects_party`` marks a
+    period that is the party's (a window to exercise a right, time to pay before the surcharge): while a
+    year is provisional it ends on the latest plausible day; every other rule is a duty of the agency and
+    falls due on the earliest plausible day (:func:`assumption_for`, DOMAIN §1.5(d)).
     """
 
     code: str
@@ -527,8 +130,14 @@ class DeadlineRule:
     roll_forward: bool = True
     configurable: bool = False
     pausable: bool = False
+    protects_party: bool = False
     note: str = ""
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def assumption(self) -> Assume:
+        """How to count a year without official data for this rule (the asymmetric provisional rule)."""
+        return assumption_for(protects_party=self.protects_party, direction=self.direction)
 
     @property
     def timedelta(self) -> dt.timedelta:
@@ -670,6 +279,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         source="市场监督管理行政处罚程序规定 第五十七条第二款",
         configurable=True,
         note="逾期未陈述、申辩、未要求听证的，视为放弃；其他部门按本部门规定配置。",
+        protects_party=True,
     ),
     DeadlineRule(
         code="HEARING_REQUEST",
@@ -678,6 +288,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         unit=_W,
         anchor="行政机关告知之日（告知书送达之日）",
         source="行政处罚法 第六十四条第一项、第八十五条",
+        protects_party=True,
     ),
     DeadlineRule(
         code="HEARING_NOTICE",
@@ -721,6 +332,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         source="民事诉讼法 第九十五条；市场监督管理行政处罚程序规定 第八十二条第五项",
         configurable=True,
         note="交通运输部门为六十日（交通运输行政执法程序规定）。",
+        protects_party=True,
     ),
     DeadlineRule(
         code="SUMMARY_FILING",
@@ -739,6 +351,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         anchor="收到行政处罚决定书之日",
         source="行政处罚法 第六十七条第三款；市场监督管理行政处罚程序规定 第七十二条",
         note="到期不缴纳的，每日按罚款数额的百分之三加处罚款，不超过罚款数额（第七十二条）。",
+        protects_party=True,
     ),
     DeadlineRule(
         code="CASH_FINE_HANDOVER",
@@ -764,6 +377,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         anchor="知道或者应当知道行政行为之日",
         source="行政复议法（2023）第二十条",
         note="未告知复议权利和期限的，最长不超过一年。",
+        protects_party=True,
     ),
     DeadlineRule(
         code="LITIGATION_WINDOW",
@@ -772,6 +386,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         unit=_M,
         anchor="知道或者应当知道作出行政行为之日",
         source="行政诉讼法 第四十六条",
+        protects_party=True,
     ),
     DeadlineRule(
         code="SURCHARGE_BEFORE_ENFORCEMENT",
@@ -780,6 +395,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         unit=_D,
         anchor="开始加处罚款或者滞纳金之日",
         source="行政强制法 第四十五条、第四十六条",
+        protects_party=True,
     ),
     DeadlineRule(
         code="ENFORCEMENT_REMINDER",
@@ -789,6 +405,7 @@ _RULES: tuple[DeadlineRule, ...] = (
         anchor="催告书送达之日",
         source="行政强制法 第五十四条、第六十九条；市场监督管理行政处罚程序规定 第七十六条",
         note="送达催告书十个工作日后当事人仍未履行的，方可申请人民法院强制执行。",
+        protects_party=True,
     ),
     DeadlineRule(
         code="COURT_ENFORCEMENT_APPLICATION",

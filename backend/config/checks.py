@@ -96,8 +96,8 @@ def calendar_coverage_check(app_configs: Any = None, databases: Any = None, **kw
     return [
         Warning(
             f"No official holiday data for {year}: working-day deadlines reaching into it are provisional.",
-            hint="Enter the State Council's holiday notice for that year (admin: HolidayOverride rows and a "
-            "CalendarYear) or upgrade chinese-calendar.",
+            hint="Import the State Council's holiday notice for that year (admin: 日历年度 → 导入国务院放假通知, or "
+            "manage.py import_holiday_notice) or upgrade chinese-calendar (README: yearly task).",
             id="enf.W002",
         )
     ]

@@ -343,14 +343,14 @@ CELERY_BEAT_SCHEDULE["cases-deadline-reminders"] = {"task": "cases.tasks.deadlin
 CELERY_BEAT_SCHEDULE["cases-recording-flags"] = {"task": "cases.tasks.recording_flags_refresh", "schedule": 900}
 # The legal-review time limit: the same T-3/T-1 reminders and overdue flag; idempotent.
 CELERY_BEAT_SCHEDULE["reviews-deadline-reminders"] = {"task": "reviews.tasks.deadline_reminders", "schedule": 3600}
-# Daily: alert while next year's official holidays are unknown, and recompute the disclosure deadlines that
-# were counted with weekends only once they are known (DOMAIN.md §1.5).
+# Daily: alert while next year's official holidays are unknown, and recompute every still-provisional
+# deadline (cases, reviews, notices) once they are known, e.g. from a newer chinese-calendar (DOMAIN.md §1.5).
 CELERY_BEAT_SCHEDULE["common-calendar-coverage"] = {
     "task": "common.calendar_coverage_check",
     "schedule": crontab(minute=5, hour=8),
 }
-CELERY_BEAT_SCHEDULE["disclosures-refresh-provisional-dates"] = {
-    "task": "disclosures.notice_refresh_provisional_dates",
+CELERY_BEAT_SCHEDULE["common-calendar-recompute"] = {
+    "task": "common.calendar_recompute",
     "schedule": crontab(minute=35, hour="0,12"),
 }
 # 00:20 and 12:20 Asia/Shanghai: notices leave the public list on the day their display period ends.

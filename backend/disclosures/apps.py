@@ -5,3 +5,10 @@ class DisclosuresConfig(AppConfig):
     name = "backend.disclosures"
     label = "disclosures"
     verbose_name = "行政执法公示"
+
+    def ready(self) -> None:
+        # Recompute this app's due dates when a year's holidays are entered (backend/common/calendar.py).
+        from backend.common.calendar import register_calendar_recompute
+        from backend.disclosures.services import notices_recompute_for_calendar
+
+        register_calendar_recompute("disclosures", notices_recompute_for_calendar)

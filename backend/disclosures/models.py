@@ -246,7 +246,7 @@ class Notice(models.Model):
     # --- deadlines and publication ------------------------------------------------------------
     due_date = models.DateField(_("公示期限"))
     # Computed with weekends only because the year's official holidays were not known yet (DOMAIN §1.5);
-    # recomputed by notice_refresh_provisional_dates once they are.
+    # recomputed by common.calendar_recompute (notices_recompute_for_calendar) once they are.
     due_provisional = models.BooleanField(_("公示期限暂定"), default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.common.calendar import provisional_reason_for
+from backend.common.workcalendar import Assume
 from backend.disclosures.models import CorrectionRequest, NonDisclosureReason, Notice, NoticeEdit, WithdrawalKind
 
 # --------------------------------------------------------------------------------------------------
@@ -171,6 +173,10 @@ class NoticeEditOutputSerializer(serializers.ModelSerializer):
 
 
 class StaffNoticeListOutputSerializer(serializers.ModelSerializer):
+    due_provisional_reason = serializers.SerializerMethodField(
+        help_text="why due_date is provisional (null when it is not): a duty falls due on the earliest plausible day"
+    )
+    withdrawal_due_provisional_reason = serializers.SerializerMethodField()
     class Meta:
         model = Notice
         fields = [
@@ -184,18 +190,32 @@ class StaffNoticeListOutputSerializer(serializers.ModelSerializer):
             "decision_date",
             "due_date",
             "due_provisional",
+            "due_provisional_reason",
             "published_at",
             "published_late",
             "display_until",
             "withdrawn_at",
             "withdrawal_due",
             "withdrawal_due_provisional",
+            "withdrawal_due_provisional_reason",
             "withdrawn_late",
             "nd_reason",
             "nd_rule",
             "version",
             "created_at",
         ]
+
+    def get_due_provisional_reason(self, notice: Notice) -> str | None:
+        if not notice.due_provisional:
+            return None
+        return provisional_reason_for(anchor=notice.decision_date, due=notice.due_date, assume=Assume.MOST_WORKDAYS)
+
+    def get_withdrawal_due_provisional_reason(self, notice: Notice) -> str | None:
+        if not (notice.withdrawal_due_provisional and notice.withdrawal_due and notice.withdrawal_triggered_on):
+            return None
+        return provisional_reason_for(
+            anchor=notice.withdrawal_triggered_on, due=notice.withdrawal_due, assume=Assume.MOST_WORKDAYS
+        )
 
 
 class StaffNoticeReviewOutputSerializer(serializers.ModelSerializer):

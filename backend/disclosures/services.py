@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Agency, Role, User
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
-from backend.common.workdays import Deadline, WorkdayCalendar
+from backend.common.workdays import Assume, Deadline, WorkdayCalendar
 from backend.disclosures import redaction, revision
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
@@ -75,11 +75,12 @@ def _calendar() -> WorkdayCalendar:
 
 
 def _add_workdays(start: datetime.date, n: int) -> Deadline:
-    """Working-day arithmetic on the official calendar. A year without official holiday data yet is counted
-    with weekends only and the result is ``provisional`` (DOMAIN §1.5): a decision or a correction is never
-    refused because next year's State Council notice has not been entered; the date is recomputed once it
-    is (:func:`notice_refresh_provisional_dates`) and the calendar coverage alert asks for it meanwhile."""
-    return _calendar().add_workdays(start, n)
+    """Working-day arithmetic on the official calendar for the agency's disclosure duties (publish, withdraw,
+    answer). A year without official holiday data yet is counted with its statutory holidays and the result
+    is ``provisional``; being a duty, it falls due on the earliest plausible day (DOMAIN §1.5(d)). A decision
+    or a correction is never refused because next year's State Council notice has not been entered; the date
+    is recomputed once it is (:func:`notices_recompute_for_calendar`) and the coverage alert asks for it."""
+    return _calendar().add_workdays(start, n, assume=Assume.MOST_WORKDAYS)
 
 
 def profile_for(agency: Agency) -> AgencyDisclosureProfile:
@@ -796,40 +797,61 @@ def notice_expire_display_periods(*, today: datetime.date | None = None) -> int:
     return changed
 
 
-def notice_refresh_provisional_dates() -> int:
-    """Recompute publication and withdrawal deadlines that were counted with weekends only, now that the
-    year's official holidays are known (an entered ``CalendarYear`` or a newer chinese-calendar). Lateness
-    already recorded is judged again against the corrected date. Returns how many notices changed."""
-    changed = 0
-    pending = Notice.objects.filter(Q(due_provisional=True) | Q(withdrawal_due_provisional=True))
-    for pk in pending.values_list("pk", flat=True)[:5000]:
-        with transaction.atomic():
-            notice = Notice.objects.select_for_update().get(pk=pk)
-            before = {"due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due}
-            flags = (notice.due_provisional, notice.withdrawal_due_provisional)
-            if notice.due_provisional:
-                due = due_date_for(
-                    decision_date=notice.decision_date, decision_kind=notice.decision_kind,
-                    profile=profile_for(notice.agency),
-                )
-                notice.due_date, notice.due_provisional = due.due, due.provisional
-                if notice.published_at is not None:
-                    notice.published_late = timezone.localdate(notice.published_at) > notice.due_date
-            if notice.withdrawal_due_provisional and notice.withdrawal_triggered_on:
-                due = _add_workdays(notice.withdrawal_triggered_on, WITHDRAW_WORKDAYS)
-                notice.withdrawal_due, notice.withdrawal_due_provisional = due.due, due.provisional
-                if notice.withdrawn_at is not None:
-                    notice.withdrawn_late = notice.was_public and timezone.localdate(notice.withdrawn_at) > due.due
-            if flags == (notice.due_provisional, notice.withdrawal_due_provisional):
-                continue  # still not computable: the calendar coverage alert keeps asking for the holiday data
-            notice.save()
-            _audit("notice.deadlines_recomputed", notice, None, {
-                **{f"{k}_was": v for k, v in before.items()},
-                "due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due,
-                "published_late": notice.published_late, "withdrawn_late": notice.withdrawn_late,
+def notices_recompute_for_calendar(
+    *, spans: Iterable[tuple[datetime.date, datetime.date]], today: datetime.date, context: AuditContext | None
+) -> list[dict[str, Any]]:
+    """Recompute publication and withdrawal deadlines that are provisional or span a changed day (``spans``),
+    now that the year's official holidays are entered or corrected. Lateness already recorded is judged again
+    against the corrected date. Each change is audited (``notice.deadlines_recomputed``); a due date that
+    moved earlier is also recorded as a reminder to the agency's disclosure managers
+    (``notice.deadline_moved_earlier``). Runs inside the caller's transaction."""
+    touched = Q(due_provisional=True) | Q(withdrawal_due_provisional=True)
+    for first, last in spans:
+        touched |= Q(decision_date__lte=last, due_date__gte=first, published_at__isnull=True)
+        touched |= Q(withdrawal_triggered_on__lte=last, withdrawal_due__gte=first, withdrawn_at__isnull=True)
+    changes: list[dict[str, Any]] = []
+    for notice in Notice.objects.select_for_update().filter(touched).select_related("agency").order_by("pk"):
+        before = {"due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due,
+                  "due_provisional": notice.due_provisional,
+                  "withdrawal_due_provisional": notice.withdrawal_due_provisional}
+        due = due_date_for(
+            decision_date=notice.decision_date, decision_kind=notice.decision_kind, profile=profile_for(notice.agency)
+        )
+        notice.due_date, notice.due_provisional = due.due, due.provisional
+        if notice.published_at is not None:
+            notice.published_late = timezone.localdate(notice.published_at) > notice.due_date
+        if notice.withdrawal_triggered_on:
+            withdrawal = _add_workdays(notice.withdrawal_triggered_on, WITHDRAW_WORKDAYS)
+            notice.withdrawal_due, notice.withdrawal_due_provisional = withdrawal.due, withdrawal.provisional
+            if notice.withdrawn_at is not None:
+                notice.withdrawn_late = notice.was_public and timezone.localdate(notice.withdrawn_at) > withdrawal.due
+        after = {"due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due,
+                 "due_provisional": notice.due_provisional,
+                 "withdrawal_due_provisional": notice.withdrawal_due_provisional}
+        if after == before:
+            continue  # still not computable, or unchanged
+        notice.save()
+        change = {"type": "notice", "id": str(notice.pk), **{f"{k}_was": v for k, v in before.items()}, **after,
+                  "published_late": notice.published_late, "withdrawn_late": notice.withdrawn_late}
+        _audit("notice.deadlines_recomputed", notice, context, change)
+        earlier = [k for k in ("due_date", "withdrawal_due")
+                   if before[k] is not None and after[k] is not None and after[k] < before[k]]
+        if earlier:
+            managers = User.objects.filter(agency_id=notice.agency_id, is_active=True,
+                                           roles__role=Role.DISCLOSURE_MANAGER).distinct()
+            _audit("notice.deadline_moved_earlier", notice, context, {
+                "moved": earlier, **{k: after[k] for k in earlier}, "issued_on": today,
+                "recipients": [str(u.pk) for u in managers],
             })
-            changed += 1
-    return changed
+        changes.append(change)
+    return changes
+
+
+def notice_refresh_provisional_dates() -> int:
+    """Recompute the still-provisional deadlines (the part of :func:`notices_recompute_for_calendar` that needs
+    no changed span). Returns how many notices changed."""
+    with transaction.atomic():
+        return len(notices_recompute_for_calendar(spans=(), today=timezone.localdate(), context=None))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -859,7 +881,7 @@ def correction_request_submit(
     if fields:
         raise ApplicationError("invalid", "请求数据无效", status=400, fields=fields)
     profile = profile_for(notice.agency)
-    due = _calendar().add_workdays(timezone.localdate(), profile.correction_answer_workdays).due
+    due = _add_workdays(timezone.localdate(), profile.correction_answer_workdays).due
     request = CorrectionRequest.objects.create(
         notice=notice,
         tracking_code=_tracking_code(),

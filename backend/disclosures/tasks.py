@@ -18,14 +18,3 @@ def notice_expire_display_periods() -> int:
     if changed:
         logger.info("disclosures: %s notices reached the end of their display period", changed)
     return changed
-
-
-@shared_task(name="disclosures.notice_refresh_provisional_dates", time_limit=600, soft_time_limit=540)
-def notice_refresh_provisional_dates() -> int:
-    """Recompute deadlines counted with weekends only once the year's official holidays are known."""
-    from backend.disclosures.services import notice_refresh_provisional_dates as refresh
-
-    changed = refresh()
-    if changed:
-        logger.info("disclosures: %s provisional deadlines recomputed", changed)
-    return changed

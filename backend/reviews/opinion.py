@@ -130,7 +130,9 @@ def opinion_document(round_: ReviewRound) -> dict[str, Any]:
         "handlers": "、".join(h.get("name", "") for h in package.get("handling_officers", [])),
         "submitted_by": str(round_.submitted_by),
         "submitted_at": _fmt_dt(round_.submitted_at),
-        "due_on": _fmt_date(round_.due_on),
+        # A provisional limit says so on the page (issue 13 §1: the date, that it is provisional, and why).
+        "due_on": _fmt_date(round_.due_on)
+        + ("（暂定：所涉年度国务院节假日安排尚未录入，按最早的可能日期计算）" if round_.due_provisional else ""),
         "proposal_outcome": OUTCOME_PROPOSAL_LABELS.get(proposal.get("outcome", "penalty"), proposal.get("outcome")),
         "measures": _measures_text(proposal.get("measures") or []),
         "fine_amount": proposal.get("fine_amount"),

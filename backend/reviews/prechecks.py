@@ -303,7 +303,8 @@ def _check_notice(case: Case, rules: CaseRules, today: dt.date, calendar: Any) -
                 notified_on=case.notified_on.isoformat(),
             )
         )
-        window_end = calendar.add_workdays(case.notified_on, rules.statement_window_workdays).due
+        # The rule's own computation, so a provisional year gives the same latest plausible end as the case.
+        window_end = calendar.compute("STATEMENT_DEFENCE", case.notified_on, length=rules.statement_window_workdays).due
         if case.statement_waived:
             hints.append(_hint("statement_window", "ok", "当事人明确放弃陈述、申辩"))
         elif today <= window_end:
@@ -342,7 +343,9 @@ def _check_notice(case: Case, rules: CaseRules, today: dt.date, calendar: Any) -
             )
         )
     elif case.hearing_eligible and case.notified_on and not case.hearing_waived:
-        request_end = calendar.add_workdays(case.notified_on, rules.hearing_request_window_workdays).due
+        request_end = calendar.compute(
+            "HEARING_REQUEST", case.notified_on, length=rules.hearing_request_window_workdays
+        ).due
         status = "pending" if today <= request_end else "ok"
         hints.append(
             _hint(

@@ -7,6 +7,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from backend.common.calendar import provisional_reason_for
+from backend.common.workcalendar import Assume
 from backend.reviews import major
 from backend.reviews.checklist import ItemResult, ReviewKind
 from backend.reviews.models import (
@@ -173,6 +175,9 @@ class ReviewerRatioOutputSerializer(serializers.Serializer):
 
 
 class ReviewRoundListOutputSerializer(serializers.ModelSerializer):
+    due_provisional_reason = serializers.SerializerMethodField(
+        help_text="why due_on is provisional (null when it is not): a duty falls due on the earliest plausible day"
+    )
     case_id = serializers.UUIDField(read_only=True)
     case_number = serializers.CharField(source="case.case_number", read_only=True)
     case_title = serializers.CharField(source="case.title", read_only=True)
@@ -198,12 +203,18 @@ class ReviewRoundListOutputSerializer(serializers.ModelSerializer):
             "received_on",
             "due_on",
             "due_provisional",
+            "due_provisional_reason",
             "paused_since",
             "overdue",
             "major_reasons",
             "opinion_number",
             "completed_at",
         ]
+
+    def get_due_provisional_reason(self, round_: ReviewRound) -> str | None:
+        if not round_.due_provisional:
+            return None
+        return provisional_reason_for(anchor=round_.received_on, due=round_.due_on, assume=Assume.MOST_WORKDAYS)
 
     def get_reviewer(self, obj: ReviewRound) -> dict[str, str] | None:
         return _user(obj.reviewer)

@@ -86,14 +86,17 @@ def test_a_deadline_in_a_year_without_holiday_data_is_provisional_until_the_tabl
 ):
     case = notified_case(officer_a, officer_a2, head_a, D(2026, 12, 29))
     window = CaseDeadline.objects.get(case=case, rule_code="STATEMENT_DEFENCE")
-    # Weekends only for 2027: Wed 30, Thu 31, Fri 01-01 (元旦 is not known yet!), Mon 4, Tue 5.
-    assert window.provisional and window.due_on == D(2027, 1, 5)
+    # 2027 not announced: Wed 30, Thu 31, Fri 01-01 元旦 (放假办法 第二条: rests whatever the notice says),
+    # then Mon 4, Tue 5, Wed 6 — the party's window ends on the latest plausible day.
+    assert window.provisional and window.due_on == D(2027, 1, 6)
 
-    # Staff enter the State Council's 2027 notice: 元旦 on Fri 01-01 is a holiday.
+    # Staff enter the State Council's 2027 notice; the one recompute job makes the date final.
+    from backend.common.calendar import calendar_recompute
+
     HolidayOverride.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
     CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕X号")
-    window = deadline_open(case=case, code="STATEMENT_DEFENCE", anchor_on=D(2026, 12, 29),
-                           kind=CaseDeadline.Kind.WINDOW, length=5)
+    calendar_recompute(years=[2027], today=D(2026, 12, 30), context=ctx(head_a))
+    window.refresh_from_db()
     assert not window.provisional and window.due_on == D(2027, 1, 6)
     assert get_calendar().is_covered(2027)
 

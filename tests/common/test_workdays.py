@@ -72,7 +72,7 @@ def test_2026_spring_festival_and_national_day_days(day, expected):
 def test_day_info_names_the_holiday_and_its_source():
     info = CAL.day_info(D(2026, 2, 14))
     assert info.is_workday and info.name == "Spring Festival" and info.source == "chinese_calendar"
-    assert CAL.day_info(D(2027, 3, 1)).source == "weekday_fallback"
+    assert CAL.day_info(D(2027, 3, 1)).source == "statutory_fallback"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -209,7 +209,8 @@ def test_datetimes_are_accepted_as_dates():
 
 def test_span_into_2027_is_provisional():
     deadline = CAL.add_workdays(D(2026, 12, 28), 5)
-    assert deadline.due == D(2027, 1, 4)  # 29, 30, 31, then Fri 1/1 (assumed working) and Mon 1/4
+    # 29, 30, 31, then Mon 1/4 and Tue 1/5: Fri 1/1 is 元旦 by 放假办法 第二条 even before the 2027 notice.
+    assert deadline.due == D(2027, 1, 5)
     assert deadline.provisional and deadline.uncovered_years == frozenset({2027})
     assert str(deadline).endswith("（暂定）")
 

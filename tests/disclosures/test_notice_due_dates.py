@@ -50,12 +50,13 @@ def test_a_decision_in_a_year_without_holiday_data_gets_a_provisional_date_then_
     make_case, create_notice, agency_a, discloser_a
 ):
     """A decision of 12-28 reaches into 2027, whose holidays chinese-calendar 1.11 does not know: the decision
-    and its notice are never refused; the due date is counted with weekends only and marked provisional."""
+    and its notice are never refused; the due date is a duty of the agency, so it is counted on the earliest
+    plausible day (元旦 rests, the weekend after it may be a make-up working day) and marked provisional."""
     from backend.common.models import CalendarYear, HolidayOverride
 
     notice = create_notice(make_case(agency_a, decided_on=D(2026, 12, 28)))
-    # 12/29, 12/30, 12/31, Fri 1/1 (assumed a working day), 1/4, 1/5, 1/6
-    assert (notice.due_date, notice.due_provisional) == (D(2027, 1, 6), True)
+    # 12/29, 12/30, 12/31, (Fri 1/1 元旦), Sat 1/2 and Sun 1/3 (plausibly worked), 1/4, 1/5
+    assert (notice.due_date, notice.due_provisional) == (D(2027, 1, 5), True)
     assert services.notice_refresh_provisional_dates() == 0  # still unknown: nothing to recompute
 
     # Staff enter the State Council's 2027 notice: 元旦 (Fri 1/1) is a holiday.
@@ -65,7 +66,7 @@ def test_a_decision_in_a_year_without_holiday_data_gets_a_provisional_date_then_
     notice.refresh_from_db()
     assert (notice.due_date, notice.due_provisional) == (D(2027, 1, 7), False)
     event = AuditEvent.objects.get(action="notice.deadlines_recomputed", target_id=str(notice.pk))
-    assert event.data["due_date_was"] == "2027-01-06" and event.data["due_date"] == "2027-01-07"
+    assert event.data["due_date_was"] == "2027-01-05" and event.data["due_date"] == "2027-01-07"
     assert services.notice_refresh_provisional_dates() == 0
 
 
@@ -110,8 +111,8 @@ def test_a_withdrawal_reaching_into_an_unknown_year_is_provisional_then_recomput
     notice = services.notice_withdraw(
         notice=published_notice, reason="复议机关决定撤销原处罚决定", kind="revoked", triggered_on=D(2026, 12, 30)
     )
-    # 12/31, Fri 1/1 (assumed a working day), 1/4
-    assert (notice.withdrawal_due, notice.withdrawal_due_provisional) == (D(2027, 1, 4), True)
+    # 12/31, (Fri 1/1 元旦), Sat 1/2, Sun 1/3 (plausibly worked): the duty's earliest plausible day
+    assert (notice.withdrawal_due, notice.withdrawal_due_provisional) == (D(2027, 1, 3), True)
     HolidayOverride.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
     CalendarYear.objects.create(year=2027, source="测试")
     assert services.notice_refresh_provisional_dates() == 1

@@ -436,7 +436,7 @@ def case_schedule_hearing(
     (行政处罚法 第六十四条第二项、第四项)."""
     now, today = resolve_now(now)
     case, t = _begin(name="schedule_hearing", case=case, actor=actor, expected_version=expected_version)
-    latest_notice = get_calendar().add_workdays(hearing_date, -7)
+    latest_notice = get_calendar().compute("HEARING_NOTICE", hearing_date)  # provisional year: earliest date
     if today > latest_notice.due:
         raise PreconditionFailed(
             "hearing_notice_too_late",
@@ -801,9 +801,9 @@ def case_serve(
                "decision_number": case.decision_number}
     if method == "public_notice":
         rule = get_rule("PUBLIC_NOTICE_SERVICE")
-        served_on = get_calendar().add_period(
-            acted_on, case_rules(case.agency_id).public_notice_service_days, rule.unit, roll_forward=rule.roll_forward
-        ).due
+        # Deemed served when the period has run; it protects the party (latest plausible day if provisional).
+        length = case_rules(case.agency_id).public_notice_service_days
+        served_on = get_calendar().compute(rule, acted_on, length=length).due
         content.update(published_on=acted_on.isoformat(), served_on=served_on.isoformat())
     case.served_on = served_on
     document = create_document(

@@ -21,6 +21,7 @@ from backend.cases.deadlines import deadline_show_external
 from backend.cases.models import CaseDeadline
 from backend.reviews.checklist import ReviewKind
 from backend.reviews.models import ReviewExtension, ReviewRound
+from backend.common.workcalendar import Assume
 from backend.reviews.services.common import _calendar
 
 RS = ReviewRound.Status
@@ -33,8 +34,9 @@ def review_clock_code(round_: ReviewRound) -> str:
 
 def review_due(*, received_on: dt.date, workdays: int) -> tuple[dt.date, bool]:
     """The due date ``workdays`` working days after receipt (start day not counted), and whether it is
-    provisional (a year without official holiday data)."""
-    result = _calendar().add_workdays(received_on, workdays)
+    provisional (a year without official holiday data). The review limit is the agency's duty: in a year
+    without official holiday data it falls due on the earliest plausible day (DOMAIN.md §1.5(d))."""
+    result = _calendar().add_workdays(received_on, workdays, assume=Assume.MOST_WORKDAYS)
     return result.due, bool(result.provisional)
 
 
