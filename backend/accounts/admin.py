@@ -9,17 +9,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as BaseBlacklistedTokenAdmin
 from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin as BaseOutstandingTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from backend.accounts import login_guard
 from backend.accounts.models import Agency, Device, OfficerCredential, User, UserRole
 from backend.ledger.admin_audit import AuditedModelAdmin, admin_audit_record
+
+
+class GuardedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form behind the API's login guard: the same per-address budget and per-username
+    lock-out (backend/accounts/login_guard.py), counted before the password is checked."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        try:
+            login_guard.login_address_check(request=self.request)
+            login_guard.login_attempt_begin(username=username)
+        except login_guard.LoginRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from None
+        cleaned = super().clean()
+        login_guard.login_attempt_succeeded(username=username)
+        return cleaned
+
+
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 
 class UserRoleInline(admin.TabularInline):
