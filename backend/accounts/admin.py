@@ -65,6 +65,22 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     )
     # Facts, not settings (the form would also round them to the minute on every save).
     readonly_fields = ("last_login", "date_joined")
+    actions = ["deactivate_users"]
+
+    @admin.action(description="停用所选用户（立即注销其全部登录凭证）", permissions=["change"])
+    def deactivate_users(self, request: HttpRequest, queryset: Any) -> None:
+        """Deactivation instead of deletion; saving ``is_active=False`` revokes every token (User.save)."""
+        count = 0
+        with transaction.atomic(using=router.db_for_write(User)):
+            for user in queryset.select_for_update().filter(is_active=True):
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                admin_audit_record(
+                    request, action="admin.changed", obj=user,
+                    data={"changes": {"is_active": {"old": True, "new": False}}},
+                )  # fmt: skip
+                count += 1
+        self.message_user(request, f"已停用 {count} 个用户，其登录凭证已全部失效。")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deactivate instead (is_active): whoever acted on a case stays attributable in its record.
