@@ -9,17 +9,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as BaseBlacklistedTokenAdmin
 from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin as BaseOutstandingTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from backend.accounts import login_guard
 from backend.accounts.models import Agency, Device, OfficerCredential, User, UserRole
 from backend.ledger.admin_audit import AuditedModelAdmin, admin_audit_record
+
+
+class GuardedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form behind the API's login guard: the same per-address budget and per-username
+    lock-out (backend/accounts/login_guard.py), counted before the password is checked."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        try:
+            login_guard.login_address_check(request=self.request)
+            login_guard.login_attempt_begin(username=username)
+        except login_guard.LoginRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from None
+        cleaned = super().clean()
+        login_guard.login_attempt_succeeded(username=username)
+        return cleaned
+
+
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 
 class UserRoleInline(admin.TabularInline):
@@ -43,6 +65,22 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     )
     # Facts, not settings (the form would also round them to the minute on every save).
     readonly_fields = ("last_login", "date_joined")
+    actions = ["deactivate_users"]
+
+    @admin.action(description="停用所选用户（立即注销其全部登录凭证）", permissions=["change"])
+    def deactivate_users(self, request: HttpRequest, queryset: Any) -> None:
+        """Deactivation instead of deletion; saving ``is_active=False`` revokes every token (User.save)."""
+        count = 0
+        with transaction.atomic(using=router.db_for_write(User)):
+            for user in queryset.select_for_update().filter(is_active=True):
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                admin_audit_record(
+                    request, action="admin.changed", obj=user,
+                    data={"changes": {"is_active": {"old": True, "new": False}}},
+                )  # fmt: skip
+                count += 1
+        self.message_user(request, f"已停用 {count} 个用户，其登录凭证已全部失效。")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deactivate instead (is_active): whoever acted on a case stays attributable in its record.

@@ -4,13 +4,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from backend.accounts import selectors, services
+from backend.accounts.login_guard import LoginThrottle
 from backend.accounts.permissions import IsAgencyStaff
 from backend.accounts.serializers import (
     DeviceOutputSerializer,
@@ -23,12 +23,6 @@ from backend.accounts.serializers import (
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.ledger.services import audit_context_from_request
-
-
-class LoginThrottle(ScopedRateThrottle):
-    """Per client address: slows password guessing across many usernames."""
-
-    scope_attr = "throttle_scope"
 
 
 @extend_schema(tags=["auth"], responses={200: TokenPairOutputSerializer}, auth=[])

@@ -1,4 +1,5 @@
-"""JWT authentication that also refuses tokens of deactivated users and revoked devices."""
+"""JWT authentication that also refuses tokens of deactivated users, revoked devices and revoked sessions
+(the user's token version, raised on a password, role or active-flag change: backend/accounts/models.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,21 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from backend.accounts.models import Device
+from backend.accounts.models import Device, User
+from backend.common.observability import bind_user
 
 DEVICE_CLAIM = "device"
+TOKEN_VERSION_CLAIM = "tv"
 _DEVICE_REVOKED = ("该终端已被吊销，请重新登记", "device_revoked")
+_TOKEN_REVOKED = ("登录凭证已失效（密码、角色或账户状态已变更），请重新登录", "token_revoked")
+
+
+def ensure_token_current(token: Token) -> None:
+    """A token issued before its user's token version was raised (password, roles, deactivation) is refused."""
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    current = User.objects.filter(pk=user_id).values_list("token_version", flat=True).first()
+    if current is None or token.get(TOKEN_VERSION_CLAIM) != current:
+        raise AuthenticationFailed(*_TOKEN_REVOKED)
 
 
 def ensure_device_active(device_id: Any) -> None:
@@ -50,7 +62,10 @@ class EnforcementJWTAuthentication(JWTAuthentication):
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:
+            raise AuthenticationFailed(*_TOKEN_REVOKED)
         if device_id and not user._device_active:
             raise AuthenticationFailed(*_DEVICE_REVOKED)
         user._token_device_id = device_id
+        bind_user(user)  # the user and agency of every log line this request writes
         return user

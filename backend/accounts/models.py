@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -70,6 +71,9 @@ class User(AbstractUser):
     legal_qualification_no = models.CharField(_("法律职业资格证书编号"), max_length=50, blank=True)
     # Seeded by `seed_demo`: the service refuses to start with DEBUG off while any exists.
     demo_account = models.BooleanField(default=False, editable=False)
+    # Carried by every access and refresh token (claim ``tv``) and checked on each use: raising it revokes all
+    # of the user's tokens at once. Raised when the password, the roles or the active flag change.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -77,6 +81,41 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> User:
+        user = super().from_db(db, field_names, values)
+        user._loaded_is_active = user.__dict__.get("is_active")
+        return user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password (set_password keeps it in _password until saved) or a change of the active flag ends
+        # every session of this user: whoever held the old password or the deactivated account loses access.
+        revoke = not self._state.adding and (
+            self._password is not None
+            or ("_loaded_is_active" in self.__dict__ and self._loaded_is_active != self.is_active)
+        )
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # Never write token_version from memory: a stale instance would lower it and revive revoked tokens.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "token_version"
+            ]
+        super().save(*args, **kwargs)
+        self._loaded_is_active = self.is_active
+        if revoke:
+            self.revoke_tokens()
+
+    def revoke_tokens(self) -> None:
+        """Every access and refresh token issued so far stops working on its next use."""
+        from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+        User.objects.filter(pk=self.pk).update(token_version=models.F("token_version") + 1)
+        self.token_version = User.objects.values_list("token_version", flat=True).get(pk=self.pk)
+        self._role_cache = None
+        outstanding = OutstandingToken.objects.filter(user_id=self.pk, blacklistedtoken__isnull=True)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+        )
 
     @property
     def role_set(self) -> frozenset[str]:
@@ -108,6 +147,24 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()}"
+
+    # Tokens carry the roles (claim ``roles``) and are authorised by them: granting or withdrawing a role
+    # revokes the user's tokens, so the next login carries the new set.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            self._revoke_user_tokens()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        self._revoke_user_tokens()
+        return result
+
+    def _revoke_user_tokens(self) -> None:
+        user = User.objects.filter(pk=self.user_id).first()
+        if user is not None:
+            user.revoke_tokens()
 
 
 class OfficerCredentialQuerySet(models.QuerySet):

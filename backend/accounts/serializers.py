@@ -8,16 +8,23 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from backend.accounts import services
-from backend.accounts.authentication import DEVICE_CLAIM, ensure_device_active
+from backend.accounts import login_guard, services
+from backend.accounts.authentication import (
+    DEVICE_CLAIM,
+    TOKEN_VERSION_CLAIM,
+    ensure_device_active,
+    ensure_token_current,
+)
 from backend.accounts.models import Agency, Device, OfficerCredential, User
 
 
 def add_identity_claims(token: RefreshToken, user: User) -> None:
-    """Claims the apps read without another request: roles and agency."""
+    """Claims the apps read without another request: roles and agency; and the user's token version (read
+    from the database, not a possibly stale instance), which revokes the token when it is raised."""
     token["roles"] = sorted(user.role_set)
     token["agency"] = user.agency_id
     token["username"] = user.username
+    token[TOKEN_VERSION_CLAIM] = User.objects.values_list("token_version", flat=True).get(pk=user.pk)
 
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
@@ -33,15 +40,16 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         username = attrs.get(self.username_field, "")
-        if services.login_is_locked(username=username):
-            raise exceptions.Throttled(detail="登录失败次数过多，请稍后再试")
+        try:
+            login_guard.login_attempt_begin(username=username)
+        except login_guard.LoginRefused as refused:
+            raise exceptions.Throttled(wait=refused.retry_after, detail=refused.message)
         user = authenticate(
             request=self.context.get("request"), username=username, password=attrs.get("password")
         )
         if user is None or not user.is_active:
-            services.login_record_failure(username=username)
             raise exceptions.AuthenticationFailed("用户名或密码错误", code="invalid_credentials")
-        services.login_record_success(username=username)
+        login_guard.login_attempt_succeeded(username=username)
         device_id = attrs.get("device_id")
         if device_id is not None:
             device = Device.objects.filter(pk=device_id, owner=user).first()
@@ -66,11 +74,13 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
 
 
 class TokenRefreshInputSerializer(TokenRefreshSerializer):
-    """Rotating refresh: the old refresh token is blacklisted; a revoked device cannot refresh."""
+    """Rotating refresh: the old refresh token is blacklisted; a revoked device cannot refresh, nor a token
+    issued before the user's password, roles or active flag changed."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         refresh = RefreshToken(attrs["refresh"])
         ensure_device_active(refresh.get(DEVICE_CLAIM))
+        ensure_token_current(refresh)
         return super().validate(attrs)
 
 

@@ -1,4 +1,7 @@
-"""Account writes: login lock-out, devices, credentials. Every change is written to the audit trail."""
+"""Account writes: devices, credentials. Every change is written to the audit trail.
+
+The login guard (throttle and lock-out) is backend/accounts/login_guard.py.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +9,12 @@ import base64
 import binascii
 import datetime
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Device, OfficerCredential, Role, User
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
-
-# --------------------------------------------------------------------------- login lock-out
-
-
-def _failure_key(username: str) -> str:
-    return f"login-failures:{username.strip().lower()}"
-
-
-def login_is_locked(*, username: str) -> bool:
-    return cache.get(_failure_key(username), 0) >= settings.LOGIN_MAX_FAILURES
-
-
-def login_record_failure(*, username: str) -> None:
-    key = _failure_key(username)
-    cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-
-
-def login_record_success(*, username: str) -> None:
-    cache.delete(_failure_key(username))
-
 
 # --------------------------------------------------------------------------- credentials
 

@@ -7,12 +7,16 @@ points and the worker) when a check below reports an error. ``manage.py check`` 
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+
+# Secret keys (SECRET_KEY, JWT_SIGNING_KEY, METRICS_TOKEN): at least this many characters with DEBUG off.
+MIN_SIGNING_KEY_LENGTH = 32
 
 DEMO_USERNAMES = ("officer1", "officer2", "officer3", "reviewer1", "head1", "discloser1", "auditor1", "admin")
 
@@ -22,12 +26,34 @@ def production_secrets_check(app_configs: Any = None, **kwargs: Any) -> list:
     if settings.DEBUG:
         return []
     errors = []
-    if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY or len(settings.SECRET_KEY) < 32:
+    if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY or len(settings.SECRET_KEY) < MIN_SIGNING_KEY_LENGTH:
         errors.append(
             Error(
                 "SECRET_KEY is not set (or too short) while DEBUG is off.",
                 hint="Set SECRET_KEY (≥ 32 random characters) in the environment.",
                 id="enf.E001",
+            )
+        )
+    # RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). The access and
+    # refresh tokens are bearer credentials to evidence: a short key can be brute-forced offline from one token.
+    jwt_key = str(settings.SIMPLE_JWT.get("SIGNING_KEY") or "")
+    if len(jwt_key) < MIN_SIGNING_KEY_LENGTH or jwt_key == settings.INSECURE_SECRET_KEY:
+        errors.append(
+            Error(
+                f"JWT_SIGNING_KEY is shorter than {MIN_SIGNING_KEY_LENGTH} characters (or the development key) "
+                "while DEBUG is off.",
+                hint=f"Set JWT_SIGNING_KEY (or SECRET_KEY, its default) to ≥ {MIN_SIGNING_KEY_LENGTH} random "
+                "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
+                id="enf.E006",
+            )
+        )
+    metrics_token = settings.METRICS_TOKEN
+    if metrics_token and len(metrics_token) < MIN_SIGNING_KEY_LENGTH:
+        errors.append(
+            Error(
+                f"METRICS_TOKEN is shorter than {MIN_SIGNING_KEY_LENGTH} characters while DEBUG is off.",
+                hint="Use a long random token, or leave it empty (then /metrics answers staff sessions only).",
+                id="enf.E007",
             )
         )
     if "*" in settings.ALLOWED_HOSTS:
@@ -159,3 +185,17 @@ def refuse_insecure_start() -> None:
     errors = insecure_configuration_errors()
     if errors:
         raise ImproperlyConfigured("Refusing to start on an insecure configuration:\n  " + "\n  ".join(errors))
+
+
+# EX_CONFIG (sysexits.h): the exit status of a process that refused its configuration.
+EXIT_INSECURE_CONFIGURATION = 78
+
+
+def exit_if_insecure(process: str) -> None:
+    """For processes whose framework swallows exceptions of start-up hooks (Celery's signals log them and go
+    on): print why and leave with :data:`EXIT_INSECURE_CONFIGURATION`."""
+    try:
+        refuse_insecure_start()
+    except ImproperlyConfigured as exc:
+        print(f"{process}: {exc}", file=sys.stderr, flush=True)  # logging may not be configured yet
+        raise SystemExit(EXIT_INSECURE_CONFIGURATION) from exc

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -35,6 +36,22 @@ preload_app = True
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 logger = logging.getLogger("backend.config.gunicorn")
+
+
+def _metrics_dir() -> Path:
+    """Prometheus multiprocess mode: every worker writes its counters under this folder, /metrics adds them up.
+    Set before the application is loaded (the values' class is chosen when prometheus_client is imported);
+    emptied when the server starts, so counters begin at zero with the new master."""
+    default = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "metrics"
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+_metrics_dir()
 
 
 def warm_up() -> None:
@@ -73,3 +90,9 @@ def pre_fork(server: Any, worker: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     prepare_process()  # already done when the app was preloaded (the flag is inherited through fork)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # its live gauges leave the sums; its counters stay

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "backend.common",
     "backend.accounts",
     "backend.ledger",
@@ -54,11 +55,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.common.middleware.RequestIdMiddleware",
+    # Request id, user, agency and route in every log line; request metrics; the access log line.
+    "backend.common.observability.RequestObservabilityMiddleware",
     # /healthz and /readyz, answered under any Host (probes come by IP), before host validation.
     "backend.common.health.HealthProbeMiddleware",
     # Then: X-Forwarded-* count only from TRUSTED_PROXIES (backend/common/client_address.py).
     "backend.common.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +83,8 @@ AUTH_USER_MODEL = "accounts.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of third-party templates (drf-spectacular's Redoc page, without inline script).
+        "DIRS": [BASE_DIR / "backend" / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -168,8 +173,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.common.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # Exact counters (backend/common/throttling.py), shared by every worker: Redis or a locked local store.
+        "backend.common.throttling.ExactAnonRateThrottle",
+        "backend.common.throttling.ExactUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
@@ -382,6 +388,35 @@ SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS (RFC 6797) on every HTTPS response with DEBUG off: a year, subdomains included. Browsers ignore it over
+# plain HTTP, so it is harmless before TLS is set up and keeps the officers' browsers on HTTPS afterwards.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Content-Security-Policy on every response (django-csp): only this origin's scripts, styles, fonts and images
+# (the API docs' assets are self-hosted from drf-spectacular-sidecar), no plugins, no framing, forms post here.
+# A few documents with their own <style> (the API docs, the 审核意见书) add 'unsafe-inline' styles for
+# themselves only (backend/common/security.py); no page anywhere may run an inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The Django admin (/admin/; ADMIN_ENABLED=0 removes it, e.g. on an internet-facing instance). Its login is
+# guarded like the API's (backend/accounts/login_guard.py: per-address throttle and per-username lock-out).
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
 # Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: comma-separated IP addresses or CIDR networks
 # (127.0.0.1 when nginx runs on the same host, the proxy's network under compose/Kubernetes). Empty (the
 # default): no proxy is trusted and those headers are dropped from every request. One rule for Django and
@@ -393,11 +428,55 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # JSON bodies; evidence bytes go through tus, not this
 
+# --------------------------------------------------------------------------- Observability
+# Logs: one JSON object per line (python-json-logger) with the request id, user, agency and route of the
+# request that wrote it (backend/common/observability.py), ready for a log collector. LOG_FORMAT=plain for a
+# terminal. Retention is the collector's job: at least six months (网络安全法 第二十一条; README "Logs").
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# One access line per request (backend.access): method, route, status, duration, bytes, user, agency.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_context": {"()": "backend.common.observability.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+# The worker logs through the same handlers (JSON, with the task's name and id) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Prometheus metrics at /metrics (backend/common/metrics.py). Protected: a scraper sends
+# "Authorization: Bearer <METRICS_TOKEN>"; without a token configured only a staff session may read it.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# gunicorn's workers are separate processes: each writes its counters here and /metrics adds them up
+# (prometheus_client's multiprocess mode; backend/config/gunicorn.py empties it when the server starts).
+METRICS_MULTIPROC_DIR = Path(env.str("PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "metrics")))
+
+# Error tracking (sentry-sdk) to a self-hosted Sentry-compatible server (Sentry, GlitchTip); off unless
+# SENTRY_DSN is set. No personal data is sent (send_default_pii off): the request id and route identify an event.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from backend.common.observability import error_tracking_init
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE or None,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from backend.common.metrics import metrics_view
+from backend.common.security import api_reference_page
 from backend.common.urls import read_only_page, with_slash_variants
 
 # /healthz and /readyz are answered by backend.common.health.HealthProbeMiddleware, under any Host.
@@ -10,10 +13,23 @@ urlpatterns = [
     *with_slash_variants(
         [
             path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-            path("api/docs/", read_only_page(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
-            path("api/redoc/", read_only_page(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
+            # The split view serves its start-up script as a second request (?script): no inline script, so the
+            # page works under the Content-Security-Policy; its assets come from drf-spectacular-sidecar.
+            path(
+                "api/docs/",
+                api_reference_page(read_only_page(SpectacularSwaggerSplitView.as_view(url_name="schema"))),
+                name="api-docs",
+            ),
+            path(
+                "api/redoc/",
+                api_reference_page(read_only_page(SpectacularRedocView.as_view(url_name="schema"))),
+                name="api-redoc",
+            ),
         ]
     ),
-    path("admin/", admin.site.urls),
+    # Prometheus scrape target: METRICS_TOKEN bearer or a staff session (backend/common/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     path("", include("backend.config.public_urls")),
 ]
+if settings.ADMIN_ENABLED:
+    urlpatterns.insert(-1, path("admin/", admin.site.urls))

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -28,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from backend.common import ratelimit
 from backend.common.conditional import if_none_match_hits
 from backend.common.errors import ApplicationError
 from backend.disclosures import public, selectors, services
@@ -66,21 +66,9 @@ class PublicRateThrottle(AnonRateThrottle):
         return self._count() <= self.num_requests
 
     def _count(self) -> int:
-        """Increment and read this window's counter: one round trip on Redis (INCR + EXPIRE pipelined)."""
-        raw = getattr(self.cache, "_cache", None)
-        if isinstance(self.cache, RedisCache) and raw is not None:
-            key = self.cache.make_and_validate_key(self.key)
-            pipe = raw.get_client(key, write=True).pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, self.duration + 1)
-            return int(pipe.execute()[0])
-        if self.cache.add(self.key, 1, self.duration + 1):
-            return 1
-        try:
-            return int(self.cache.incr(self.key))
-        except ValueError:  # expired between add and incr
-            self.cache.set(self.key, 1, self.duration + 1)
-            return 1
+        """Increment and read this window's counter, atomically on every store (backend/common/ratelimit.py:
+        on Redis INCR + EXPIRE in one round trip)."""
+        return ratelimit.counter_incr(self.key, self.duration + 1)
 
     def wait(self) -> float | None:
         return max(0.0, self._window_end - self.timer())

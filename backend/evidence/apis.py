@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import math
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +21,6 @@ from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsAgencyStaff
@@ -31,6 +29,7 @@ from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import DefaultCursorPagination
 from backend.common.request_body import body_reader
 from backend.common.storage import ObjectMissing, get_storage
+from backend.common.throttling import ExactUserRateThrottle
 from backend.evidence import selectors, services, tus
 from backend.evidence.conf import upload_limits
 from backend.evidence.models import Upload
@@ -47,37 +46,10 @@ from backend.ledger.services import audit_context_from_request
 # --------------------------------------------------------------------------- tus
 
 
-class _WindowCounterThrottle(UserRateThrottle):
-    """Per-user sliding-window *counter*: one integer per fixed window in the shared cache, the previous
-    window weighted by how much of it still overlaps the sliding window (rounded up).
-
-    DRF's ``SimpleRateThrottle`` keeps every request's timestamp and rewrites the whole list (pickled and, in
-    the file cache, compressed) on each request: at the PATCH budget that is up to thousands of floats per
-    8 MiB chunk. Reading two small counters and writing one costs the same whatever the rate. Counting is as
-    (non-)atomic as DRF's read-then-write.
-    """
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        window, into = divmod(self.timer(), self.duration)
-        current, previous = f"{self.key}:{int(window)}", f"{self.key}:{int(window) - 1}"
-        counts = self.cache.get_many([previous, current])
-        used = counts.get(current, 0)
-        # Rounded up: never more lenient than the requests the sliding window may still hold.
-        estimate = math.ceil(counts.get(previous, 0) * (1 - into / self.duration)) + used
-        if estimate >= self.num_requests:
-            self._retry_after = self.duration - into
-            return False
-        # Kept for two windows: it is the "previous" window during the next one.
-        self.cache.set(current, used + 1, 2 * self.duration)
-        return True
-
-    def wait(self) -> float | None:
-        return getattr(self, "_retry_after", None)
+class _WindowCounterThrottle(ExactUserRateThrottle):
+    """Per user, on the exact sliding-window counter (backend/common/throttling.py): reading two small counters
+    and incrementing one costs the same whatever the rate, where DRF's list of request times grows with it
+    (up to thousands of floats per 8 MiB chunk at the PATCH budget)."""
 
 
 class UploadThrottle(_WindowCounterThrottle):

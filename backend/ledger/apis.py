@@ -16,10 +16,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.security import allow_inline_styles
+from backend.common.throttling import ExactScopedRateThrottle
 from backend.ledger import bundles, selectors
 from backend.ledger.checkpoints import checkpoint_latest
 from backend.ledger.models import BundleExport
@@ -61,7 +62,7 @@ class PublicApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ExactScopedRateThrottle]
     throttle_scope = "public"
 
 
@@ -257,4 +258,4 @@ class BundleShareReceiptApi(APIView):
         parameters=[OpenApiParameter("format", str, enum=["json", "html"], required=False)])
     def get(self, request: Request, share_id: Any) -> Response:
         share = bundles.share_get_for_user(user=request.user, share_id=share_id)
-        return Response(bundles.share_receipt(share=share))
+        return allow_inline_styles(Response(bundles.share_receipt(share=share)))  # the HTML's <style> block

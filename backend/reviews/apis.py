@@ -21,6 +21,7 @@ from backend.accounts.models import Role, User
 from backend.accounts.permissions import HasRole, IsAgencyHead, IsAgencyStaff
 from backend.common.errors import ApplicationError, NotFound, PreconditionFailed
 from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.security import allow_inline_styles
 from backend.ledger.services import audit_context_from_request
 from backend.reviews import opinion, selectors, services
 from backend.reviews.models import CaseReviewFlags, CatalogRule, CollectiveDiscussion
@@ -578,7 +579,8 @@ class ReviewOpinionHtmlApi(APIView):
     )
     def get(self, request: Request, round_id: uuid.UUID) -> HttpResponse:
         round_ = selectors.review_round_get_for_user(user=request.user, round_id=round_id)
-        return HttpResponse(opinion.render_opinion_html(round_), content_type="text/html; charset=utf-8")
+        html = HttpResponse(opinion.render_opinion_html(round_), content_type="text/html; charset=utf-8")
+        return allow_inline_styles(html)  # the document's own <style> block
 
 
 class ReviewOpinionPdfApi(APIView):

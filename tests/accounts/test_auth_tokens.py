@@ -97,18 +97,14 @@ def test_repeated_failures_lock_the_username_even_with_the_right_password(api, o
     assert locked.json()["code"] == "throttled"
 
 
-def test_login_is_throttled_per_client_address(api, officer_a, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}}
+def test_login_is_throttled_per_client_address(api, officer_a, settings, monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
-    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    try:
-        codes = [login(api, f"user{i}", "x").status_code for i in range(4)]
-    finally:
-        from rest_framework.settings import api_settings
-
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # monkeypatch restores the class attribute after the test (restoring it from api_settings inside the test
+    # would keep the 3/min of the overridden settings for every later test).
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    codes = [login(api, f"user{i}", "x").status_code for i in range(4)]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
 

@@ -58,6 +58,7 @@ def test_a_secure_configuration_starts(settings):
 
     settings.DEBUG = False
     settings.SECRET_KEY = GOOD_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": GOOD_KEY}
     settings.LEDGER_SIGNING_KEY = generate_key(settings.LEDGER_ORIGIN).signer_key
     settings.ALLOWED_HOSTS = ["enforce.example.gov.cn"]
     refuse_insecure_start()  # does not raise
