@@ -15,5 +15,6 @@ urlpatterns = [
         ]
     ),
     path("admin/", admin.site.urls),
+    path("console/", include("backend.console.urls")),
     path("", include("backend.config.public_urls")),
 ]
