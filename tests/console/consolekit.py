@@ -3,10 +3,13 @@ photo recorded directly, a review submission."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
+import subprocess
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -77,3 +80,37 @@ def submit_for_review(case: Case, officer: User) -> ReviewRound:
         discretion="适用《辽源市市场监管行政处罚裁量基准》一般情节。",
         investigation_report="经调查，违法事实清楚，证据确实充分。",
     )  # fmt: skip
+
+
+def make_video(path: Path) -> bytes:
+    """A real 2-second H.264/AAC clip (ffmpeg's test pattern) with an ISO 6709 location."""
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+         "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+         "-metadata", "location=+42.8876+125.1437/", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def upload_evidence(officer: User, case: Case, data: bytes, *, kind: str, filename: str, activity: str) -> EvidenceItem:
+    """Upload through the tus API in one request (creation-with-upload), as a field device does; the media
+    pipeline runs when the upload commits (eager Celery in the tests)."""
+    from support import client_for
+
+    captured = (timezone.now() - datetime.timedelta(minutes=10)).astimezone(datetime.UTC)
+    metadata = {
+        "case": str(case.pk), "kind": kind, "filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
+        "captured_at": captured.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "latitude": "42.8876", "longitude": "125.1437",
+        "accuracy_m": "8.5", "activity": activity, "description": "执法记录仪视频",
+    }  # fmt: skip
+    encoded = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in metadata.items())
+    response = client_for(officer).generic(
+        "POST", "/api/v1/uploads/", data, content_type="application/offset+octet-stream",
+        HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_METADATA=encoded, HTTP_UPLOAD_LENGTH=str(len(data)),
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response["Evidence-Status"] == "received", response.content
+    return EvidenceItem.objects.get(pk=response["Evidence-Item"])
