@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from rest_framework.permissions import IsAuthenticated
 
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import IsAgencyStaff
@@ -34,7 +33,7 @@ def decision_gate(case: Case) -> dict[str, Any]:
     return {"passed": True, "code": "", "message": ""}
 
 
-@console_view(IsAuthenticated)
+@console_view(IsAgencyStaff)  # as GET /api/v1/cases/<id>/reviews/requirement/, which it shows
 def decision_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, case_id=case_id)
     requirement = review_services.review_requirement(case=case)

@@ -133,7 +133,8 @@ def round_outcome(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
 
     def run() -> None:
         unanswered = [e.title for e in round_.checklist.all() if not e.result]
-        if unanswered:
+        # Only for the assigned reviewer: anyone else gets the service's own refusal (403), as from the API.
+        if unanswered and round_.reviewer_id == request.user.pk:
             raise ApplicationError("checklist_incomplete", f"尚有 {len(unanswered)} 项审核内容未填写，不能出具意见",
                                    status=409, extra={"unanswered": unanswered})  # fmt: skip
         values = forms.validated_body(ReviewOutcomeInputSerializer, _outcome_body(request))
