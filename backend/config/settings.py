@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "backend.evidence",
     "backend.reviews",
     "backend.disclosures",
+    "backend.console",
 ]
 
 MIDDLEWARE = [
@@ -417,6 +418,24 @@ CONTENT_SECURITY_POLICY = {
 # The Django admin (/admin/; ADMIN_ENABLED=0 removes it, e.g. on an internet-facing instance). Its login is
 # guarded like the API's (backend/accounts/login_guard.py: per-address throttle and per-username lock-out).
 ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
+# The staff console (/console/): one policy, applied by backend.console.security to every console answer.
+# No inline script or style anywhere; htmx and the console's own script are served from 'self'.
+CONSOLE_CONTENT_SECURITY_POLICY = env.str(
+    "CONSOLE_CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+)
+# Console sessions: closed with the browser and after 8 idle hours (one working day); HttpOnly always.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+LOGIN_URL = "/console/login/"
 # Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: comma-separated IP addresses or CIDR networks
 # (127.0.0.1 when nginx runs on the same host, the proxy's network under compose/Kubernetes). Empty (the
 # default): no proxy is trusted and those headers are dropped from every request. One rule for Django and

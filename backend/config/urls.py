@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     # Prometheus scrape target: METRICS_TOKEN bearer or a staff session (backend/common/metrics.py).
     path("metrics", metrics_view, name="metrics"),
+    path("console/", include("backend.console.urls")),
     path("", include("backend.config.public_urls")),
 ]
 if settings.ADMIN_ENABLED:

@@ -1,0 +1,60 @@
+"""Session login for the console: the same users, passwords and lock-out as the API's token login."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from backend.accounts import services as accounts
+from backend.console.security import harden
+
+LOCKED = "登录失败次数过多，请稍后再试"
+INVALID = "用户名或密码错误"
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/console/"
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_page(request: HttpRequest) -> HttpResponse:
+    error = ""
+    status = 200
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password", "")
+        # The API's rule (backend.accounts.services): repeated failures lock the username for a while.
+        if accounts.login_is_locked(username=username):
+            error, status = LOCKED, 429
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None or not user.is_active:
+                accounts.login_record_failure(username=username)
+                error, status = INVALID, 401
+            else:
+                accounts.login_record_success(username=username)
+                login(request, user)  # rotates the session key (no fixation)
+                return harden(HttpResponseRedirect(_next(request), status=303))
+    elif request.method != "GET":
+        return harden(HttpResponse(status=405))
+    context = {"title": "登录", "error": error, "username": username, "next": _next(request)}
+    return harden(render(request, "console/login.html", context, status=status))
+
+
+@csrf_protect
+def logout_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":  # logging out changes state: never on a GET (a link or an <img> could)
+        return harden(HttpResponse(status=405))
+    logout(request)
+    return harden(HttpResponseRedirect("/console/login/", status=303))
