@@ -162,7 +162,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular plus the error answers and headers every operation declares (backend/common/apidocs.py).
+    "DEFAULT_SCHEMA_CLASS": "backend.common.apidocs.ContractAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "backend.common.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
@@ -195,6 +196,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Each route is served in both slash forms (backend/common/urls.py); the document lists the canonical one.
     "PREPROCESSING_HOOKS": ["backend.common.urls.canonical_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.common.apidocs.add_header_components",
+    ],
     # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Case.Status",
