@@ -11,7 +11,8 @@ then adds what a generated client needs and the views would otherwise repeat by 
 - **Headers.** Response headers are components (:data:`HEADERS`); every answer names ``X-Request-ID``,
   idempotent POSTs ``Idempotent-Replayed``, a 429 or an in-flight 409 ``Retry-After``, a 401
   ``WWW-Authenticate``; the headers of a success answer that a view sets itself (``ETag``, ``Location``,
-  ``Upload-Offset``…) are named by the view in ``openapi_response_headers`` (method → header names).
+  ``Upload-Offset``…) are named by the view in ``openapi_response_headers`` (method → header names), and a
+  protocol's headers on its error answers (tus) in ``openapi_error_headers``.
 
 tests/api_docs/ checks the result: the document validates (openapi-spec-validator), and every answer the
 test suite sees has a declared status, a body matching its schema and only declared headers
@@ -97,6 +98,9 @@ ERROR_STATUSES: dict[int, tuple[str, str, tuple[str, ...]]] = {
 PROTOCOL_ERRORS: dict[str, frozenset[int]] = {
     # tus 1.0.0 (api_docs/uploads.md): creation, resumption, termination.
     "uploads_create": frozenset({412, 413, 415}),
+    # Credentials checked by the serializer of an unauthenticated view.
+    "auth_token_create": frozenset({401}),
+    "auth_token_refresh_create": frozenset({401}),
     "uploads_partial_update": frozenset({410, 411, 412, 413, 415, 423, 460}),
     "uploads_destroy": frozenset({412, 423}),
     "evidence_original_retrieve": frozenset({416}),
@@ -133,6 +137,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Evidence-Status": _header("The upload's status (`receiving`, `received`, `rejected`, …)."),
     "Evidence-Item": _header("The evidence item created by the last byte.", {"type": "string", "format": "uuid"}),
     "Evidence-Error": _header("Why the upload was rejected (an error code)."),
+    "Tus-Max-Size": _header("Largest upload the server accepts, in bytes.", {"type": "integer"}),
+    "Upload-Length": _header("The upload's declared length.", {"type": "integer", "minimum": 0}),
+    "Upload-Defer-Length": _header("`1`: the length is not known yet.", {"type": "integer", "enum": [1]}),
+    "Upload-Metadata": _header("The upload's metadata as it was sent (tus encoding)."),
     "Content-Disposition": _header("File name of the download."),
     "Content-Range": _header("The bytes of a partial answer (RFC 9110 §14.4)."),
     "X-Manifest-SHA256": _header("SHA-256 of the bundle's manifest (compare with the receipt)."),
@@ -157,7 +165,8 @@ def _restricted(view: Any) -> bool:
 
 
 def _anonymous_allowed(view: Any) -> bool:
-    return AllowAny in getattr(view, "permission_classes", ())
+    permissions = getattr(view, "permission_classes", ())
+    return not permissions or AllowAny in permissions
 
 
 def error_statuses(view: Any, method: str, operation: dict[str, Any]) -> set[int]:
@@ -220,8 +229,16 @@ class ContractAutoSchema(AutoSchema):
         error_ref = self.resolve_serializer(ErrorSerializer, "response").ref
         statuses = error_statuses(self.view, method, {**operation, "_path": path})
         statuses |= {int(code) for code in responses if str(code).startswith("4")}  # declared by the view
+        error_headers = getattr(self.view, "openapi_error_headers", {}).get(method.lower(), ())
         for status in sorted(statuses):
-            responses[str(status)] = self._error_response(status, error_ref, replayable=idempotent)
+            shared = self._error_response(status, error_ref, replayable=idempotent)
+            if error_headers:  # a protocol's headers on its errors (tus): the shared answer, inlined, plus those
+                name = shared["$ref"].rsplit("/", 1)[-1]
+                inline = {**self.registry[(name, ResolvedComponent.RESPONSE)].schema}
+                inline["headers"] = {**inline["headers"], **{h: _ref(h) for h in error_headers}}
+                responses[str(status)] = inline
+            else:
+                responses[str(status)] = shared
         operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
         return operation
 

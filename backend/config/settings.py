@@ -203,7 +203,8 @@ SPECTACULAR_SETTINGS = {
     # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Case.Status",
-        "CasePartyTypeEnum": "backend.cases.models.PartyType",
+        # One vocabulary for cases, review catalogs and notices (backend/common/parties.py).
+        "PartyTypeEnum": "backend.cases.models.PartyType",
         "CasePauseKindEnum": "backend.cases.models.CasePause.Kind",
         "RetentionTermEnum": "backend.cases.models.RetentionTerm",
         "DecisionChangeKindEnum": "backend.disclosures.models.WithdrawalKind",
@@ -215,7 +216,6 @@ SPECTACULAR_SETTINGS = {
         "RecusalReasonEnum": "backend.reviews.models.Recusal.Reason",
         "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
         "PublicNoticeStatusEnum": ["published", "withdrawn"],
-        "NoticePartyTypeEnum": "backend.disclosures.models.PartyType",
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
     },
 }
