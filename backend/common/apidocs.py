@@ -55,7 +55,11 @@ ERROR_STATUSES: dict[int, tuple[str, str, tuple[str, ...]]] = {
         ("not_authenticated", "authentication_failed"),
     ),
     403: ("Forbidden", "Your role may not do this.", ("permission_denied", "role_not_allowed")),
-    404: ("NotFound", "Does not exist for you (other agencies' objects too).", ("not_found",)),
+    404: (
+        "NotFound",
+        "Does not exist for you (other agencies' objects too).",
+        ("not_found", "case_not_found", "upload_not_found"),
+    ),
     409: (
         "Conflict",
         "A workflow precondition is not met, or the same Idempotency-Key is in flight (Retry-After).",
