@@ -12,7 +12,8 @@ then adds what a generated client needs and the views would otherwise repeat by 
   idempotent POSTs ``Idempotent-Replayed``, a 429 or an in-flight 409 ``Retry-After``, a 401
   ``WWW-Authenticate``; the headers of a success answer that a view sets itself (``ETag``, ``Location``,
   ``Upload-Offset``…) are named by the view in ``openapi_response_headers`` (method → header names), and a
-  protocol's headers on its error answers (tus) in ``openapi_error_headers``.
+  protocol's headers on its error answers (tus) in ``openapi_error_headers``; ``openapi_not_modified`` lists
+  the methods that answer conditional requests with 304.
 
 tests/api_docs/ checks the result: the document validates (openapi-spec-validator), and every answer the
 test suite sees has a declared status, a body matching its schema and only declared headers
@@ -100,14 +101,24 @@ ERROR_STATUSES: dict[int, tuple[str, str, tuple[str, ...]]] = {
 
 # Statuses that belong to an operation's protocol rather than to what its view is (operationId → statuses).
 PROTOCOL_ERRORS: dict[str, frozenset[int]] = {
-    # tus 1.0.0 (api_docs/uploads.md): creation, resumption, termination.
-    "uploads_create": frozenset({412, 413, 415}),
+    # tus 1.0.0 (api_docs/uploads.md): creation (below), resumption, termination.
     # Credentials checked by the serializer of an unauthenticated view.
     "auth_token_create": frozenset({401}),
     "auth_token_refresh_create": frozenset({401}),
     "uploads_partial_update": frozenset({410, 411, 412, 413, 415, 423, 460}),
     "uploads_destroy": frozenset({412, 423}),
     "evidence_original_retrieve": frozenset({416}),
+    "evidence_derivatives_retrieve": frozenset({416}),
+    # An object named in the query or the headers, rather than in the path, that does not exist (for you).
+    "uploads_create": frozenset({404, 412, 413, 415}),
+    "evidence_list": frozenset({404}),
+    "public_statistics_retrieve": frozenset({404}),
+    # Nothing to answer yet: no checkpoint signed, no catalog published.
+    "ledger_public_checkpoint": frozenset({404}),
+    "reviews_catalogs_current_retrieve": frozenset({404}),
+    # A proof for a tree size the log has not reached (422) or an entry not yet sealed into a checkpoint (409).
+    "ledger_public_inclusion_proof": frozenset({404, 409, 422}),
+    "ledger_public_consistency_proof": frozenset({422}),
     "public_notice_retrieve": frozenset({410}),
     "public_corrections_retrieve": frozenset({410}),
     "ledger_public_share_download": frozenset({410}),
@@ -181,8 +192,8 @@ def error_statuses(view: Any, method: str, operation: dict[str, Any]) -> set[int
     headers = {p["name"].lower(): p for p in params if p.get("in") == "header"}
     has_body = "requestBody" in operation
     statuses: set[int] = set()
-    if has_body or query or "idempotency-key" in headers:
-        statuses.add(400)  # invalid input; a malformed body; an over-long Idempotency-Key
+    if has_body or query or set(headers) - {"if-match", "if-none-match", "range"}:
+        statuses.add(400)  # invalid input: body, query or protocol headers (Idempotency-Key, tus, …)
     if has_body:
         statuses.add(415)
     if _authenticates(view):
@@ -221,6 +232,8 @@ class ContractAutoSchema(AutoSchema):
         idempotent = _is_idempotent(self.view, method)
         responses: dict[str, Any] = operation["responses"]
         success_headers = getattr(self.view, "openapi_response_headers", {}).get(method.lower(), ())
+        if method.lower() in getattr(self.view, "openapi_not_modified", ()) and "304" not in responses:
+            responses["304"] = {"description": "Not modified: the `If-None-Match` / `If-Modified-Since` matched."}
         for code, response in responses.items():
             if str(code).startswith(("2", "3")):
                 names = ["X-Request-ID", *success_headers]

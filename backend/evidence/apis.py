@@ -466,7 +466,7 @@ class EvidenceOriginalApi(APIView):
     """Stream the original (HTTP Range supported). Every read is a chain-of-custody record."""
 
     permission_classes = [IsAgencyStaff]
-    openapi_response_headers = {"get": ("Content-Disposition", "Content-Range")}
+    openapi_response_headers = {"get": ("ETag", "Content-Disposition", "Content-Range")}
 
     @extend_schema(
         tags=["evidence"],
@@ -474,10 +474,8 @@ class EvidenceOriginalApi(APIView):
             EvidenceOriginalQuerySerializer,
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
-        responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            (206, "application/octet-stream"): OpenApiTypes.BINARY,
-        },
+        # The original's own type (image/jpeg, video/mp4, …), as it was captured.
+        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, item_id: str) -> StreamingHttpResponse:
         query = EvidenceOriginalQuerySerializer(data=request.query_params)
@@ -510,7 +508,11 @@ class EvidenceDerivativeApi(APIView):
     permission_classes = [IsAgencyStaff]
     openapi_response_headers = {"get": ("Content-Disposition", "Content-Range")}
 
-    @extend_schema(tags=["evidence"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        tags=["evidence"],
+        # image/jpeg or image/webp stills, video/mp4 previews, application/json waveforms, …
+        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, item_id: str, name: str) -> StreamingHttpResponse:
         item = selectors.evidence_get_for_user(user=request.user, item_id=item_id)
         entry = (item.derivatives or {}).get(name)

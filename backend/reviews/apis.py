@@ -597,6 +597,7 @@ class ReviewOpinionHtmlApi(APIView):
 
 class ReviewOpinionPdfApi(APIView):
     permission_classes = [IsAgencyStaff]
+    openapi_response_headers = {"get": ("Content-Disposition",)}
 
     @extend_schema(
         tags=[TAG_ROUNDS],
