@@ -8,17 +8,27 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := backend.config.settings
 
-.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker clean
+.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the hashed lock files (requirements/*.txt, made by `make lock` from pyproject.toml), then the
+# project itself without dependencies: the same pins on every machine, CI and the Docker image.
+$(VENV)/.installed: pyproject.toml requirements/server.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --require-hashes -r requirements/server.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(PY) -m pip install -q --require-hashes -r requirements/dev.txt
 	touch $@
+
+# Re-resolve the locks after changing dependencies in pyproject.toml: for Linux x86-64 with glibc ≥ 2.36 (Debian 12:
+# these machines, CI and the Docker image), Python 3.11 markers; every pinned version has wheels for 3.11–3.13.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --python-platform x86_64-manylinux_2_36 --python-version 3.11 \
+	--generate-hashes --quiet
+lock: setup-dev
+	$(LOCK) --extra server -o requirements/server.txt
+	$(LOCK) --extra dev -o requirements/dev.txt
 
 setup: $(VENV)/.installed
 	@WITH_BROWSER=0 bash scripts/system-deps.sh
@@ -56,9 +66,11 @@ OPENAPI_ENV := DATABASE_URL=sqlite:///var/openapi.sqlite3
 openapi: setup
 	$(OPENAPI_ENV) $(PY) backend/manage.py spectacular --file api_docs/openapi.yaml
 
-openapi-check: setup
+# The committed document is current and valid OpenAPI 3.0 (openapi-spec-validator, a dev dependency).
+openapi-check: setup-dev
 	$(OPENAPI_ENV) $(PY) backend/manage.py spectacular --file var/openapi.check.yaml
 	diff -u api_docs/openapi.yaml var/openapi.check.yaml && echo "OpenAPI schema is up to date"
+	$(VENV)/bin/openapi-spec-validator api_docs/openapi.yaml
 
 bench: setup-dev
 	bash bench/run_all.sh

@@ -205,7 +205,7 @@ today = timezone.localdate()
 OfficerCredential.objects.get_or_create(number="BENCH-1", defaults=dict(
     user=user, category="bench", issued_on=today - datetime.timedelta(days=1),
     valid_until=today + datetime.timedelta(days=30)))
-cases = [str(Case.objects.create(agency=agency, title=f"bench {i}", party_type="person", party_name="x").pk)
+cases = [str(Case.objects.create(agency=agency, title=f"bench {i}", party_type="natural_person", party_name="x").pk)
          for i in range(N)]
 print("BENCH" + json.dumps({"token": str(RefreshToken.for_user(user).access_token), "cases": cases}))
 """

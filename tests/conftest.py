@@ -43,6 +43,30 @@ def _isolated_runtime(settings, tmp_path: Path) -> Iterator[None]:
     get_storage.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _answers_conform_to_the_contract(request, monkeypatch) -> Iterator[None]:
+    """Every answer of the Django/DRF test client must conform to api_docs/openapi.yaml (tests/contract.py)."""
+    import contract
+    from django.test.client import Client
+
+    seen: list[str] = []
+    original = Client.request
+
+    def checked(self, **environ):
+        response = original(self, **environ)
+        sent = response.request
+        seen.extend(contract.violations(sent["REQUEST_METHOD"], sent["PATH_INFO"], response))
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+    yield
+    if seen and os.environ.get("CONTRACT_REPORT"):  # survey mode: collect instead of failing
+        with open(os.environ["CONTRACT_REPORT"], "a") as report:
+            report.writelines(f"{request.node.nodeid}\t{line}\n" for line in dict.fromkeys(seen))
+    elif seen:
+        pytest.fail("answers that break api_docs/openapi.yaml:\n  " + "\n  ".join(dict.fromkeys(seen)), pytrace=False)
+
+
 @pytest.fixture
 def agency_a(db) -> Agency:
     return make_agency("辽源市市场监督管理局", "11220400MB1234567X")

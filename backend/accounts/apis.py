@@ -22,6 +22,7 @@ from backend.accounts.serializers import (
 )
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.pagination import DefaultCursorPagination, paginated_response
 from backend.ledger.services import audit_context_from_request
 
 
@@ -63,11 +64,12 @@ class MeApi(APIView):
 
 class DeviceListCreateApi(IdempotentAPIMixin, APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = DefaultCursorPagination
 
     @extend_schema(tags=["devices"], responses=DeviceOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        devices = selectors.device_list(user=request.user).order_by("-created_at")
-        return Response(DeviceOutputSerializer(devices, many=True).data)
+        devices = selectors.device_list(user=request.user)  # newest first (the paginator's ordering)
+        return paginated_response(self, request, devices, lambda page: DeviceOutputSerializer(page, many=True).data)
 
     @extend_schema(tags=["devices"], request=DeviceRegisterInputSerializer, responses={201: DeviceOutputSerializer})
     def post(self, request: Request) -> Response:

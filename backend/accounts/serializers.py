@@ -144,8 +144,8 @@ class DeviceOutputSerializer(serializers.ModelSerializer):
 class DeviceRegisterInputSerializer(serializers.Serializer):
     model = serializers.CharField(max_length=100)
     public_key = serializers.CharField(max_length=64, help_text="32-byte Ed25519 public key, base64")
-    name = serializers.CharField(max_length=100, required=False, default="")
-    serial_number = serializers.CharField(max_length=100, required=False, default="")
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class DeviceRevokeInputSerializer(serializers.Serializer):

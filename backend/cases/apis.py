@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,7 +61,7 @@ from backend.cases.workflow import TRANSITIONS
 from backend.common.conditional import ANY, if_none_match_hits, parse_entity_tags, representation_digest
 from backend.common.errors import ApplicationError, Forbidden, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
-from backend.common.pagination import DefaultCursorPagination
+from backend.common.pagination import DefaultCursorPagination, RecordedOrderPagination, paginated_response
 from backend.ledger.services import audit_context_from_request
 
 IF_MATCH = OpenApiParameter(
@@ -148,6 +148,7 @@ class CaseSyncPagination(DefaultCursorPagination):
 
 class CaseListCreateApi(IdempotentAPIMixin, APIView):
     pagination_class = CaseSyncPagination
+    openapi_response_headers = {"get": ("X-Server-Time",), "post": ("ETag", "Location")}
 
     @extend_schema(
         tags=["cases"],
@@ -205,6 +206,8 @@ class CaseListCreateApi(IdempotentAPIMixin, APIView):
 
 
 class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag", "Location")}
+
     @extend_schema(
         tags=["cases"], parameters=[IDEMPOTENCY_KEY], request=CaseSummaryCreateInputSerializer,
         responses={201: CaseStateOutputSerializer},
@@ -233,13 +236,18 @@ class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
 
 
 class CaseDetailApi(APIView):
+    openapi_response_headers = {"get": ("ETag",), "patch": ("ETag",)}
+
     @extend_schema(
         tags=["cases"],
         parameters=[
             OpenApiParameter("masked", OpenApiTypes.BOOL, description="Mask the party's personal data (not audited)."),
             OpenApiParameter("purpose", OpenApiTypes.STR, description="Why the full record is read (audited)."),
         ],
-        responses=CaseDetailOutputSerializer,
+        responses={
+            200: CaseDetailOutputSerializer,
+            304: OpenApiResponse(description="If-None-Match matched (weak comparison): nothing changed."),
+        },
         description="The full case. Showing the party's personal data writes a case.personal_data_read audit event.",
     )
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
@@ -277,6 +285,8 @@ def _make_transition_api(name: str) -> type[APIView]:
     service = services.TRANSITION_SERVICES[name]
 
     class _TransitionApi(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
         @extend_schema(
             tags=["case lifecycle"],
             operation_id=f"cases_{name}",
@@ -322,6 +332,8 @@ class _CaseActionApi(IdempotentAPIMixin, APIView):
 
 
 class CaseOfficersApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=OfficersInputSerializer,
                    responses=CaseStateOutputSerializer, description="The head assigns the handling officers (≥ 2).")
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
@@ -335,6 +347,8 @@ class CaseOfficersApi(_CaseActionApi):
 
 
 class CaseWaiverApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=WaiverInputSerializer,
                    responses=CaseStateOutputSerializer,
                    description="The party expressly waives the statement/defence and/or the hearing (第六十二条).")
@@ -349,6 +363,8 @@ class CaseWaiverApi(_CaseActionApi):
 
 
 class CaseExecutionApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExecutionInputSerializer,
                    responses=CaseStateOutputSerializer, description="执行完毕 (starts the 15-working-day 结案 limit).")
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
@@ -362,6 +378,8 @@ class CaseExecutionApi(_CaseActionApi):
 
 
 class CaseExtendDecisionApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExtendDecisionInputSerializer,
                    responses=CaseStateOutputSerializer,
                    description="The head approves extending the 90-day decision limit by 30 days (第六十条).")
@@ -449,6 +467,8 @@ CASH_STEP_APIS = {
 
 
 class CaseCorrectionApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=CorrectionInputSerializer,
                    responses=CaseStateOutputSerializer,
                    description="变更/撤销/确认违法/确认无效 of the decision; withdraws the public notice (第四十八条).")
@@ -463,6 +483,8 @@ class CaseCorrectionApi(_CaseActionApi):
 
 
 class CaseRetentionApi(_CaseActionApi):
+    openapi_response_headers = {"post": ("ETag",)}
+
     @extend_schema(tags=["cases"], responses=RetentionOutputSerializer)
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         return Response(RetentionOutputSerializer(self._case(request, case_id)).data)
@@ -480,11 +502,19 @@ class CaseRetentionApi(_CaseActionApi):
 
 
 class CaseTimelineApi(APIView):
+    pagination_class = RecordedOrderPagination
+
     @extend_schema(tags=["cases"], responses=TimelineEntryOutputSerializer(many=True),
-                   description="Every audit event of the case (by case_id), joined with transitions and documents.")
+                   description="Every audit event of the case (by case_id), joined with transitions and documents; "
+                               "oldest first, in recording order.")
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        return Response(TimelineEntryOutputSerializer(selectors.case_timeline(case=case), many=True).data)
+        return paginated_response(
+            self, request, selectors.case_timeline_events(case=case),
+            lambda page: TimelineEntryOutputSerializer(
+                selectors.case_timeline_entries(case=case, events=page), many=True
+            ).data,
+        )
 
 
 class CaseDeadlinesApi(APIView):
@@ -565,7 +595,15 @@ class CaseDocumentAttachApi(_CaseActionApi):
 # --------------------------------------------------------------------------- deadlines across cases
 
 
+class DeadlinePagination(DefaultCursorPagination):
+    """Soonest due first."""
+
+    ordering = ("due_on", "id")
+
+
 class DeadlineListApi(APIView):
+    pagination_class = DeadlinePagination
+
     @extend_schema(
         tags=["deadlines"],
         parameters=[
@@ -586,11 +624,9 @@ class DeadlineListApi(APIView):
             raise ApplicationError("invalid_agency", "agency 须为整数", status=400) from None
         today = timezone.localdate()
         qs = selectors.deadline_list_for_user(user=request.user, bucket=bucket, agency_id=agency_id, today=today)
-        paginator = DefaultCursorPagination()
-        paginator.ordering = ("due_on", "id")
-        page = paginator.paginate_queryset(qs, request, view=self)
-        body = DeadlineOutputSerializer(page, many=True, context={"today": today}).data
-        return paginator.get_paginated_response(body)
+        return paginated_response(
+            self, request, qs, lambda page: DeadlineOutputSerializer(page, many=True, context={"today": today}).data
+        )
 
 
 class DeadlineSummaryApi(APIView):

@@ -123,7 +123,7 @@ def seed_demo_data(state: dict[str, Any]) -> None:
 
     # 5. Transferred to the police (移送司法机关), closed.
     case, start, new = general(
-        "transferred", 40, title="某作坊涉嫌生产有毒有害食品", source="referral", party_type="person",
+        "transferred", 40, title="某作坊涉嫌生产有毒有害食品", source="referral", party_type="natural_person",
         party_name="周某某", party_id_number="220402197505051234", party_phone="13904370000",
         party_address="吉林省辽源市西安区某某街 3 号", facts="涉嫌在食品中添加非食用物质", legal_basis=LEGAL_FOOD,
     )
@@ -150,7 +150,7 @@ def seed_demo_data(state: dict[str, Any]) -> None:
             day = today - dt.timedelta(days=days_ago)
             case = services.case_create_summary(
                 actor=officer, context=ctx_o, case_id=_id(key), officer_ids=[officer2.pk],
-                fields={"title": "占道经营", "party_type": "person", "party_name": "吴某",
+                fields={"title": "占道经营", "party_type": "natural_person", "party_name": "吴某",
                         "place_address": "辽源市龙山区东吉大街", "facts": "在人行道摆摊经营",
                         "legal_basis": [{"law": "吉林省市容和环境卫生管理条例", "article": "第二十条"}]},
                 measures=[{"kind": "fine", "amount": "100"}], decided_at=_at(day), paid_on_spot=close,

@@ -30,7 +30,7 @@ def mask_phone(value: str) -> str:
 def masked_party_name(*, party_type: str, name: str, operator: str = "") -> str:
     """A person's name is masked; a 个体工商户 shows its trade name, unless it has none and goes by its
     operator's name (DOMAIN.md §6.5: the operator's given name is masked); an organisation's name is public."""
-    if party_type == PartyType.PERSON or (party_type == PartyType.SOLE_TRADER and name == operator):
+    if party_type == PartyType.NATURAL_PERSON or (party_type == PartyType.SOLE_TRADER and name == operator):
         return mask_person_name(name)
     return name
 

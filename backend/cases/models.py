@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.common import parties
 from backend.common.models import BaseModel
 
 
@@ -37,18 +38,16 @@ class Source(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class PartyType(models.TextChoices):
-    PERSON = "person", _("自然人")
-    # 个体工商户: ``party_name`` is the trade name (字号, or the operator's name when it has none),
-    # ``party_legal_rep`` the operator (经营者) and ``party_uscc`` its credit code.
-    SOLE_TRADER = "sole_trader", _("个体工商户")
-    ORGANISATION = "organisation", _("法人或其他组织")
+# One vocabulary with legal review and disclosure (backend/common/parties.py); these are its Django choices.
+PartyType = models.TextChoices(
+    "PartyType", [(member.name, (member.value, parties.LABELS[member])) for member in parties.PartyType]
+)
 
 
 # Parties fined by the 公民 amounts of 行政处罚法 (简易程序 第五十一条; the 较大数额 of 听证 第六十三条 as agencies set
 # it): natural persons, and 个体工商户, who are natural persons in civil law (民法典 第五十四条) and are grouped
 # with them by catalogues such as DOMAIN.md §7 (长治: "自然人/个体户").
-CITIZEN_PARTY_TYPES = frozenset({PartyType.PERSON, PartyType.SOLE_TRADER})
+CITIZEN_PARTY_TYPES = frozenset({PartyType.NATURAL_PERSON, PartyType.SOLE_TRADER})
 
 
 class PenaltyKind(models.TextChoices):

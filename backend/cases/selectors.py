@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -74,15 +75,24 @@ def document_get_for_user(*, user: User, case: Case, document_id: uuid.UUID | st
     return document
 
 
-def case_timeline(*, case: Case) -> list[dict[str, Any]]:
-    """Everything on record for the case, in ledger order: every audit event with this ``case_id``
-    (creation, changes, transitions, documents, evidence, reviews, notices, reads of personal data),
-    each transition and document joined to the event that recorded it."""
-    transitions = {t.audit_event_id: t for t in CaseTransition.objects.filter(case=case) if t.audit_event_id}
-    documents = {d.audit_event_id: d for d in EnforcementDocument.objects.filter(case=case) if d.audit_event_id}
+def case_timeline_events(*, case: Case) -> QuerySet[AuditEvent]:
+    """Everything on record for the case: every audit event with this ``case_id`` (creation, changes,
+    transitions, documents, evidence, reviews, notices, reads of personal data). The API pages through it in
+    recording order (``RecordedOrderPagination``); events the sequencer has not chained yet have a null
+    ``seq`` and ``hash``."""
+    return AuditEvent.objects.filter(case_id=case.id)
+
+
+def case_timeline_entries(*, case: Case, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """``events`` (one page of :func:`case_timeline_events`), each transition and document joined to the
+    event that recorded it."""
+    event_ids = [event.id for event in events]
+    transitions = {t.audit_event_id: t for t in CaseTransition.objects.filter(case=case, audit_event_id__in=event_ids)}
+    documents = {
+        d.audit_event_id: d for d in EnforcementDocument.objects.filter(case=case, audit_event_id__in=event_ids)
+    }
     entries: list[dict[str, Any]] = []
-    # Ledger order; events recorded but not yet chained by the sequencer come last (seq and hash null).
-    for event in AuditEvent.objects.filter(case_id=case.id):
+    for event in events:
         entry: dict[str, Any] = {
             "seq": event.seq,
             "pending": event.seq is None,

@@ -32,6 +32,7 @@ from backend.cases.rules import limitation_check
 from backend.cases.workflow import allowed_transitions
 from backend.common.calendar import get_calendar, provisional_reason_for
 from backend.common.workdays import get_rule
+from backend.common.fields import PartyTypeField
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -85,7 +86,7 @@ class CaseFieldsInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.PENALTY)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.INSPECTION)
-    party_type = serializers.ChoiceField(choices=PartyType.choices)
+    party_type = PartyTypeField()
     party_name = serializers.CharField(max_length=200)
     party_id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     party_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
@@ -49,8 +50,17 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _answer_json(context: dict[str, Any]) -> None:
+    """Errors are JSON whatever the view renders on success (CSV exports, Atom, signed notes, HTML receipts)."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
+        _answer_json(context)
         return Response(exc.as_dict(), status=exc.status, headers=exc.headers or None)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -81,6 +91,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         elif getattr(exc, "get_codes", None):
             body["extra"] = {"reason": _flatten(exc.get_codes())}
     response.data = body
+    _answer_json(context)
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
-    "django_filters",
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -168,8 +167,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # drf-spectacular plus the error answers and headers every operation declares (backend/common/apidocs.py).
+    "DEFAULT_SCHEMA_CLASS": "backend.common.apidocs.ContractAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "backend.common.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.common.exceptions.api_exception_handler",
@@ -202,10 +201,15 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Each route is served in both slash forms (backend/common/urls.py); the document lists the canonical one.
     "PREPROCESSING_HOOKS": ["backend.common.urls.canonical_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.common.apidocs.add_header_components",
+    ],
     # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Case.Status",
-        "CasePartyTypeEnum": "backend.cases.models.PartyType",
+        # One vocabulary for cases, review catalogs and notices (backend/common/parties.py).
+        "PartyTypeEnum": "backend.cases.models.PartyType",
         "CasePauseKindEnum": "backend.cases.models.CasePause.Kind",
         "RetentionTermEnum": "backend.cases.models.RetentionTerm",
         "DecisionChangeKindEnum": "backend.disclosures.models.WithdrawalKind",
@@ -217,7 +221,6 @@ SPECTACULAR_SETTINGS = {
         "RecusalReasonEnum": "backend.reviews.models.Recusal.Reason",
         "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
         "PublicNoticeStatusEnum": ["published", "withdrawn"],
-        "NoticePartyTypeEnum": "backend.disclosures.models.PartyType",
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
     },
 }

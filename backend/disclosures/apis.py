@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsAgencyStaff
 from backend.common.idempotency import IdempotentAPIMixin
-from backend.common.pagination import DefaultCursorPagination
+from backend.common.pagination import DefaultCursorPagination, paginated_response
 from backend.disclosures import selectors, services
 from backend.disclosures.search import apply_search
 from backend.disclosures.serializers import (
@@ -28,6 +28,7 @@ from backend.ledger.services import audit_context_from_request
 
 class NoticeListApi(APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = DefaultCursorPagination
 
     @extend_schema(
         tags=["disclosures"],
@@ -46,15 +47,14 @@ class NoticeListApi(APIView):
             qs = qs.filter(case_id=request.query_params["case"])
         if request.query_params.get("q"):
             qs = apply_search(qs, request.query_params["q"])
-        paginator = DefaultCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(StaffNoticeListOutputSerializer(page, many=True).data)
+        return paginated_response(self, request, qs, lambda page: StaffNoticeListOutputSerializer(page, many=True).data)
 
 
 class NoticeReviewApi(APIView):
     """Side-by-side review: ``original`` (as served) next to the public fields, spans and recorded edits."""
 
     permission_classes = [IsAgencyStaff]
+    openapi_response_headers = {"get": ("ETag",)}
 
     @extend_schema(tags=["disclosures"], responses=StaffNoticeReviewOutputSerializer)
     def get(self, request: Request, notice_id: str) -> Response:
@@ -157,15 +157,20 @@ class NoticeDeadlinesApi(APIView):
 
 class CorrectionListApi(APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = DefaultCursorPagination
 
-    @extend_schema(tags=["disclosures"], responses=CorrectionRequestOutputSerializer(many=True))
+    @extend_schema(
+        tags=["disclosures"],
+        parameters=[OpenApiParameter("status", str, description="Only requests in this status.")],
+        responses=CorrectionRequestOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.correction_requests_for(user=request.user)
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
-        paginator = DefaultCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CorrectionRequestOutputSerializer(page, many=True).data)
+        return paginated_response(
+            self, request, qs, lambda page: CorrectionRequestOutputSerializer(page, many=True).data
+        )
 
 
 class CorrectionAnswerApi(IdempotentAPIMixin, APIView):

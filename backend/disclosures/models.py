@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.cases.models import PartyType  # one vocabulary: backend/common/parties.py
 from backend.common.models import BaseModel
 
 # --------------------------------------------------------------------------------------------------
@@ -145,14 +146,6 @@ class WithdrawalKind(models.TextChoices):
     CONFIRMED_VOID = "confirmed_void", _("确认无效")
     REMADE = "remade", _("责令重新作出")
     CORRECTED = "corrected", _("信息有误予以更正")
-
-
-class PartyType(models.TextChoices):
-    """行政相对人类别 (双公示)."""
-
-    NATURAL_PERSON = "natural_person", _("自然人")
-    SOLE_TRADER = "sole_trader", _("个体工商户")
-    ORGANISATION = "organisation", _("法人及非法人组织")
 
 
 class Notice(models.Model):

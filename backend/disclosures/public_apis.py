@@ -130,6 +130,9 @@ class PublicApiView(APIView):
     throttle_classes = [PublicRateThrottle]
     renderer_classes = [JSONRenderer]
     max_age = public.LIST_MAX_AGE
+    # Every public answer carries validators and caching rules, and revalidates with 304.
+    openapi_response_headers = {"get": ("ETag", "Last-Modified", "Cache-Control")}
+    openapi_not_modified = ("get",)
     # Views whose validators come from the public revision answer revalidations before DRF runs.
     revision_validated = False
 
@@ -288,6 +291,10 @@ class PublicNoticeExportCsvApi(_ExportBase):
 
     renderer_classes = [CsvRenderer, JSONRenderer]
 
+    openapi_response_headers = {
+        "get": ("ETag", "Last-Modified", "Cache-Control", "Content-Disposition", "X-Export-Next-Before-Seq")
+    }
+
     @extend_schema(parameters=_EXPORT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> HttpResponse:
         early, etag, changed_at = self.conditional(request)
@@ -321,6 +328,8 @@ class PublicNoticeExportCsvApi(_ExportBase):
 @extend_schema(tags=["public"], auth=[])
 class PublicNoticeExportJsonApi(_ExportBase):
     """按“双公示”行政处罚数据标准字段导出（JSON：fields 为字段代码与名称，records 为记录）。"""
+
+    openapi_response_headers = {"get": ("ETag", "Last-Modified", "Cache-Control", "X-Export-Next-Before-Seq")}
 
     @extend_schema(parameters=_EXPORT_PARAMS[:-1], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:

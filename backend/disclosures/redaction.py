@@ -31,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from backend.common.parties import PartyType
+
 __all__ = [
     "COMPOUND_SURNAMES",
     "DEFAULT_POLICY",
@@ -59,14 +61,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
 # --------------------------------------------------------------------------------------------------
-
-
-class PartyType(StrEnum):
-    """行政相对人类别 (双公示): the three columns of the DOMAIN §6.5 table."""
-
-    NATURAL_PERSON = "natural_person"  # 自然人
-    SOLE_TRADER = "sole_trader"  # 个体工商户
-    ORGANISATION = "organisation"  # 法人及非法人组织
 
 
 class Action(StrEnum):

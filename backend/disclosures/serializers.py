@@ -6,7 +6,14 @@ from rest_framework import serializers
 
 from backend.common.calendar import provisional_reason_for
 from backend.common.workcalendar import Assume
-from backend.disclosures.models import CorrectionRequest, NonDisclosureReason, Notice, NoticeEdit, WithdrawalKind
+from backend.disclosures.models import (
+    CorrectionRequest,
+    NonDisclosureReason,
+    Notice,
+    NoticeEdit,
+    PartyType,
+    WithdrawalKind,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Public (documentation of hand-rendered responses, see backend.disclosures.public)
@@ -18,7 +25,7 @@ class PublicNoticeListItemSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN])
     status_label = serializers.CharField()
     decision_number = serializers.CharField(help_text="行政处罚决定书文号")
-    party_type = serializers.CharField(allow_null=True, help_text="natural_person | sole_trader | organisation")
+    party_type = serializers.ChoiceField(choices=PartyType.choices, allow_null=True)
     party_name = serializers.CharField(allow_null=True, help_text="自然人为“姓+某”；撤回后为空")
     party_uscc = serializers.CharField(allow_null=True)
     violation_type = serializers.CharField(allow_null=True)
@@ -40,6 +47,16 @@ class PublicNoticePageSerializer(serializers.Serializer):
 
 
 class PublicNoticeDetailSerializer(PublicNoticeListItemSerializer):
+    """A published notice has the decision's content; a withdrawn one only the withdrawal (第四十八条第二款)."""
+
+    party_type = serializers.ChoiceField(choices=PartyType.choices, allow_null=True, required=False)
+    party_name = serializers.CharField(allow_null=True, required=False, help_text="自然人为“姓+某”")
+    party_uscc = serializers.CharField(allow_null=True, required=False)
+    violation_type = serializers.CharField(allow_null=True, required=False)
+    penalty_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    penalty_kind_labels = serializers.ListField(child=serializers.CharField(), required=False)
+    fine_amount = serializers.CharField(allow_null=True, required=False, help_text="元，两位小数")
+    withdrawn_at = serializers.DateTimeField(allow_null=True, required=False)
     agency_uscc = serializers.CharField()
     decision_kind = serializers.CharField(required=False)
     party_type_label = serializers.CharField(required=False)

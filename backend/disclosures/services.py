@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Agency, Role, User
+from backend.common import parties
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import Assume, Deadline, WorkdayCalendar
 from backend.disclosures import redaction, revision
@@ -239,10 +240,8 @@ def _served_decision(case: Any) -> Mapping[str, Any]:
 
 def snapshot_from_case(case: Any) -> dict[str, Any]:
     """The decision as served, taken from a decided case (DOMAIN §9 fields; 行政处罚法 第五十九条)."""
-    party_type = {"person": PartyType.NATURAL_PERSON, "sole_trader": PartyType.SOLE_TRADER}.get(
-        case.party_type, PartyType.ORGANISATION
-    )
-    sole_trader = party_type is PartyType.SOLE_TRADER
+    party_type = parties.parse_party_type(case.party_type)
+    sole_trader = party_type == PartyType.SOLE_TRADER
     measures = [m for m in (case.decided_measures or []) if isinstance(m, Mapping)]
     kinds = list(dict.fromkeys(str(m.get("kind")) for m in measures if m.get("kind")))
     decided_on = case.decided_on or (timezone.localdate(case.decided_at) if case.decided_at else timezone.localdate())
@@ -332,7 +331,7 @@ def redact_snapshot(
     out: dict[str, Any] = {
         "party_type": str(party_type),
         "party_name": public_party.get("name", "") or "",
-        "party_uscc": public_party.get("uscc", "") if party_type is not redaction.PartyType.NATURAL_PERSON else "",
+        "party_uscc": public_party.get("uscc", "") if party_type != PartyType.NATURAL_PERSON else "",
         # 双公示's 法定代表人 field carries a 个体工商户's operator (name masked by the policy).
         "legal_representative": public_party.get("legal_representative") or public_party.get("operator_name") or "",
         "party_address": public_party.get("address", "") or "",

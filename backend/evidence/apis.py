@@ -25,7 +25,12 @@ from rest_framework.views import APIView
 from backend.accounts.permissions import IsAgencyStaff
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
-from backend.common.pagination import DefaultCursorPagination
+from backend.common.pagination import (
+    DefaultCursorPagination,
+    OldestFirstPagination,
+    RecordedOrderPagination,
+    paginated_response,
+)
 from backend.common.request_body import body_reader
 from backend.common.storage import ObjectMissing, get_storage
 from backend.common.throttling import ExactUserRateThrottle
@@ -141,6 +146,14 @@ class TusBaseApi(APIView):
         return response
 
 
+# Declared in the OpenAPI document (backend/common/apidocs.py): on every tus answer, and with an upload's state.
+TUS_HEADERS = ("Tus-Resumable", "Tus-Max-Size", "Cache-Control")
+TUS_STATE_HEADERS = (
+    *TUS_HEADERS, "Upload-Offset", "Upload-Length", "Upload-Defer-Length", "Upload-Expires",
+    "Evidence-Status", "Evidence-Item", "Evidence-Error",
+)
+
+
 def _upload_state_headers(response: Any, upload: Upload) -> None:
     response["Upload-Offset"] = str(upload.offset)
     if upload.length is None:
@@ -185,6 +198,10 @@ _TUS_SCHEMA_HEADERS = [
 
 class UploadCreateApi(TusBaseApi):
     """``POST /api/v1/uploads/`` (creation, creation-with-upload, creation-defer-length) and discovery."""
+
+    openapi_response_headers = {"post": ("Location", *TUS_STATE_HEADERS)}
+    # An append that fails after the creation still answers where the upload is and how far it got.
+    openapi_error_headers = {"post": ("Location", *TUS_STATE_HEADERS)}
 
     @extend_schema(
         tags=["uploads"],
@@ -259,6 +276,10 @@ class UploadCreateApi(TusBaseApi):
 
 class UploadDetailApi(TusBaseApi):
     """``HEAD``/``PATCH``/``DELETE /api/v1/uploads/<id>``: offsets, appending, termination."""
+
+    openapi_response_headers = {"patch": TUS_STATE_HEADERS, "delete": TUS_HEADERS}
+    # 409 (offset mismatch), 423 and 460 also say the current offset.
+    openapi_error_headers = {"patch": (*TUS_HEADERS, "Upload-Offset"), "delete": TUS_HEADERS}
 
     def _get(self, request: Request, upload_id: str) -> Upload:
         upload = selectors.upload_get_for_user(user=request.user, upload_id=upload_id)
@@ -346,6 +367,7 @@ class EvidencePagination(DefaultCursorPagination):
 
 class EvidenceListApi(APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = EvidencePagination
 
     @extend_schema(
         tags=["evidence"], parameters=[EvidenceListFilterSerializer], responses=EvidenceItemOutputSerializer(many=True)
@@ -359,10 +381,10 @@ class EvidenceListApi(APIView):
             items = items.filter(kind=filters.validated_data["kind"])
         if filters.validated_data.get("activity"):
             items = items.filter(activity=filters.validated_data["activity"])
-        paginator = EvidencePagination()
-        page = paginator.paginate_queryset(items, request, view=self)
-        data = EvidenceItemOutputSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        context = {"request": request}
+        return paginated_response(
+            self, request, items, lambda page: EvidenceItemOutputSerializer(page, many=True, context=context).data
+        )
 
 
 class EvidenceDetailApi(APIView):
@@ -378,6 +400,7 @@ class EvidenceOriginalApi(APIView):
     """Stream the original (HTTP Range supported). Every read is a chain-of-custody record."""
 
     permission_classes = [IsAgencyStaff]
+    openapi_response_headers = {"get": ("ETag", "Content-Disposition", "Content-Range")}
 
     @extend_schema(
         tags=["evidence"],
@@ -385,10 +408,8 @@ class EvidenceOriginalApi(APIView):
             EvidenceOriginalQuerySerializer,
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
-        responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            (206, "application/octet-stream"): OpenApiTypes.BINARY,
-        },
+        # The original's own type (image/jpeg, video/mp4, …), as it was captured.
+        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, item_id: str) -> StreamingHttpResponse:
         query = EvidenceOriginalQuerySerializer(data=request.query_params)
@@ -419,8 +440,13 @@ class EvidenceDerivativeApi(APIView):
     """Stream a derivative (thumbnail, preview, transcode): authorised like the original, no purpose needed."""
 
     permission_classes = [IsAgencyStaff]
+    openapi_response_headers = {"get": ("Content-Disposition", "Content-Range")}
 
-    @extend_schema(tags=["evidence"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        tags=["evidence"],
+        # image/jpeg or image/webp stills, video/mp4 previews, application/json waveforms, …
+        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, item_id: str, name: str) -> StreamingHttpResponse:
         item = selectors.evidence_get_for_user(user=request.user, item_id=item_id)
         entry = (item.derivatives or {}).get(name)
@@ -447,21 +473,26 @@ class EvidenceDerivativeApi(APIView):
 
 class EvidenceCustodyApi(APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = RecordedOrderPagination
 
     @extend_schema(tags=["evidence"], responses=CustodyEventOutputSerializer(many=True))
     def get(self, request: Request, item_id: str) -> Response:
         item = selectors.evidence_get_for_user(user=request.user, item_id=item_id)
         events = selectors.evidence_custody_log(item=item)
-        return Response(CustodyEventOutputSerializer(events, many=True).data)
+        return paginated_response(
+            self, request, events, lambda page: CustodyEventOutputSerializer(page, many=True).data
+        )
 
 
 class EvidenceNoteListCreateApi(IdempotentAPIMixin, APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = OldestFirstPagination
 
     @extend_schema(tags=["evidence"], responses=EvidenceNoteOutputSerializer(many=True))
     def get(self, request: Request, item_id: str) -> Response:
         item = selectors.evidence_get_for_user(user=request.user, item_id=item_id)
-        return Response(EvidenceNoteOutputSerializer(selectors.evidence_notes(item=item), many=True).data)
+        notes = selectors.evidence_notes(item=item)
+        return paginated_response(self, request, notes, lambda page: EvidenceNoteOutputSerializer(page, many=True).data)
 
     @extend_schema(
         tags=["evidence"], request=EvidenceNoteInputSerializer, responses={201: EvidenceNoteOutputSerializer}

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer, TemplateHTMLRenderer
@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.errors import NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.security import allow_inline_styles
 from backend.common.throttling import ExactScopedRateThrottle
@@ -42,6 +43,10 @@ from backend.ledger.serializers import (
 from backend.ledger.services import audit_context_from_request, audit_record
 
 ZIP_RESPONSE = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="证据包 (zip)")}
+
+
+# What a bundle download says about itself (declared in the OpenAPI document).
+BUNDLE_HEADERS = ("Content-Disposition", "X-Manifest-SHA256", "X-Checkpoint-Size", "Cache-Control")
 
 
 class PlainTextRenderer(BaseRenderer):
@@ -83,7 +88,7 @@ class PublicCheckpointApi(PublicApi):
     def get(self, request: Request) -> Response:
         checkpoint = checkpoint_latest()
         if checkpoint is None:
-            return Response({"code": "no_checkpoint", "message": "台账尚未签署检查点"}, status=404)
+            raise NotFound("台账尚未签署检查点", code="no_checkpoint")
         if _wants_text(request):
             return Response(checkpoint.note)
         return Response(LedgerCheckpointOutputSerializer(selectors.checkpoint_json(checkpoint)).data)
@@ -113,8 +118,14 @@ class PublicInclusionProofApi(PublicApi):
     @extend_schema(
         operation_id="ledger_public_inclusion_proof",
         parameters=[LedgerInclusionQuerySerializer],
-        responses={200: OpenApiResponse(LedgerInclusionOutputSerializer,
-                                        description="by index; by sha256 the body is LedgerFileLookupOutput"),
+        responses={200: OpenApiResponse(
+            PolymorphicProxySerializer(
+                component_name="LedgerInclusionAnswer",
+                serializers=[LedgerInclusionOutputSerializer, LedgerFileLookupOutputSerializer],
+                resource_type_field_name=None,
+            ),
+            description="by index: LedgerInclusionOutput; by sha256: LedgerFileLookupOutput",
+        ),
                    404: OpenApiResponse(description="not recorded")},
     )
     def get(self, request: Request) -> Response:
@@ -145,6 +156,7 @@ class PublicConsistencyProofApi(PublicApi):
 
 @extend_schema(tags=["ledger-public"], auth=[])
 class PublicShareDownloadApi(PublicApi):
+    openapi_response_headers = {"get": BUNDLE_HEADERS}
     """Download the evidence bundle behind a share link (time-boxed, revocable; every access is logged)."""
 
     http_method_names = ["get", "options"]  # a HEAD must not count as (and log) a download
@@ -193,6 +205,7 @@ class LedgerEntryDetailApi(APIView):
 
 @extend_schema(tags=["ledger"])
 class CaseBundleApi(APIView):
+    openapi_response_headers = {"get": BUNDLE_HEADERS}
     """Export the case's evidence bundle (originals, manifest, log entries, proofs, signed checkpoint,
     public key) as a streamed zip. Handling officers, the agency head and auditors; every export is logged."""
 

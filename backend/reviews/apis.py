@@ -21,6 +21,7 @@ from backend.accounts.models import Role, User
 from backend.accounts.permissions import HasRole, IsAgencyHead, IsAgencyStaff
 from backend.common.errors import ApplicationError, NotFound, PreconditionFailed
 from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.pagination import DefaultCursorPagination, paginated_response
 from backend.common.security import allow_inline_styles
 from backend.ledger.services import audit_context_from_request
 from backend.reviews import opinion, selectors, services
@@ -280,8 +281,15 @@ class ReviewerRatioApi(APIView):
 # --------------------------------------------------------------------------- queue and rounds
 
 
+class ReviewQueuePagination(DefaultCursorPagination):
+    """Soonest due first, then first submitted."""
+
+    ordering = ("due_on", "submitted_at", "id")
+
+
 class ReviewQueueApi(APIView):
     permission_classes = [IsReviewerOrHead]
+    pagination_class = ReviewQueuePagination
 
     @extend_schema(
         tags=[TAG_ROUNDS],
@@ -301,11 +309,16 @@ class ReviewQueueApi(APIView):
             kind=params.get("kind") or None,
             mine=params.get("mine") in ("1", "true"),
         )
-        return Response(ReviewRoundListOutputSerializer(qs, many=True).data)
+        return paginated_response(self, request, qs, lambda page: ReviewRoundListOutputSerializer(page, many=True).data)
+
+
+class ReviewOverduePagination(DefaultCursorPagination):
+    ordering = ("due_on", "id")
 
 
 class ReviewOverdueApi(APIView):
     permission_classes = [IsAgencyStaff]
+    pagination_class = ReviewOverduePagination
 
     @extend_schema(
         tags=[TAG_ROUNDS],
@@ -314,7 +327,8 @@ class ReviewOverdueApi(APIView):
         description="补充材料期间暂停计时，不计入超期。",
     )
     def get(self, request: Request) -> Response:
-        return Response(ReviewRoundListOutputSerializer(selectors.review_overdue(user=request.user), many=True).data)
+        qs = selectors.review_overdue(user=request.user)
+        return paginated_response(self, request, qs, lambda page: ReviewRoundListOutputSerializer(page, many=True).data)
 
 
 class ReviewRoundDetailApi(APIView):
@@ -585,6 +599,7 @@ class ReviewOpinionHtmlApi(APIView):
 
 class ReviewOpinionPdfApi(APIView):
     permission_classes = [IsAgencyStaff]
+    openapi_response_headers = {"get": ("Content-Disposition",)}
 
     @extend_schema(
         tags=[TAG_ROUNDS],

@@ -29,7 +29,7 @@ CHANGZHI_RULES: list[dict[str, Any]] = [
         "code": "fine_person",
         "kind": "fine_amount",
         "description": "对自然人、个体工商户处以一万元以上罚款的",
-        "party_types": ["person", "sole_trader"],
+        "party_types": ["natural_person", "sole_trader"],
         "amount": Decimal("10000"),
         "inclusive": True,
     },
@@ -45,7 +45,7 @@ CHANGZHI_RULES: list[dict[str, Any]] = [
         "code": "confiscation_person",
         "kind": "confiscation_amount",
         "description": "对自然人、个体工商户没收违法所得或非法财物价值一万元以上的",
-        "party_types": ["person", "sole_trader"],
+        "party_types": ["natural_person", "sole_trader"],
         "amount": Decimal("10000"),
     },
     {

@@ -23,15 +23,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from backend.common.parties import PartyType
 
-class PartyType(StrEnum):
-    PERSON = "person"  # 自然人 (公民)
-    SOLE_TRADER = "sole_trader"  # 个体工商户
-    ORGANISATION = "organisation"  # 法人或者其他组织
-
-
+# The statute's words for the party types (行政处罚法 says 公民、法人或者其他组织) in the reasons a rule gives.
 PARTY_TYPE_LABELS = {
-    PartyType.PERSON: "公民",
+    PartyType.NATURAL_PERSON: "公民",
     PartyType.SOLE_TRADER: "个体工商户",
     PartyType.ORGANISATION: "法人或者其他组织",
 }
@@ -161,7 +157,7 @@ def normalise_measures(values: Iterable[object] | None) -> frozenset[str]:
 class ProposedDecision:
     """The facts of a proposed decision that the catalog looks at."""
 
-    party_type: str = PartyType.PERSON
+    party_type: str = PartyType.NATURAL_PERSON
     fine_amount: Decimal | None = None
     confiscation_amount: Decimal | None = None
     measures: frozenset[str] = frozenset()

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from backend.common import parties
 from backend.reviews import major
 from backend.reviews.checklist import ITEM_RESULT_LABELS, REVIEW_KIND_LABELS, ItemResult
 from backend.reviews.models import ReviewRound
@@ -101,9 +102,10 @@ def opinion_document(round_: ReviewRound) -> dict[str, Any]:
     case_info = package.get("case") or {}
     reviewer = round_.completed_by or round_.reviewer
     party_type = party.get("type", "")
-    party_label = {"person": "自然人", "organisation": "法人或其他组织", "sole_trader": "个体工商户"}.get(
-        party_type, party_type
-    )
+    try:  # packages frozen before API 1.1 say "person"
+        party_label = parties.LABELS[parties.parse_party_type(party_type)]
+    except ValueError:
+        party_label = party_type
     items = [
         {
             "code": e.code,

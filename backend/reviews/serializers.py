@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from backend.common.calendar import provisional_reason_for
 from backend.common.workcalendar import Assume
+from backend.common.fields import PartyTypeField
 from backend.reviews import major
 from backend.reviews.checklist import ItemResult, ReviewKind
 from backend.reviews.models import (
@@ -98,7 +99,7 @@ class CatalogRuleInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     order = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
     party_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=[p.value for p in major.PartyType]), required=False, default=list
+        child=PartyTypeField(), required=False, default=list
     )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, default=None)
     inclusive = serializers.BooleanField(required=False, default=True, help_text="true: 以上（≥）；false: 超过（>）")

@@ -61,7 +61,7 @@ def ctx(user: Any) -> AuditContext:
 
 PARTY = {
     "title": "销售过期食品案",
-    "party_type": "person",
+    "party_type": "natural_person",
     "party_name": "王小明",
     "party_id_number": "220402199001011234",
     "party_phone": "13904371234",

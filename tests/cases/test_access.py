@@ -100,7 +100,7 @@ def test_a_supervising_agencys_auditor_reads_but_cannot_act(as_user, agency_a, c
 
 
 def test_only_officers_and_heads_open_cases(as_user, auditor_a, reviewer_a):
-    body = {"title": "x", "party_type": "person", "party_name": "某人"}
+    body = {"title": "x", "party_type": "natural_person", "party_name": "某人"}
     for user in (auditor_a, reviewer_a):
         r = as_user(user).post("/api/v1/cases/", body, format="json")
         assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"

@@ -130,7 +130,7 @@ def test_a_hearing_case_goes_through_post_hearing_legal_review(
     case = walk(case, officer=officer_a, head=head_a, to="proposed", start=start,
                 measures=[{"kind": "revoke_licence", "detail": "吊销食品经营许可证"}])
     assert case.status == "proposed" and case.hearing_eligible
-    assert PARTY["party_type"] == "person"
+    assert PARTY["party_type"] == "natural_person"
 
     officer, head = as_user(officer_a), as_user(head_a)
     url = f"/api/v1/cases/{case.id}"

@@ -19,7 +19,8 @@ LEGAL_BASIS = [{"law": "中华人民共和国道路交通安全法", "article": 
 
 def summary_body(officer2, **overrides):
     body = {
-        "title": "占道经营", "party_type": "person", "party_name": "李四", "party_id_number": "220402198001011111",
+        "title": "占道经营", "party_type": "natural_person", "party_name": "李四",
+        "party_id_number": "220402198001011111",
         "place_address": "辽源市西安区仙城大街", "facts": "在人行道上摆摊经营", "legal_basis": LEGAL_BASIS,
         "officer_ids": [str(officer2.pk)], "measures": [{"kind": "fine", "amount": "100"}],
     }
@@ -65,15 +66,15 @@ def test_a_warning_needs_no_execution(as_user, officer_a, officer_a2, head_a):
 @pytest.mark.parametrize(
     ("party_type", "measures", "ok"),
     [
-        ("person", [{"kind": "fine", "amount": "200"}], True),
-        ("person", [{"kind": "fine", "amount": "200.01"}], False),
+        ("natural_person", [{"kind": "fine", "amount": "200"}], True),
+        ("natural_person", [{"kind": "fine", "amount": "200.01"}], False),
         # 个体工商户 are fined by the 公民 amounts (natural persons in civil law, 民法典 第五十四条).
         ("sole_trader", [{"kind": "fine", "amount": "200"}], True),
         ("sole_trader", [{"kind": "fine", "amount": "200.01"}], False),
         ("organisation", [{"kind": "fine", "amount": "3000"}], True),
         ("organisation", [{"kind": "fine", "amount": "3001"}], False),
-        ("person", [{"kind": "confiscate_gains", "amount": "50"}], False),
-        ("person", [{"kind": "warning"}, {"kind": "fine", "amount": "50"}], True),
+        ("natural_person", [{"kind": "confiscate_gains", "amount": "50"}], False),
+        ("natural_person", [{"kind": "warning"}, {"kind": "fine", "amount": "50"}], True),
     ],
 )
 def test_summary_procedure_limits(as_user, officer_a, officer_a2, party_type, measures, ok):
@@ -104,7 +105,7 @@ def test_filing_after_seven_working_days_is_recorded_late_and_flagged_overdue(of
     中秋 09-25..27 are rest days)."""
     case = services.case_create_summary(
         actor=officer_a, context=ctx(officer_a), officer_ids=[officer_a2.pk],
-        fields={"title": "占道经营", "party_type": "person", "party_name": "李四", "facts": "摆摊",
+        fields={"title": "占道经营", "party_type": "natural_person", "party_name": "李四", "facts": "摆摊",
                 "legal_basis": LEGAL_BASIS},
         measures=[{"kind": "fine", "amount": "50"}], decided_at=at("2026-09-18"), now=at("2026-09-18", 11),
     )

@@ -257,7 +257,9 @@ def test_declining_to_register(officer_a, officer_a2, head_a):
                              expected_version=case.version)
 
 
-@pytest.mark.parametrize(("party_type", "eligible"), [("person", True), ("sole_trader", True), ("organisation", False)])
+@pytest.mark.parametrize(
+    ("party_type", "eligible"), [("natural_person", True), ("sole_trader", True), ("organisation", False)]
+)
 def test_the_hearing_threshold_for_persons_covers_sole_traders(officer_a, officer_a2, party_type, eligible):
     """较大数额罚款 (第六十三条), default 10,000 yuan for 公民 (个体工商户 included), 100,000 for organisations."""
     from backend.cases.services.common import hearing_eligible

@@ -22,7 +22,7 @@ def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None
     decided_on = decided_on or datetime.date(2026, 3, 10)
     if kind == "person":
         fields: dict[str, Any] = {
-            "party_type": "person",
+            "party_type": "natural_person",
             "party_name": "王小明",
             "party_id_number": PERSON_ID,
             "party_phone": PHONE,

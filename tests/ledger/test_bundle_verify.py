@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tracemalloc
@@ -373,3 +374,35 @@ def test_original_paths_are_sanitised():
     assert original_path(2, "C:\\Users\\x\\现场 照片.JPG") == "originals/0002-现场_照片.JPG"
     assert original_path(3, "...") == "originals/0003-file"
     assert len(original_path(4, "a" * 300 + ".mp4")) <= len("originals/0004-") + 100
+
+
+@pytest.mark.slow
+def test_the_verifier_installs_without_django_in_a_fresh_environment(good: Built, tmp_path: Path):
+    """api_docs/verification.md §1: ``pip install ./zhifa-jilu`` gives a court the verifier on any supported
+    Python; the package alone pulls no Django (the server is the ``server`` extra)."""
+    source = tmp_path / "zhifa-jilu"  # the source package handed over with a bundle (no build litter in the repo)
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        (source / name).write_bytes((REPO / name).read_bytes())
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("backend", "media_pipeline"):
+        shutil.copytree(REPO / name, source / name, ignore=ignore)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(source)], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    probe = subprocess.run(
+        [str(python), "-c", "import importlib.util as u; print(u.find_spec('django'), u.find_spec('rest_framework'))"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert probe.stdout.split() == ["None", "None"]
+    done = subprocess.run(
+        [str(venv / "bin" / "zhifa-verify"), str(good.path), "--key", good.verifier_key],
+        env=env, cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "通过 OK" in done.stdout.splitlines()[-1]

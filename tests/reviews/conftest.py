@@ -39,7 +39,7 @@ def catalog_a(agency_a, reviewer_a, head_a) -> MajorCatalog:
             "code": "fine_person",
             "kind": "fine_amount",
             "description": "对自然人罚款一万元以上",
-            "party_types": ["person", "sole_trader"],
+            "party_types": ["natural_person", "sole_trader"],
             "amount": Decimal("10000"),
             "inclusive": True,
         },

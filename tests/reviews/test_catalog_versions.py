@@ -26,7 +26,7 @@ def _publish_v2(agency, reviewer, head, *, person_threshold: str, effective_from
         code="fine_person",
         kind="fine_amount",
         description="对自然人罚款五万元以上",
-        party_types=["person"],
+        party_types=["natural_person"],
         amount=Decimal(person_threshold),
         order=1,
     )
@@ -78,7 +78,7 @@ def test_a_future_version_applies_only_from_its_date(catalog_a, agency_a, review
 
 
 def test_catalog_changes_do_not_affect_decided_cases(catalog_a, agency_a, reviewer_a, head_a, make_case) -> None:
-    decided = make_case(party_type="person", party_name="王某", fine="20000.00", status=Case.Status.PROPOSED)
+    decided = make_case(party_type="natural_person", party_name="王某", fine="20000.00", status=Case.Status.PROPOSED)
     reasons = services.review_major_evaluate(case=decided)
     assert any("一万元以上" in r or "10,000" in r for r in reasons)
     Case.objects.filter(pk=decided.pk).update(
@@ -95,7 +95,7 @@ def test_catalog_changes_do_not_affect_decided_cases(catalog_a, agency_a, review
     evaluation = MajorEvaluation.objects.get(case=decided)
     assert evaluation.catalog_version == 1 and evaluation.is_major
     # … while an open case with the same fine is evaluated under version 2 and is not major.
-    open_case = make_case(party_type="person", party_name="李某", fine="20000.00", status=Case.Status.PROPOSED)
+    open_case = make_case(party_type="natural_person", party_name="李某", fine="20000.00", status=Case.Status.PROPOSED)
     assert services.review_major_evaluate(case=open_case) == []
     assert MajorEvaluation.objects.get(case=open_case).catalog_version == 2
 
@@ -112,7 +112,7 @@ def test_catalog_api_lifecycle(as_user, reviewer_a, head_a, officer_a, officer_b
             "code": "fine_person",
             "kind": "fine_amount",
             "description": "对公民罚款一万元以上",
-            "party_types": ["person"],
+            "party_types": ["natural_person"],
             "amount": "10000",
         },
         format="json",

@@ -19,7 +19,7 @@ from backend.reviews.major import (
 FINE_PERSON = RuleSpec(
     code="fine_person",
     kind="fine_amount",
-    party_types=frozenset({"person", "sole_trader"}),
+    party_types=frozenset({"natural_person", "sole_trader"}),
     amount=Decimal("10000"),
     inclusive=True,
     description="对自然人罚款一万元以上",
@@ -56,8 +56,8 @@ def codes(proposal: ProposedDecision, rules=RULES) -> list[str]:
 @pytest.mark.parametrize(
     ("party", "amount", "expected"),
     [
-        ("person", "9999.99", []),  # just below "一万元以上"
-        ("person", "10000.00", ["catalog.fine_person"]),  # at: 以上 includes the amount
+        ("natural_person", "9999.99", []),  # just below "一万元以上"
+        ("natural_person", "10000.00", ["catalog.fine_person"]),  # at: 以上 includes the amount
         ("sole_trader", "10000", ["catalog.fine_person"]),
         ("organisation", "10000", []),  # the person threshold does not apply to organisations
         ("organisation", "99999.99", []),
@@ -156,7 +156,7 @@ def test_a_small_fine_against_an_organisation_is_not_major() -> None:
 
 def test_several_reasons_are_all_listed_statute_first_then_catalog_order() -> None:
     proposal = ProposedDecision(
-        party_type="person",
+        party_type="natural_person",
         fine_amount=Decimal("20000"),
         measures=frozenset({Measure.REVOKE_LICENCE}),
         hearing_held=True,
