@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from backend.common.fields import ClientDateField
 from backend.reviews import major
 from backend.reviews.checklist import ItemResult, ReviewKind
 from backend.reviews.models import (
@@ -106,7 +107,7 @@ class CatalogRuleInputSerializer(serializers.Serializer):
 
 
 class CatalogPublishInputSerializer(serializers.Serializer):
-    effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = ClientDateField(required=False, allow_null=True, default=None)
     document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -139,7 +140,7 @@ class ChecklistAgencyItemInputSerializer(serializers.Serializer):
 class ChecklistAgencyItemsInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[k.value for k in ReviewKind])
     items = ChecklistAgencyItemInputSerializer(many=True)
-    effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = ClientDateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -461,7 +462,7 @@ class ReviewRequirementOutputSerializer(serializers.Serializer):
 
 
 class CollectiveDiscussionInputSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = ClientDateField()
     chair_id = serializers.UUIDField()
     participant_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
     other_participants = serializers.ListField(
