@@ -11,7 +11,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from backend.accounts import selectors, services
 from backend.accounts.login_guard import LoginThrottle
-from backend.accounts.permissions import IsAgencyStaff
+from backend.accounts.permissions import Action, IsAgencyStaff
 from backend.accounts.serializers import (
     DeviceOutputSerializer,
     DeviceRegisterInputSerializer,
@@ -41,6 +41,8 @@ class TokenRefreshApi(TokenRefreshView):
 class LogoutApi(APIView):
     """Revoke the refresh token (blacklist). The short-lived access token simply expires."""
 
+    request_action = Action.SESSION  # one's own session: every role, the read-only auditor included
+
     @extend_schema(tags=["auth"], request=LogoutInputSerializer, responses={205: None})
     def post(self, request: Request) -> Response:
         data = LogoutInputSerializer(data=request.data)
@@ -56,6 +58,7 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
+    request_action = Action.SESSION  # who am I: any authenticated user, with or without a role
     @extend_schema(tags=["auth"], responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
         user = selectors.user_with_profile(user_id=request.user.pk)

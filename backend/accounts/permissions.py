@@ -6,26 +6,92 @@ querysets, so they answer 404 (their existence is not revealed), never 403.
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from backend.accounts.models import Role, User
 
 
+class Action(enum.StrEnum):
+    """What a request does, for the role check. ``session``: the caller's own session (log out), open to
+    every authenticated user whatever the role."""
+
+    READ = "read"
+    WRITE = "write"
+    SESSION = "session"
+
+
+# What each role may do through the API: the one place that says it. A view narrows it further with
+# ``HasRole(...)``; services then check the case-level rules (handling officer, head, same agency).
+# 监督人员 (auditor) oversees and never acts: read-only everywhere (吉林省行政执法监督条例: supervision by
+# inspection, not by handling cases) — no share links, notes, revocations or uploads.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.FIELD_OFFICER: frozenset({Action.READ, Action.WRITE}),
+    Role.LEGAL_REVIEWER: frozenset({Action.READ, Action.WRITE}),
+    Role.AGENCY_HEAD: frozenset({Action.READ, Action.WRITE}),
+    Role.DISCLOSURE_MANAGER: frozenset({Action.READ, Action.WRITE}),
+    Role.AUDITOR: frozenset({Action.READ}),
+    Role.SYSTEM_ADMIN: frozenset({Action.READ, Action.WRITE}),
+}
+
+READ_ONLY_CODE = "read_only_role"
+READ_ONLY_MESSAGE = "当前角色只读（监督人员），不能修改任何记录"
+
+
+def request_action(request: Request, view: Any) -> Action:
+    """``view.request_action`` when the view declares one (log out: ``session``), else by method: GET, HEAD
+    and OPTIONS read, everything else writes."""
+    declared = getattr(view, "request_action", None)
+    if declared is not None:
+        return Action(declared)
+    return Action.READ if request.method in SAFE_METHODS else Action.WRITE
+
+
+def roles_allow(user: Any, action: Action, roles: frozenset[str] | None = None) -> bool:
+    """Whether one of ``user``'s roles (among ``roles`` when given) grants ``action``."""
+    if not (user and user.is_authenticated):
+        return False
+    if action is Action.SESSION:
+        return True
+    return any(
+        action in ROLE_ACTIONS.get(role, frozenset()) for role in user.role_set if roles is None or role in roles
+    )
+
+
+class RoleActionPermission(BasePermission):
+    """The default permission of every API view: authenticated, and a role that grants the request's action.
+
+    A view that names its roles (:func:`HasRole`) gets the same action check; ``AllowAny`` views (login,
+    the public API) are anonymous by design.
+    """
+
+    roles: frozenset[str] | None = None
+    message = "当前角色无权执行此操作"
+    code = "role_not_allowed"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # DRF answers 401 (not_authenticated) for an anonymous caller
+        action = request_action(request, view)
+        if roles_allow(user, action, self.roles):
+            return True
+        if action is Action.WRITE and roles_allow(user, Action.READ, self.roles):
+            self.message, self.code = READ_ONLY_MESSAGE, READ_ONLY_CODE
+        return False
+
+
 def HasRole(*roles: str) -> type[BasePermission]:
-    """Permission class allowing authenticated users holding any of ``roles``."""
+    """Permission class allowing users holding any of ``roles`` whose role grants the request's action."""
 
-    class _HasRole(BasePermission):
-        message = "当前角色无权执行此操作"
-        code = "role_not_allowed"
+    class _HasRole(RoleActionPermission):
+        pass
 
-        def has_permission(self, request: Request, view: Any) -> bool:
-            user = request.user
-            return bool(user and user.is_authenticated and user.has_role(*roles))
-
+    _HasRole.roles = frozenset(roles)
     _HasRole.__name__ = "HasRole_" + "_".join(roles)
     return _HasRole
 

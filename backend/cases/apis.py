@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -61,6 +60,7 @@ from backend.cases.workflow import TRANSITIONS
 from backend.common.conditional import ANY, if_none_match_hits, parse_entity_tags, representation_digest
 from backend.common.errors import ApplicationError, Forbidden, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
+from backend.common.inputs import parse_client_datetime
 from backend.common.pagination import DefaultCursorPagination, RecordedOrderPagination, paginated_response
 from backend.ledger.services import audit_context_from_request
 
@@ -164,14 +164,9 @@ class CaseListCreateApi(IdempotentAPIMixin, APIView):
         responses=CaseListOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        since_raw = request.query_params.get("updated_since")
-        since = None
-        if since_raw:
-            since = parse_datetime(since_raw)
-            if since is None:
-                raise ApplicationError("invalid_updated_since", "updated_since 须为 ISO 8601 时间", status=400)
-            if timezone.is_naive(since):
-                since = timezone.make_aware(since)
+        since = parse_client_datetime(
+            request.query_params.get("updated_since"), field="updated_since", code="invalid_updated_since"
+        )
         qs = selectors.case_list_for_user(
             user=request.user,
             updated_since=since,

@@ -31,8 +31,8 @@ from backend.cases.models import (
 from backend.cases.rules import limitation_check
 from backend.cases.workflow import allowed_transitions
 from backend.common.calendar import get_calendar, provisional_reason_for
+from backend.common.fields import ClientDateField, ClientDateTimeField, PartyTypeField
 from backend.common.workdays import get_rule
-from backend.common.fields import PartyTypeField
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -70,7 +70,7 @@ class StepInputSerializer(serializers.Serializer):
                                         min_value=-90, max_value=90)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
                                          min_value=-180, max_value=180)
-    performed_at = serializers.DateTimeField(required=False, allow_null=True,
+    performed_at = ClientDateTimeField(required=False, allow_null=True,
                                              help_text="Time of the act on the device (offline work).")
 
 
@@ -103,7 +103,7 @@ class CaseFieldsInputSerializer(serializers.Serializer):
     facts = serializers.CharField(required=False, allow_blank=True)
     violation_type = serializers.CharField(max_length=300, required=False, allow_blank=True)
     legal_basis = LegalBasisItemSerializer(many=True, required=False)
-    violation_on = serializers.DateField(
+    violation_on = ClientDateField(
         required=False, allow_null=True,
         help_text="违法行为发生之日；连续或者继续状态的，行为终了之日（行政处罚法 第三十六条第二款）; "
         "not in the future.",
@@ -117,7 +117,7 @@ class CaseFieldsInputSerializer(serializers.Serializer):
 class CaseCreateInputSerializer(CaseFieldsInputSerializer):
     id = serializers.UUIDField(required=False, help_text="Client-generated id (offline creation).")
     officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
-    clue_received_on = serializers.DateField(required=False, allow_null=True)
+    clue_received_on = ClientDateField(required=False, allow_null=True)
 
 
 class CashCollectionInputSerializer(serializers.Serializer):
@@ -179,7 +179,7 @@ class CaseSummaryCreateInputSerializer(CaseFieldsInputSerializer):
     id = serializers.UUIDField(required=False)
     officer_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     measures = MeasureSerializer(many=True)
-    decided_at = serializers.DateTimeField(required=False, allow_null=True)
+    decided_at = ClientDateTimeField(required=False, allow_null=True)
     form_number = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     paid_on_spot = serializers.BooleanField(required=False, default=False,
                                             help_text="The fine was collected on the spot: give cash_collection.")
@@ -276,7 +276,7 @@ class CasePauseOutputSerializer(serializers.ModelSerializer):
 
 
 class LatePaymentSurchargeSerializer(serializers.Serializer):
-    since = serializers.DateField(help_text="First day counted (the day after the payment period ended).")
+    since = ClientDateField(help_text="First day counted (the day after the payment period ended).")
     days = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="3 % of the fine per day.")
     capped = serializers.BooleanField(help_text="The surcharge reached the amount of the fine (its ceiling).")
@@ -362,7 +362,7 @@ class SuspendInputSerializer(ReasonStepInputSerializer):
 
 class RegisterInputSerializer(StepInputSerializer):
     officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
-    registered_on = serializers.DateField(required=False, allow_null=True)
+    registered_on = ClientDateField(required=False, allow_null=True)
     serious_harm = serializers.BooleanField(required=False, default=False)
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -384,23 +384,23 @@ class RenotifyInputSerializer(StepInputSerializer):
 
 
 class NotifyInputSerializer(StepInputSerializer):
-    served_on = serializers.DateField(required=False, allow_null=True)
+    served_on = ClientDateField(required=False, allow_null=True)
     content = serializers.DictField(required=False, default=dict)
 
 
 class RequestHearingInputSerializer(StepInputSerializer):
-    requested_on = serializers.DateField(required=False, allow_null=True)
+    requested_on = ClientDateField(required=False, allow_null=True)
 
 
 class ScheduleHearingInputSerializer(StepInputSerializer):
-    hearing_date = serializers.DateField()
+    hearing_date = ClientDateField()
     chair_id = serializers.UUIDField()
     place = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class HoldHearingInputSerializer(StepInputSerializer):
     record = serializers.DictField()
-    held_on = serializers.DateField(required=False, allow_null=True)
+    held_on = ClientDateField(required=False, allow_null=True)
     attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
 
 
@@ -425,7 +425,7 @@ class ServeInputSerializer(StepInputSerializer):
     method = serializers.ChoiceField(
         choices=["direct", "left_at_residence", "post", "entrusted", "electronic", "public_notice"]
     )
-    served_on = serializers.DateField(required=False, allow_null=True)
+    served_on = ClientDateField(required=False, allow_null=True)
     electronic_consent = serializers.BooleanField(required=False, default=False)
     recipient = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
@@ -440,7 +440,7 @@ class ArchiveInputSerializer(StepInputSerializer):
 
 
 class FileSummaryInputSerializer(StepInputSerializer):
-    filed_on = serializers.DateField(required=False, allow_null=True)
+    filed_on = ClientDateField(required=False, allow_null=True)
 
 
 TRANSITION_INPUTS: dict[str, type[StepInputSerializer]] = {
@@ -487,7 +487,7 @@ class WaiverInputSerializer(serializers.Serializer):
 
 
 class ExecutionInputSerializer(serializers.Serializer):
-    executed_on = serializers.DateField(required=False, allow_null=True)
+    executed_on = ClientDateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
@@ -505,7 +505,7 @@ class CorrectionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DecisionCorrection.Kind.choices)
     by = serializers.ChoiceField(choices=DecisionCorrection.By.choices)
     reason = serializers.CharField(max_length=2000)
-    effective_on = serializers.DateField(required=False, allow_null=True)
+    effective_on = ClientDateField(required=False, allow_null=True)
     reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     new_measures = MeasureSerializer(many=True, required=False)
 
@@ -514,7 +514,7 @@ class RetentionInputSerializer(serializers.Serializer):
     legal_hold = serializers.BooleanField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     retention_term = serializers.ChoiceField(choices=RetentionTerm.choices, required=False)
-    retention_until = serializers.DateField(required=False, allow_null=True)
+    retention_until = ClientDateField(required=False, allow_null=True)
 
 
 class RetentionOutputSerializer(serializers.ModelSerializer):
@@ -532,7 +532,7 @@ class DocumentCreateInputSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocumentType.choices)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     content = serializers.DictField()
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = ClientDateTimeField(required=False, allow_null=True)
     activity = serializers.ChoiceField(choices=Activity.choices, required=False, allow_blank=True, default="")
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     officer_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
@@ -542,7 +542,7 @@ class DocumentCreateInputSerializer(serializers.Serializer):
         required=False, allow_null=True,
         help_text="查封扣押/先行登记保存: the agency head who approved the measure beforehand (行政强制法 第十八条).",
     )
-    approved_at = serializers.DateTimeField(required=False, allow_null=True)
+    approved_at = ClientDateTimeField(required=False, allow_null=True)
     emergency = serializers.BooleanField(
         required=False, default=False,
         help_text="Taken on the spot in an emergency: the head must approve within 24 hours (行政强制法 第十九条).",
@@ -583,7 +583,7 @@ class TimelineTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
-    performed_at = serializers.DateTimeField()
+    performed_at = ClientDateTimeField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     comment = serializers.CharField()
@@ -594,13 +594,13 @@ class TimelineDocumentSerializer(serializers.Serializer):
     doc_type = serializers.CharField()
     title = serializers.CharField()
     number = serializers.CharField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = ClientDateTimeField()
 
 
 class TimelineEntryOutputSerializer(serializers.Serializer):
     seq = serializers.IntegerField(allow_null=True, help_text="审计链序号；事件已记录但尚未排序入链时为 null")
     pending = serializers.BooleanField(help_text="已随业务变更一并记录、尚未排序入链（无序号和哈希）")
-    at = serializers.DateTimeField()
+    at = ClientDateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField()
     actor_roles = serializers.ListField(child=serializers.CharField())

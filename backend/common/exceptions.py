@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -14,11 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
 from backend.common.errors import ApplicationError
+from backend.common.parsers import JSONTooDeep
 
 logger = logging.getLogger(__name__)
 
 # Stable codes and Chinese messages for DRF's own exceptions.
 _DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
+    JSONTooDeep: ("json_too_deep", "请求体 JSON 嵌套过深"),
     exceptions.NotAuthenticated: ("not_authenticated", "需要登录：请提供有效的访问令牌"),
     exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败"),
     exceptions.PermissionDenied: ("permission_denied", "无权执行此操作"),
@@ -62,6 +65,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         _answer_json(context)
         return Response(exc.as_dict(), status=exc.status, headers=exc.headers or None)
+    if isinstance(exc, RequestDataTooBig):
+        # A body without Content-Length that grew past the limit while read (RequestBodyLimitMiddleware
+        # answers the announced ones before reading).
+        return Response({"code": "request_too_large", "message": "请求体过大"}, status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -78,6 +85,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if klass in _DRF_CODES:
             code, message = _DRF_CODES[klass]
             break
+    named = exc.get_codes() if isinstance(exc, exceptions.PermissionDenied) else None
+    if isinstance(named, str) and named != exceptions.PermissionDenied.default_code:
+        # A permission class that names its refusal (role_not_allowed, read_only_role) keeps its code.
+        code, message = named, str(exc.detail)
     body: dict[str, Any] = {"code": code, "message": message}
     if isinstance(exc, exceptions.ValidationError):
         detail = _flatten(exc.detail)

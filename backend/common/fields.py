@@ -1,12 +1,16 @@
-"""Serializer fields shared by the apps' APIs."""
+"""Serializer fields shared by the apps' APIs: the party type vocabulary, and dates bounded like
+:mod:`backend.common.inputs` (one range for every date an API accepts: case dates, document dates, review
+dates, disclosure dates)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from rest_framework import serializers
 
 from backend.common import parties
+from backend.common.inputs import date_in_range, date_range_message
 
 
 class PartyTypeField(serializers.ChoiceField):
@@ -20,3 +24,32 @@ class PartyTypeField(serializers.ChoiceField):
         if isinstance(data, str) and data in parties.LEGACY_VALUES:
             data = parties.LEGACY_VALUES[data].value
         return super().to_internal_value(data)
+
+
+class ClientDateField(serializers.DateField):
+    """A ``DateField`` whose value must lie in ``CLIENT_DATE_MIN … CLIENT_DATE_MAX`` (code ``date_out_of_range``)."""
+
+    default_error_messages = {"date_out_of_range": date_range_message()}
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        parsed = super().to_internal_value(value)
+        if not date_in_range(parsed):
+            self.fail("date_out_of_range")
+        return parsed
+
+
+class ClientDateTimeField(serializers.DateTimeField):
+    """A ``DateTimeField`` whose value must lie in the client date range (code ``date_out_of_range``)."""
+
+    default_error_messages = {"date_out_of_range": date_range_message()}
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        # Check the wall-clock date before DRF converts to the server's zone (which overflows at the ends).
+        if isinstance(value, str) and len(value) >= 4 and value[:4].isascii() and value[:4].isdigit():
+            year = int(value[:4])
+            if not datetime.MINYEAR <= year <= datetime.MAXYEAR or not date_in_range(datetime.date(year, 1, 1)):
+                self.fail("date_out_of_range")
+        parsed = super().to_internal_value(value)
+        if not date_in_range(parsed):
+            self.fail("date_out_of_range")
+        return parsed

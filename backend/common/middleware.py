@@ -7,7 +7,11 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+
+from backend.common.inputs import is_ascii_int
 
 logger = logging.getLogger("backend.errors")
 
@@ -55,3 +59,46 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+REQUEST_TOO_LARGE = {"code": "request_too_large", "message": "请求体过大"}
+
+
+def view_streams_body(path_info: str) -> bool:
+    """Whether the view at ``path_info`` reads its own (large) body with its own limits (the tus uploads:
+    ``streams_request_body = True`` on the view class)."""
+    try:
+        match = resolve(path_info)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    return bool(getattr(view_class, "streams_request_body", False))
+
+
+class RequestBodyLimitMiddleware:
+    """413 for a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, from its ``Content-Length``, before a byte
+    of it is read (RFC 9110 §15.5.14), with the API's JSON error shape. Django itself would only notice
+    while reading ``request.body`` and raise ``RequestDataTooBig`` from inside DRF's parsing (a 500).
+
+    Views that stream their body (tus ``POST``/``PATCH``) are left to their own limits (``Tus-Max-Size``,
+    the chunk limit) and parse their own ``Content-Length``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or ""
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if raw and limit is not None and not view_streams_body(request.path_info):
+            if not is_ascii_int(raw.strip()):
+                return JsonResponse(
+                    {"code": "invalid_content_length", "message": "Content-Length 须为非负整数"}, status=400
+                )
+            length = int(raw.strip())
+            if length > limit:
+                response = JsonResponse({**REQUEST_TOO_LARGE, "extra": {"max_bytes": limit}}, status=413)
+                # The unread body stays on the connection: close it rather than parse it as the next request.
+                response["Connection"] = "close"
+                return response
+        return self.get_response(request)

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "backend.common.middleware.RequestIdMiddleware",
     # Request id, user, agency and route in every log line; request metrics; the access log line.
     "backend.common.observability.RequestObservabilityMiddleware",
+    # 413 from Content-Length before any body is read (the tus views stream theirs under their own limits).
+    "backend.common.middleware.RequestBodyLimitMiddleware",
     # /healthz and /readyz, answered under any Host (probes come by IP), before host validation.
     "backend.common.health.HealthProbeMiddleware",
     # Then: X-Forwarded-* count only from TRUSTED_PROXIES (backend/common/client_address.py).
@@ -164,9 +166,12 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["backend.accounts.authentication.EnforcementJWTAuthentication"],
     # Default deny: every view must be authenticated unless it says otherwise explicitly.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Authenticated and a role granting the request's action (an auditor reads, never writes):
+    # backend/accounts/permissions.py ROLE_ACTIONS.
+    "DEFAULT_PERMISSION_CLASSES": ["backend.accounts.permissions.RoleActionPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson, depth-limited: hostile JSON answers 400, never a RecursionError (backend/common/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["backend.common.parsers.StrictJSONParser"],
     # drf-spectacular plus the error answers and headers every operation declares (backend/common/apidocs.py).
     "DEFAULT_SCHEMA_CLASS": "backend.common.apidocs.ContractAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "backend.common.pagination.DefaultCursorPagination",
@@ -345,6 +350,7 @@ LEDGER_SEQUENCE_INTERVAL = env.int("LEDGER_SEQUENCE_INTERVAL", default=10)  # se
 LEDGER_PENDING_MAX_AGE = env.int("LEDGER_PENDING_MAX_AGE", default=300)  # self-audit: pending longer = problem
 LEDGER_SHARE_DEFAULT_DAYS = env.int("LEDGER_SHARE_DEFAULT_DAYS", default=30)
 LEDGER_SHARE_MAX_DAYS = env.int("LEDGER_SHARE_MAX_DAYS", default=90)
+LEDGER_SHARE_MAX_DOWNLOADS = env.int("LEDGER_SHARE_MAX_DOWNLOADS", default=1000)
 CELERY_BEAT_SCHEDULE["ledger-sequence"] = {"task": "ledger_sequence", "schedule": LEDGER_SEQUENCE_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {"task": "ledger_checkpoint", "schedule": LEDGER_CHECKPOINT_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-self-audit"] = {"task": "ledger_self_audit", "schedule": LEDGER_SELF_AUDIT_INTERVAL}
@@ -449,6 +455,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Replaced by TRUSTED_PROXIES; still read so that `manage.py check` can say so (proxy.W001).
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # JSON bodies; evidence bytes go through tus, not this
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)  # no request of the API nests more than five levels
 
 # --------------------------------------------------------------------------- Observability
 # Logs: one JSON object per line (python-json-logger) with the request id, user, agency and route of the

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from backend.common.metrics import metrics_view
 from backend.common.security import api_reference_page
+from backend.common.apidocs import CachedSpectacularAPIView
 from backend.common.urls import read_only_page, with_slash_variants
 
 # /healthz and /readyz are answered by backend.common.health.HealthProbeMiddleware, under any Host.
@@ -12,7 +13,7 @@ urlpatterns = [
     path("api/v1/", include("backend.config.api_urls")),
     *with_slash_variants(
         [
-            path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+            path("api/schema/", CachedSpectacularAPIView.as_view(), name="schema"),
             # The split view serves its start-up script as a second request (?script): no inline script, so the
             # page works under the Content-Security-Policy; its assets come from drf-spectacular-sidecar.
             path(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from backend.accounts.models import OfficerCredential
 from backend.common.errors import ApplicationError, NotFound
+from backend.common.inputs import is_ascii_int
 from backend.disclosures import public, selectors, services
 from backend.disclosures.models import Notice, PartyType
 from backend.disclosures.public_apis import agency_detail, build_atom_feed, correction_status
@@ -254,7 +255,7 @@ def officer_qr_png(request: HttpRequest, number: str) -> HttpResponse:
 def statistics_index_page(request: HttpRequest) -> HttpResponse:
     agency_key = request.GET.get("agency")
     year = request.GET.get("year")
-    if agency_key and year and year.isdigit():
+    if agency_key and is_ascii_int(year) and int(year) <= 9999:
         return HttpResponseRedirect(reverse("public-statistics", args=[agency_key, int(year)]))
     today = timezone.localdate()
     return _page(

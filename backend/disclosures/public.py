@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from backend.common.conditional import if_none_match_hits
+from backend.common.errors import ApplicationError
+from backend.common.inputs import int_or_none, parse_client_date
 from backend.disclosures import revision
 from backend.disclosures.models import Notice, PartyType
 from backend.disclosures.services import PENALTY_KIND_LABELS
@@ -136,10 +138,10 @@ def decode_cursor(value: str | None) -> tuple[str, int] | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        direction, seq = raw[0], int(raw[1:])
+        direction, seq = raw[0], int_or_none(raw[1:])
     except (ValueError, binascii.Error, UnicodeDecodeError, IndexError):
         return None
-    if direction not in ("n", "p") or seq < 0:
+    if direction not in ("n", "p") or seq is None:
         return None
     return direction, seq
 
@@ -166,20 +168,17 @@ def paginate(queryset: Any, *, cursor: str | None, page_size: int, fields: tuple
 
 
 def page_size_from(value: str | None) -> int:
-    try:
-        size = int(value or DEFAULT_PAGE_SIZE)
-    except ValueError:
-        size = DEFAULT_PAGE_SIZE
-    return max(1, min(size, MAX_PAGE_SIZE))
+    size = int_or_none(value) if value else None
+    return max(1, min(size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
 
 
 def parse_date(value: str | None) -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
+        return parse_client_date(value, field="date")
+    except ApplicationError:
+        return None  # a filter: an unusable date is ignored, as before
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from backend.common import ratelimit
 from backend.common.conditional import if_none_match_hits
 from backend.common.errors import ApplicationError
+from backend.common.inputs import is_ascii_int
 from backend.disclosures import public, selectors, services
 from backend.disclosures.models import Notice
 from backend.disclosures.serializers import (
@@ -274,7 +275,7 @@ class _ExportBase(PublicApiView):
     def export_queryset(self, request: Request) -> tuple[Any, int | None]:
         qs = selectors.public_notice_list(**notice_filters(request.query_params))
         before = request.query_params.get("before_seq")
-        if before and before.isdigit():
+        if is_ascii_int(before):
             qs = qs.filter(public_seq__lt=int(before))
         boundary = qs.order_by("-public_seq").values_list("public_seq", flat=True)[
             EXPORT_MAX_ROWS : EXPORT_MAX_ROWS + 1
@@ -531,7 +532,7 @@ def _year_param(value: str | None) -> int:
     today = timezone.localdate()
     if not value:
         return today.year - 1
-    if not value.isdigit() or not 2000 <= int(value) <= today.year:
+    if not is_ascii_int(value) or not 2000 <= int(value) <= today.year:
         raise ApplicationError("invalid_year", f"年度须在 2000 至 {today.year} 之间", status=400)
     return int(value)
 

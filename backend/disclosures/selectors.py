@@ -17,6 +17,7 @@ from django.utils import timezone
 from backend.accounts.models import Agency, OfficerCredential, User
 from backend.accounts.permissions import readable_agency_ids
 from backend.common.errors import NotFound
+from backend.common.inputs import is_ascii_int
 from backend.disclosures.models import (
     CorrectionRequest,
     DiscretionStandard,
@@ -85,7 +86,7 @@ def public_notice_list(
 ) -> QuerySet[Notice]:
     qs = public_notices()
     if agency:
-        qs = qs.filter(agency__uscc=agency) if not agency.isdigit() else qs.filter(agency_id=int(agency))
+        qs = qs.filter(agency__uscc=agency) if not is_ascii_int(agency) else qs.filter(agency_id=int(agency))
     if region:
         qs = qs.filter(region_code__startswith=region)
     if date_from:
@@ -131,7 +132,7 @@ def agency_public_list() -> QuerySet[Agency]:
 
 def agency_public_get(*, key: str) -> Agency:
     agency = Agency.objects.filter(uscc=key).first()
-    if agency is None and key.isdigit():
+    if agency is None and is_ascii_int(key):
         agency = Agency.objects.filter(pk=int(key)).first()
     if agency is None:
         raise NotFound("执法主体不存在", code="agency_not_found")

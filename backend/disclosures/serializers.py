@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backend.common.calendar import provisional_reason_for
+from backend.common.fields import ClientDateField, ClientDateTimeField
 from backend.common.workcalendar import Assume
 from backend.disclosures.models import (
     CorrectionRequest,
@@ -32,12 +33,12 @@ class PublicNoticeListItemSerializer(serializers.Serializer):
     penalty_kinds = serializers.ListField(child=serializers.CharField())
     penalty_kind_labels = serializers.ListField(child=serializers.CharField())
     fine_amount = serializers.CharField(allow_null=True, help_text="元，两位小数")
-    decision_date = serializers.DateField()
+    decision_date = ClientDateField()
     agency_id = serializers.IntegerField()
     agency_name = serializers.CharField()
     region_code = serializers.CharField()
-    published_at = serializers.DateTimeField()
-    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    published_at = ClientDateTimeField()
+    withdrawn_at = ClientDateTimeField(allow_null=True)
 
 
 class PublicNoticePageSerializer(serializers.Serializer):
@@ -67,8 +68,8 @@ class PublicNoticeDetailSerializer(PublicNoticeListItemSerializer):
     penalty_content = serializers.CharField(required=False)
     confiscation_amount = serializers.CharField(allow_null=True, required=False)
     licence_info = serializers.CharField(allow_null=True, required=False)
-    penalty_valid_until = serializers.DateField(allow_null=True, required=False)
-    display_until = serializers.DateField(allow_null=True, required=False)
+    penalty_valid_until = ClientDateField(allow_null=True, required=False)
+    display_until = ClientDateField(allow_null=True, required=False)
     full_text = serializers.CharField(required=False)
     remarks = serializers.CharField(allow_null=True, required=False)
     withdrawal_kind = serializers.CharField(required=False)
@@ -83,7 +84,7 @@ class PublicOfficerSerializer(serializers.Serializer):
     credential_number = serializers.CharField()
     category = serializers.CharField()
     scope = serializers.CharField()
-    valid_until = serializers.DateField()
+    valid_until = ClientDateField()
 
 
 class PublicCredentialCheckSerializer(serializers.Serializer):
@@ -94,12 +95,12 @@ class PublicCredentialCheckSerializer(serializers.Serializer):
     category = serializers.CharField()
     scope = serializers.CharField()
     issuer = serializers.CharField()
-    issued_on = serializers.DateField()
-    valid_until = serializers.DateField()
+    issued_on = ClientDateField()
+    valid_until = ClientDateField()
     state = serializers.ChoiceField(choices=["valid", "expired", "not_yet_valid", "suspended", "revoked"])
     state_text = serializers.CharField()
     is_valid = serializers.BooleanField()
-    checked_on = serializers.DateField()
+    checked_on = ClientDateField()
 
 
 class PublicAgencySummarySerializer(serializers.Serializer):
@@ -128,7 +129,7 @@ class PublicDiscretionStandardSerializer(serializers.Serializer):
     level = serializers.CharField()
     penalty = serializers.CharField()
     document_number = serializers.CharField()
-    effective_from = serializers.DateField(allow_null=True)
+    effective_from = ClientDateField(allow_null=True)
 
 
 class PublicAgencyDetailSerializer(PublicAgencySummarySerializer):
@@ -150,7 +151,7 @@ class PublicAgencyDetailSerializer(PublicAgencySummarySerializer):
 class PublicStatisticsSerializer(serializers.Serializer):
     agency = serializers.JSONField()
     year = serializers.IntegerField()
-    generated_at = serializers.DateTimeField()
+    generated_at = ClientDateTimeField()
     complete = serializers.BooleanField()
     cases = serializers.JSONField()
     fines = serializers.JSONField()
@@ -170,10 +171,10 @@ class PublicCorrectionStatusSerializer(serializers.Serializer):
     notice_id = serializers.UUIDField()
     status = serializers.CharField()
     status_label = serializers.CharField()
-    submitted_on = serializers.DateField()
-    due_date = serializers.DateField()
+    submitted_on = ClientDateField()
+    due_date = ClientDateField()
     answer = serializers.CharField(allow_blank=True)
-    answered_at = serializers.DateTimeField(allow_null=True)
+    answered_at = ClientDateTimeField(allow_null=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class NoticeEditInputSerializer(serializers.Serializer):
 class NoticeWithdrawInputSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="公开的撤回理由")
     kind = serializers.ChoiceField(choices=WithdrawalKind.choices)
-    triggered_on = serializers.DateField(required=False, help_text="决定被变更/撤销/确认违法/确认无效之日")
+    triggered_on = ClientDateField(required=False, help_text="决定被变更/撤销/确认违法/确认无效之日")
 
 
 class NoticeNonDisclosureInputSerializer(serializers.Serializer):
@@ -268,8 +269,8 @@ class NoticeNonDisclosureDecisionInputSerializer(serializers.Serializer):
 
 
 class NoticeDeadlinesOutputSerializer(serializers.Serializer):
-    today = serializers.DateField()
-    due_soon_until = serializers.DateField()
+    today = ClientDateField()
+    due_soon_until = ClientDateField()
     overdue = StaffNoticeListOutputSerializer(many=True)
     due_soon = StaffNoticeListOutputSerializer(many=True)
     late_withdrawals = StaffNoticeListOutputSerializer(many=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from backend.accounts.models import Agency, Role, User
 from backend.common import parties
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.inputs import is_ascii_int
 from backend.common.workdays import Assume, Deadline, WorkdayCalendar
 from backend.disclosures import redaction, revision
 from backend.disclosures.models import (
@@ -223,7 +224,7 @@ def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime
     """处罚有效期 (双公示): the end of the longest time-limited measure (``months``), counted from the decision.
     A 限制开展生产经营活动 or 限制从业 longer than the display period keeps the notice on display that long
     (市场监督管理行政处罚信息公示规定 第十三条; :func:`display_until_for`)."""
-    months = [int(m["months"]) for m in measures if str(m.get("months") or "").isdigit()]
+    months = [int(m["months"]) for m in measures if is_ascii_int(str(m.get("months") or ""))]
     if not months:
         return None
     return _calendar().add_months(decided_on, max(months), roll_forward=False).due.isoformat()

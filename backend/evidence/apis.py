@@ -17,12 +17,11 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.permissions import IsAgencyStaff
+from backend.accounts.permissions import IsAgencyStaff, RoleActionPermission
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import (
@@ -79,13 +78,13 @@ class UploadPatchThrottle(_WindowCounterThrottle):
         return upload_limits().patch_throttle_rate
 
 
-class TusPermission(BasePermission):
+class TusPermission(RoleActionPermission):
     """JWT on every request; only a CORS preflight (no credentials by design) may ask OPTIONS anonymously."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method == "OPTIONS" and request.META.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             return True
-        return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)  # an upload is a write: not for a read-only role
 
 
 def _tus_headers(response: Any) -> None:
@@ -99,6 +98,7 @@ def _tus_headers(response: Any) -> None:
 class TusBaseApi(APIView):
     permission_classes = [TusPermission]
     parser_classes: list = []  # bodies are streamed, never parsed
+    streams_request_body = True  # own size limits (Tus-Max-Size, chunk limit): RequestBodyLimitMiddleware skips it
     throttle_classes = [UploadThrottle]
     _upload: Upload | None = None
 

@@ -28,10 +28,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from backend.accounts.models import Device, Role, User
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
+from backend.common.inputs import parse_client_datetime
 from backend.common.owners import local_owner_gone, owner_token
 from backend.common.storage import ORIGINALS_PREFIX, QUARANTINE_PREFIX, StorageError, get_storage
 from backend.evidence.conf import upload_limits
@@ -105,13 +105,19 @@ def sanitize_filename(name: str) -> str:
     return name[:200] or "unnamed"
 
 
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})", re.ASCII
+)
+
+
 def parse_rfc3339(value: str) -> datetime.datetime | None:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", value):
+    """An RFC 3339 time with an offset (ASCII digits), within the client date range; else None."""
+    if not _RFC3339.fullmatch(value):
         return None
-    parsed = parse_datetime(value.replace("z", "Z").replace("t", "T"))
-    if parsed is None or parsed.tzinfo is None:
-        return None
-    return parsed
+    try:
+        return parse_client_datetime(value, field="captured_at", code="invalid_metadata", require_timezone=True)
+    except ApplicationError:
+        return None  # year 0, 10000, 9999-12-31T23:59:59-14:00 (past the calendar in UTC), …
 
 
 def _decimal(value: str, field: str, limit: int) -> Decimal:

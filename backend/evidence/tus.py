@@ -15,6 +15,7 @@ import re
 from email.utils import format_datetime
 
 from backend.common.errors import ApplicationError
+from backend.common.inputs import is_ascii_int
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = (
@@ -58,7 +59,7 @@ def parse_non_negative_int(value: str | None, header: str) -> int | None:
     if value is None:
         return None
     value = value.strip()
-    if not value.isdigit() or len(value) > 19:
+    if not is_ascii_int(value):  # ASCII only: "³".isdigit() is true and int("³") raises
         raise TusError("invalid_header", f"{header} 必须是非负整数", status=400, extra={"header": header})
     return int(value)
 

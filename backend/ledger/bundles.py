@@ -270,6 +270,13 @@ def share_create(*, case: Any, user: Any, recipient_kind: str, recipient_name: s
     days = valid_days if valid_days is not None else getattr(settings, "LEDGER_SHARE_DEFAULT_DAYS", 30)
     if not 1 <= days <= max_days:
         raise ApplicationError("invalid_share_validity", f"有效期须在 1 至 {max_days} 天之间", status=422)
+    # Every bound before the export is made: a refused share must leave nothing behind.
+    max_count = getattr(settings, "LEDGER_SHARE_MAX_DOWNLOADS", 1000)
+    if max_downloads is not None and not 1 <= max_downloads <= max_count:
+        raise ApplicationError(
+            "invalid_share_max_downloads", f"下载次数上限须在 1 至 {max_count} 之间", status=422,
+            extra={"maximum": max_count},
+        )
     export = bundle_export_create(case=case, user=user, context=context, purpose=BundleExport.Purpose.SHARE,
                                   note=f"{recipient_kind}:{recipient_name}")
     token = secrets.token_urlsafe(32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from backend.common.fields import ClientDateTimeField
 from backend.ledger.models import BundleShare, RecipientKind
 
 
@@ -93,8 +94,10 @@ class BundleShareCreateInputSerializer(serializers.Serializer):
     recipient_kind = serializers.ChoiceField(choices=RecipientKind.choices)
     recipient_name = serializers.CharField(max_length=200)
     purpose = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    valid_days = serializers.IntegerField(required=False, min_value=1)
-    max_downloads = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    # Bounds are checked again by bundles.share_create, before anything is created; here they document the
+    # field and keep huge integers (≥ 2**63 − 1 overflowed the column: a 500 after the export was made) out.
+    valid_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+    max_downloads = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000, allow_null=True)
 
 
 class BundleShareRevokeInputSerializer(serializers.Serializer):
@@ -107,11 +110,11 @@ class BundleShareOutputSerializer(serializers.Serializer):
     recipient_kind = serializers.CharField()
     recipient_name = serializers.CharField()
     purpose = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
+    created_at = ClientDateTimeField()
+    expires_at = ClientDateTimeField()
     max_downloads = serializers.IntegerField(allow_null=True)
     download_count = serializers.IntegerField()
-    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = ClientDateTimeField(allow_null=True)
     manifest_sha256 = serializers.CharField(source="export.manifest_sha256")
     checkpoint_tree_size = serializers.IntegerField(source="export.checkpoint.tree_size")
 

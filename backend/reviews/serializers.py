@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from backend.common.calendar import provisional_reason_for
+from backend.common.fields import ClientDateField, PartyTypeField
 from backend.common.workcalendar import Assume
-from backend.common.fields import PartyTypeField
 from backend.reviews import major
 from backend.reviews.checklist import ItemResult, ReviewKind
 from backend.reviews.models import (
@@ -109,7 +109,7 @@ class CatalogRuleInputSerializer(serializers.Serializer):
 
 
 class CatalogPublishInputSerializer(serializers.Serializer):
-    effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = ClientDateField(required=False, allow_null=True, default=None)
     document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -142,7 +142,7 @@ class ChecklistAgencyItemInputSerializer(serializers.Serializer):
 class ChecklistAgencyItemsInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[k.value for k in ReviewKind])
     items = ChecklistAgencyItemInputSerializer(many=True)
-    effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = ClientDateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -473,7 +473,7 @@ class ReviewRequirementOutputSerializer(serializers.Serializer):
 
 
 class CollectiveDiscussionInputSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = ClientDateField()
     chair_id = serializers.UUIDField()
     participant_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
     other_participants = serializers.ListField(
