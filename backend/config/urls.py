@@ -4,8 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from backend.common.metrics import metrics_view
+from backend.common.schema_view import CachedSpectacularAPIView
 from backend.common.security import api_reference_page
-from backend.common.apidocs import CachedSpectacularAPIView
 from backend.common.urls import read_only_page, with_slash_variants
 
 # /healthz and /readyz are answered by backend.common.health.HealthProbeMiddleware, under any Host.

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from backend.cases.deadlines import deadline_show_external
 from backend.cases.models import CaseDeadline
+from backend.common.workcalendar import Assume
 from backend.reviews.checklist import ReviewKind
 from backend.reviews.models import ReviewExtension, ReviewRound
-from backend.common.workcalendar import Assume
 from backend.reviews.services.common import _calendar
 
 RS = ReviewRound.Status
