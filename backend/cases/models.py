@@ -233,6 +233,15 @@ class Case(BaseModel):
     summary_filed_on = models.DateField(_("简易程序备案日"), null=True, blank=True)
     # Approved extensions of the 90-day decision limit, in days (行政处罚法 第六十条; 市场监管 第六十四条).
     decision_extension_days = models.PositiveIntegerField(default=0)
+    # A decision made after the limit ran out (no extension approved in time) is still made — the case must
+    # be decided, and 移送 of a suspected crime is a duty (国务院令第310号 第三条) — but the lateness is a
+    # procedural defect on record: why (``decision_overdue_reason``), the head who answered for it, days over.
+    decision_overdue_reason = models.TextField(_("超期作出决定的说明"), blank=True)
+    decision_overdue_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("确认超期的负责人"),
+    )
+    decision_overdue_days = models.PositiveIntegerField(_("超期天数"), null=True, blank=True)
 
     # Acts performed in this case (现场检查, 送达, 听证, ...), as recorded by steps and documents.
     performed_activities = models.JSONField(default=list, blank=True)

@@ -126,3 +126,9 @@ def extension_in_time(*, due_on: dt.date, approved_on: dt.date) -> bool:
     expired cannot be extended afterwards (行政处罚法 第六十条; 市场监督管理行政处罚程序规定 第六十四条:
     延长 is decided before the 90 days have passed; 行政强制法 第二十五条 likewise for 查封、扣押)."""
     return approved_on <= due_on
+
+
+def days_over(*, due_on: dt.date, on: dt.date) -> int:
+    """Calendar days by which an act on ``on`` passed the last day ``due_on`` (0 when in time). The 90-day
+    decision limit counts calendar days (行政处罚法 第六十条), so its lateness does too."""
+    return max((on - due_on).days, 0)

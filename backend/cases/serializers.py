@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
@@ -282,6 +283,16 @@ class LatePaymentSurchargeSerializer(serializers.Serializer):
     capped = serializers.BooleanField(help_text="The surcharge reached the amount of the fine (its ceiling).")
 
 
+class DecidedLateOutputSerializer(serializers.Serializer):
+    """A 处理决定 made after the 90-day limit (行政处罚法 第六十条) ran out: the defect on record."""
+
+    due_on = serializers.DateField(help_text="Last day of the limit (90 days + extensions, paused days added).")
+    decided_on = serializers.DateField()
+    days_over = serializers.IntegerField(help_text="Calendar days past due_on.")
+    reason = serializers.CharField(help_text="The head's written overdue statement.")
+    acknowledged_by = OfficerRefSerializer(allow_null=True, help_text="The head who decided and answered for it.")
+
+
 class CaseDetailOutputSerializer(serializers.ModelSerializer):
     """Full record, including the party's personal data (each read is audited)."""
 
@@ -293,10 +304,26 @@ class CaseDetailOutputSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     limitation = serializers.SerializerMethodField()
     cash_collection = serializers.SerializerMethodField()
+    decided_late = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
-        exclude = ("created_by", "decided_by")
+        exclude = ("created_by", "decided_by", "decision_overdue_reason", "decision_overdue_acknowledged_by",
+                   "decision_overdue_days")
+
+    @extend_schema_field(DecidedLateOutputSerializer(allow_null=True))
+    def get_decided_late(self, case: Case) -> dict[str, Any] | None:
+        """``null`` unless the decision was made after the limit with the head's overdue statement."""
+        if case.decision_overdue_days is None or case.decided_on is None:
+            return None
+        head = case.decision_overdue_acknowledged_by
+        return DecidedLateOutputSerializer({
+            "due_on": case.decided_on - dt.timedelta(days=case.decision_overdue_days),
+            "decided_on": case.decided_on,
+            "days_over": case.decision_overdue_days,
+            "reason": case.decision_overdue_reason,
+            "acknowledged_by": {"id": head.pk, "name": str(head)} if head else None,
+        }).data
 
     @extend_schema_field(LimitationOutputSerializer(allow_null=True))
     def get_limitation(self, case: Case) -> dict[str, Any] | None:
@@ -409,16 +436,26 @@ class SubmitDecisionInputSerializer(StepInputSerializer):
     defence_adoption = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _overdue_reason_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="超期说明: required once the 90-day limit (+ extensions approved in time) has run out "
+                  "(409 decision_overdue_reason_required); the deciding head answers for it. Ignored when in time.",
+    )
+
+
 class DecideInputSerializer(StepInputSerializer):
     measures = MeasureSerializer(many=True, required=False)
     collective_discussion = serializers.DictField(required=False, allow_null=True)
     content = serializers.DictField(required=False, default=dict)
+    overdue_reason = _overdue_reason_field()
 
 
 class DecideWithoutPenaltyInputSerializer(StepInputSerializer):
     outcome = serializers.ChoiceField(choices=[c for c in DecisionOutcome.choices if c[0] != DecisionOutcome.PENALTY])
     reason = serializers.CharField(max_length=2000)
     receiver = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    overdue_reason = _overdue_reason_field()
 
 
 class ServeInputSerializer(StepInputSerializer):

@@ -138,7 +138,7 @@ def test_deciding_after_90_days_needs_an_approved_extension(officer_a, officer_a
     late = at(START + dt.timedelta(days=95))
     with pytest.raises(PreconditionFailed) as failure:
         services.case_decide(case=case, actor=head_a, context=ctx(head_a), now=late)
-    assert failure.value.code == "decision_time_limit_exceeded"
+    assert failure.value.code == "decision_overdue_reason_required"
     assert failure.value.extra["due_on"] == "2026-06-01"
     # The head approves +30 days (第六十条; 市场监管程序规定 第六十四条); a second one needs 集体讨论.
     services.case_extend_decision(case=case, actor=head_a, context=ctx(head_a), reason="案情复杂",

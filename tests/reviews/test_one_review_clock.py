@@ -197,3 +197,12 @@ def test_a_withdrawal_cancels_the_case_row(submitted, as_user, officer_a, clock)
 ])
 def test_the_state_of_the_clock(status, due_on, state):
     assert review_clock_state(ReviewRound(status=status, due_on=due_on), D(2026, 11, 16)) == state
+
+
+def test_the_case_cannot_write_a_clock_of_its_own_through_the_external_writer(make_case):
+    from backend.cases.deadlines import EXTERNAL_CLOCK_CODES, deadline_show_external
+
+    assert frozenset({"CASE_REVIEW", "LEGAL_REVIEW"}) == EXTERNAL_CLOCK_CODES
+    with pytest.raises(ValueError):
+        deadline_show_external(case=make_case(), code="DECISION", anchor_on=SUBMITTED, due_on=SUBMITTED,
+                               provisional=False, state="due")

@@ -5,7 +5,7 @@ from the current status, then its own statutory preconditions; on success it cha
 its documents and deadlines, records a :class:`CaseTransition` row and an audit event — all in one
 transaction, so a failed precondition leaves nothing behind. Unmet preconditions answer 409 with a code
 naming them (``too_few_officers``, ``credential_expired``, ``evidence_missing``, ``statement_window_open``,
-``legal_review_required``, ``decision_time_limit_exceeded``, ...).
+``legal_review_required``, ``decision_overdue_reason_required``, ...).
 
 ``now`` defaults to the current time; tests pass fixed times.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import Role, User
 from backend.cases import hooks
 from backend.cases.deadlines import (
     case_rules,
@@ -38,6 +38,7 @@ from backend.cases.models import (
     DocumentType,
     PenaltyKind,
 )
+from backend.cases.rules import days_over
 from backend.cases.services.cash import ensure_cash_deposited
 from backend.cases.services.common import (
     NO_STEP,
@@ -61,7 +62,7 @@ from backend.cases.services.common import (
 from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
-from backend.common.errors import ApplicationError, PreconditionFailed
+from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -627,22 +628,50 @@ def case_submit_decision(
 # --------------------------------------------------------------------------- 决定
 
 
-def _ensure_decision_in_time(case: Case, today: dt.date) -> None:
+def _ensure_decision_in_time(case: Case, actor: User, today: dt.date, overdue_reason: str) -> dict[str, Any] | None:
     """行政处罚法 第六十条: decide within 90 days of 立案 (+ approved extensions, paused time excluded). The limit
     covers every 处理决定 of 第五十七条 — a penalty, 不予行政处罚 and 移送 alike (市场监督管理行政处罚程序规定
-    第六十四条: "作出处理决定"). An extension is approved before the limit expires (``case_extend_decision``)."""
+    第六十四条: "作出处理决定"). An extension is approved before the limit expires (``case_extend_decision``).
+
+    Once the limit has run out the case must still be decided — a record that can never be completed is no
+    remedy, and 移送 of a suspected crime is a duty (国务院令第310号《行政执法机关移送涉嫌犯罪案件的规定》第三条)
+    — so exceeding it is a procedural defect recorded and answered for, not a bar: the decision is accepted
+    with a written ``overdue_reason``, given by the head who decides (every 处理决定 is the head's,
+    ``workflow.TRANSITIONS``), and recorded on the case, in the audit entry and as the DECISION limit met late.
+
+    Returns the overdue record to store (``None`` when in time); raises 409 ``decision_overdue_reason_required``
+    when the limit has run out and no reason is given."""
     deadline = decision_deadline_refresh(case=case, today=today)
-    if deadline is not None and today > deadline.due_on:
+    if deadline is None or today <= deadline.due_on:
+        case.decision_overdue_reason = ""
+        case.decision_overdue_acknowledged_by = None
+        case.decision_overdue_days = None
+        return None
+    if not actor.has_role(Role.AGENCY_HEAD):
+        # Defence in depth: the acknowledgement is the head's even if a handler may one day submit a 移送.
+        raise Forbidden("超期作出决定须由机关负责人确认并说明原因", code="head_required")
+    over = days_over(due_on=deadline.due_on, on=today)
+    reason = (overdue_reason or "").strip()
+    if not reason:
         raise PreconditionFailed(
-            "decision_time_limit_exceeded",
-            "已超过作出处理决定的期限（立案之日起九十日及已批准的延长期限）；延长须在期限届满前批准",
+            "decision_overdue_reason_required",
+            f"已超过作出处理决定的期限（立案之日起九十日及已批准的延长期限，{deadline.due_on.isoformat()}届满），"
+            f"已超期{over}日，且未在期限届满前批准延长。仍可作出决定，但须由机关负责人在 overdue_reason 中"
+            "书面说明超期原因，超期情况将记入案卷和审计记录",
+            fields={"overdue_reason": ["超期作出决定须说明超期原因"]},
             extra={
                 "registered_on": case.registered_on.isoformat() if case.registered_on else None,
                 "due_on": deadline.due_on.isoformat(),
+                "days_over": over,
                 "extension_days": case.decision_extension_days,
                 "paused_days": deadline.paused_days,
             },
         )
+    case.decision_overdue_reason = reason
+    case.decision_overdue_acknowledged_by = actor
+    case.decision_overdue_days = over
+    return {"due_on": deadline.due_on.isoformat(), "days_over": over, "reason": reason,
+            "acknowledged_by": str(actor.pk), "acknowledged_by_name": str(actor)}
 
 
 @transaction.atomic
@@ -654,13 +683,15 @@ def case_decide(
     measures: list[dict[str, Any]] | None = None,
     collective_discussion: dict[str, Any] | None = None,
     content: dict[str, Any] | None = None,
+    overdue_reason: str = "",
     step: Step = NO_STEP,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """负责人决定 (行政处罚法 第五十七条). Guards: ≥ 2 qualified officers (第四十二条); the review passed
     (第五十八条, via the reviews hook); the party heard or waived (第六十二条); not heavier than notified
-    (第四十五条); within 90 days (+extensions, 第六十条); 集体讨论 recorded where required (第五十七条第二款).
+    (第四十五条); within 90 days (+extensions, 第六十条), or after them with the head's overdue statement;
+    集体讨论 recorded where required (第五十七条第二款).
     Assigns the 决定书文号 and publishes through the disclosures hook."""
     now, today = resolve_now(now)
     case, t = _begin(name="decide", case=case, actor=actor, expected_version=expected_version)
@@ -674,7 +705,7 @@ def case_decide(
     hooks.review_ensure_passed(case=case)
     _ensure_defence_heard(case, today)
     _ensure_not_heavier(case, decided)
-    _ensure_decision_in_time(case, today)
+    overdue = _ensure_decision_in_time(case, actor, today, overdue_reason)
     # 第三十六条 again: the violation date may have been corrected since 立案.
     ensure_within_limitation(case, discovered_on=case.clue_received_on or case.registered_on or today)
     if collective_discussion:
@@ -718,7 +749,7 @@ def case_decide(
     deadline_open(case=case, code="DECISION_SERVICE", anchor_on=today)
     case = _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step, data={
         "decision_number": case.decision_number, "measures": decided, "document_id": str(document.id),
-        "review": review_reference,
+        "review": review_reference, "overdue": overdue,
     })
     hooks.notice_create_for_decision(case=case, context=context)
     return case
@@ -727,14 +758,16 @@ def case_decide(
 @transaction.atomic
 def case_decide_without_penalty(
     *, case: Case, actor: User, context: AuditContext, outcome: str, reason: str, receiver: str = "",
-    step: Step = NO_STEP, expected_version: int | None = None, now: dt.datetime | None = None,
+    overdue_reason: str = "", step: Step = NO_STEP, expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Case:
-    """不予行政处罚 or 移送司法机关/其他部门 (行政处罚法 第五十七条第一款第二至四项; 第二十七条)."""
+    """不予行政处罚 or 移送司法机关/其他部门 (行政处罚法 第五十七条第一款第二至四项; 第二十七条). After the 90-day
+    limit only the overdue statement is asked for: a 移送 is a legal duty (国务院令第310号 第三条), never barred."""
     now, today = resolve_now(now)
     case, t = _begin(name="decide_without_penalty", case=case, actor=actor, expected_version=expected_version)
     if outcome not in (DecisionOutcome.NO_PENALTY, DecisionOutcome.TRANSFER_JUDICIAL, DecisionOutcome.TRANSFER_OTHER):
         raise ApplicationError("invalid_outcome", "决定结果无效", status=422, fields={"outcome": ["无效"]})
-    _ensure_decision_in_time(case, today)
+    overdue = _ensure_decision_in_time(case, actor, today, overdue_reason)
     rules = case_rules(case.agency_id)
     if outcome == DecisionOutcome.NO_PENALTY:
         doc_type, kind, fmt = DocumentType.NO_PENALTY_DECISION, "no_penalty", rules.no_penalty_number_format
@@ -757,7 +790,7 @@ def case_decide_without_penalty(
     deadline_open(case=case, code="CASE_CLOSURE", anchor_on=today)
     return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step, data={
         "outcome": outcome, "reason": reason, "decision_number": case.decision_number,
-        "document_id": str(document.id),
+        "document_id": str(document.id), "overdue": overdue,
     })
 
 
