@@ -373,7 +373,8 @@ def deadlines_recompute_for_calendar(
     for first, last in spans:
         touched |= Q(anchor_on__lte=last, due_on__gte=first)
     changes: list[dict[str, Any]] = []
-    open_deadlines = CaseDeadline.objects.filter(touched, state__in=OPEN_STATES).select_related("case")
+    locked = CaseDeadline.objects.select_for_update(of=("self",))
+    open_deadlines = locked.filter(touched, state__in=OPEN_STATES).select_related("case")
     for deadline in open_deadlines.order_by("case_id", "pk"):
         before = {"due_on": deadline.due_on, "provisional": deadline.provisional}
         if not deadline_recompute(deadline=deadline, calendar=calendar, today=today):

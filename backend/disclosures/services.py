@@ -810,7 +810,8 @@ def notices_recompute_for_calendar(
         touched |= Q(decision_date__lte=last, due_date__gte=first, published_at__isnull=True)
         touched |= Q(withdrawal_triggered_on__lte=last, withdrawal_due__gte=first, withdrawn_at__isnull=True)
     changes: list[dict[str, Any]] = []
-    for notice in Notice.objects.select_for_update().filter(touched).select_related("agency").order_by("pk"):
+    notices = Notice.objects.select_for_update(of=("self",)).filter(touched).select_related("agency")
+    for notice in notices.order_by("pk"):
         before = {"due_date": notice.due_date, "withdrawal_due": notice.withdrawal_due,
                   "due_provisional": notice.due_provisional,
                   "withdrawal_due_provisional": notice.withdrawal_due_provisional}
