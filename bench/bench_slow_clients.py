@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 sys.path.insert(0, str(BENCH))
 
-from bench_uploads import MIB, NODE_PREFIX, PY, ensure_node, make_file, setup_ours  # noqa: E402
+from bench_uploads import MIB, NODE_PREFIX, ensure_node, make_file, setup_ours  # noqa: E402
 from common import free_port  # noqa: E402
 
 WORK = REPO / "var" / "bench" / "slow"
@@ -123,10 +123,8 @@ def stop_tree(proc: subprocess.Popen) -> None:
     """SIGTERM to the candidate (serve.sh relays it to its children), SIGKILL to whatever is left."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        pass
     for pid in descendants(proc.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -209,7 +207,7 @@ class Device:
             if response.status != 201:
                 raise RuntimeError(f"create answered {response.status}")
             self.location = urlsplit(response.getheader("Location")).path
-        except Exception as exc:  # noqa: BLE001 - counted as the device's error
+        except Exception as exc:
             self.error = f"create: {exc}"
         finally:
             self.conn.close()
@@ -251,7 +249,7 @@ class Device:
             response.read()
             if response.status != 204 or int(response.getheader("Upload-Offset", "-1")) != len(body):
                 raise RuntimeError(f"PATCH answered {response.status} offset {response.getheader('Upload-Offset')}")
-        except Exception as exc:  # noqa: BLE001 - counted as the device's error
+        except Exception as exc:
             self.error = f"patch: {exc}"
         finally:
             self.patch_s = time.monotonic() - started
@@ -302,6 +300,7 @@ def main() -> int:
     parser.add_argument("--candidates", default="direct,make-run,asgi,peer")
     parser.add_argument("--smoke", action="store_true", help="3 devices x 256 KiB, direct and make-run, 1 round")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the candidates (finally) when stopped
     if args.smoke:
         args.devices, args.chunk_mib, args.rate_kib, args.rounds = "3", 0.25, 1024, 1
         args.candidates = "direct,make-run"
@@ -350,11 +349,11 @@ def main() -> int:
                 for candidate in order:
                     row = batch(candidate, cases, body, digest, rate, kind == "completing")
                     rows.setdefault(candidate.name, []).append(row)
-                    print(f"  round {round_no + 1} {devices:>4} devices {kind:<10} {candidate.name:<9} {row['seconds']:>7.2f} s  "
-                          f"ideal/batch {row['ideal_over_batch']:.2f}  errors {row['errors']}"
+                    print(f"  round {round_no + 1} {devices:>4} devices {kind:<10} {candidate.name:<9} "
+                          f"{row['seconds']:>7.2f} s  ideal/batch {row['ideal_over_batch']:.2f}  errors {row['errors']}"
                           + (f" ({row['first_error']})" if row["errors"] else ""), flush=True)  # fmt: skip
                     time.sleep(1)
-            for name, runs in rows.items():
+            for runs in rows.values():
                 runs.sort(key=lambda r: r["seconds"])
                 median = dict(runs[len(runs) // 2])
                 median["rounds_s"] = [r["seconds"] for r in runs]
@@ -366,12 +365,13 @@ def main() -> int:
 
     print(f"\nmedians of {args.rounds} round(s) (each chunk {size / MIB:g} MiB at {args.rate_kib:g} KiB/s, "
           f"ideal {size / rate:.1f} s):")  # fmt: skip
-    print("| devices | chunk | candidate | batch s | ideal ÷ batch | errors | PATCH p50 | PATCH p99 | memory per connection |")
+    print("| devices | chunk | candidate | batch s | ideal ÷ batch | errors | PATCH p50 | PATCH p99 "
+          "| memory per connection |")
     print("|---|---|---|---|---|---|---|---|---|")
     for row in results:
         kind = "completing" if row["completing"] else "middle"
-        print(f"| {row['devices']} | {kind} | {row['candidate']} | {row['seconds']:.1f} | {row['ideal_over_batch']:.2f} | "
-              f"{row['errors']} | {row['patch_p50_s']:.1f} s | {row['patch_p99_s']:.1f} s | "
+        print(f"| {row['devices']} | {kind} | {row['candidate']} | {row['seconds']:.1f} | "
+              f"{row['ideal_over_batch']:.2f} | {row['errors']} | {row['patch_p50_s']:.1f} s | {row['patch_p99_s']:.1f} s | "
               f"{row['mem_per_connection_kib']:.0f} KiB |")  # fmt: skip
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
