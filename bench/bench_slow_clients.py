@@ -371,8 +371,8 @@ def main() -> int:
     for row in results:
         kind = "completing" if row["completing"] else "middle"
         print(f"| {row['devices']} | {kind} | {row['candidate']} | {row['seconds']:.1f} | "
-              f"{row['ideal_over_batch']:.2f} | {row['errors']} | {row['patch_p50_s']:.1f} s | {row['patch_p99_s']:.1f} s | "
-              f"{row['mem_per_connection_kib']:.0f} KiB |")  # fmt: skip
+              f"{row['ideal_over_batch']:.2f} | {row['errors']} | {row['patch_p50_s']:.1f} s | "
+              f"{row['patch_p99_s']:.1f} s | {row['mem_per_connection_kib']:.0f} KiB |")  # fmt: skip
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"slow-clients-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=1))
