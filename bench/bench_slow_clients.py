@@ -17,7 +17,8 @@ Candidates, each on its own copy of the same SQLite database (the README's embed
 * ``make-run`` — ``make run`` as it is: ``bash scripts/serve.sh`` (Debian's nginx buffering each request
   body, then the same gunicorn and worker);
 * ``asgi`` — the alternative: the same app under gunicorn with uvicorn workers (3, Django's ASGI handler
-  reads the body in the event loop before the view runs); only when ``uvicorn-worker`` is installed;
+  reads the body in the event loop before the view runs), beside the same Celery worker; only when
+  ``uvicorn-worker`` is installed (not a project dependency: ``pip install uvicorn-worker uvloop httptools``);
 * ``peer`` — ``@tus/server`` + ``@tus/file-store`` on Node (no auth, no hash, no fsync), as in bench_uploads.
 
 ``--smoke``: 3 devices × 256 KiB at 1 MiB/s, ``direct`` and ``make-run``, one round (CI: it must run).
@@ -47,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 sys.path.insert(0, str(BENCH))
 
-from bench_uploads import MIB, NODE_PREFIX, ensure_node, make_file, setup_ours  # noqa: E402
+from bench_uploads import MIB, NODE_PREFIX, PY, ensure_node, make_file, setup_ours  # noqa: E402
 from common import free_port  # noqa: E402
 
 WORK = REPO / "var" / "bench" / "slow"
@@ -160,8 +161,14 @@ def start_candidate(name: str, template_db: Path, base_env: dict, token: str) ->
         except ImportError:
             print("asgi: uvicorn-worker is not installed (pip install uvicorn-worker uvloop httptools): skipped")
             return None
-        cmd = [str(GUNICORN), "-c", "python:backend.config.gunicorn", "-k", "uvicorn_worker.UvicornWorker",
-               "backend.config.asgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "3"]  # fmt: skip
+        # Beside the same Celery worker as make run, so that every candidate of ours carries the same load.
+        web = (f"{GUNICORN} -c python:backend.config.gunicorn -k uvicorn_worker.UvicornWorker "
+               f"backend.config.asgi:application --bind 127.0.0.1:{port} --workers 3")  # fmt: skip
+        worker = (f"{REPO / '.venv' / 'bin' / 'celery'} -A backend.config.celery worker --beat --schedule "
+                  f"{var / 'celerybeat-schedule'} --loglevel INFO --concurrency 2")  # fmt: skip
+        subprocess.run([str(PY), "backend/manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env,
+                       check=True)
+        cmd = [str(PY), "scripts/supervise.py", "--run", "web", web, "--run", "worker", worker]
     else:
         if not ensure_node():
             return None
