@@ -70,7 +70,7 @@ def test_concurrent_producers_and_a_consumer_lose_and_break_nothing(tmp_path, mo
                     for n in range(25):
                         q.put({"worker": worker, "n": n, "pad": big})
                     q.close()
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=produce, args=(w,)) for w in range(4)]
