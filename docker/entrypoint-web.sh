@@ -1,8 +1,8 @@
 #!/bin/sh
-# Web: apply migrations, collect static files, then gunicorn. The WSGI module refuses to start on an
-# insecure configuration (DEBUG off without SECRET_KEY, demo data present, ...).
+# Web: collect static files, then gunicorn. Migrations are the one-shot `migrate` service (compose.yml), run
+# once before any instance starts. The WSGI module refuses to start on an insecure configuration (DEBUG off
+# without SECRET_KEY, demo data present, ...).
 set -e
-python -m backend.manage migrate --noinput
 python -m backend.manage collectstatic --noinput -v0
 WEB_CONCURRENCY="${WEB_CONCURRENCY:-4}" exec gunicorn -c python:backend.config.gunicorn \
   backend.config.wsgi:application --bind 0.0.0.0:8000 --access-logfile -

@@ -30,10 +30,22 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = 3600  # long uploads on slow networks; the service itself bounds what a request may do
 graceful_timeout = 30
+# Idle keep-alive connections are kept 75 s (gunicorn's default: 2 s). Behind nginx, which reuses its upstream
+# connections for up to 60 s (nginx/embedded.conf.template), a shorter timeout here races it: gunicorn closes a
+# connection just as nginx sends a POST on it, and nginx, which never replays a non-idempotent request, answers
+# 502 (seen as a failed tus creation in bench/bench_slow_clients.py). Idle connections hold no thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 preload_app = True
 # gunicorn believes X-Forwarded-Proto (wsgi.url_scheme) only from these peers — the same TRUSTED_PROXIES as
 # Django (backend/common/client_address.py); its own default would trust 127.0.0.1. Empty: nobody.
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
+# gunicorn ≥ 25 opens a control socket (gunicornc: worker counts, reload, shutdown) at one per-user default
+# path, $HOME/.gunicorn/gunicorn.ctl: every instance of a host (two web instances, the benchmarks, the tests)
+# would take over the same socket, and a command meant for one would reach another. Off unless a path is
+# given, one per instance.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 logger = logging.getLogger("backend.config.gunicorn")
 

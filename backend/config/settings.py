@@ -253,6 +253,8 @@ UPLOAD_SCRATCH_DIR = Path(env.str("UPLOAD_SCRATCH_DIR", default=str(VAR_DIR / "s
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL == "filesystem://":
+    # kombu's filesystem transport with atomic message files (a worker could read one half-written and die).
+    CELERY_BROKER_TRANSPORT = "backend.common.broker:FilesystemTransport"
     for _sub in ("out", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -38,3 +38,17 @@ def test_defaults_suit_long_uploads_and_can_be_overridden(monkeypatch):
     finally:
         monkeypatch.delenv("WEB_CONCURRENCY")
         importlib.reload(gunicorn_conf)
+
+
+def test_no_shared_control_socket_unless_one_is_given(monkeypatch, tmp_path):
+    # One default path per user would be shared by every instance on the host (two web instances, tests).
+    assert gunicorn_conf.control_socket_disable is True
+    assert not hasattr(gunicorn_conf, "control_socket")
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", str(tmp_path / "web-1.ctl"))
+    try:
+        reloaded = importlib.reload(gunicorn_conf)
+        assert reloaded.control_socket_disable is False
+        assert reloaded.control_socket == str(tmp_path / "web-1.ctl")
+    finally:
+        monkeypatch.delenv("GUNICORN_CONTROL_SOCKET")
+        importlib.reload(gunicorn_conf)

@@ -1,9 +1,9 @@
-"""The README's ``make run`` (scripts/serve.sh) as a user runs it: the real script, gunicorn and the Celery
-worker with beat, on the embedded defaults (SQLite, local storage, filesystem broker) in a temporary
-``VAR_DIR``.
+"""The README's ``make run`` (scripts/serve.sh) as a user runs it: the real script, nginx in front, gunicorn
+and the Celery worker with beat, on the embedded defaults (SQLite, local storage, filesystem broker) in a
+temporary ``VAR_DIR``.
 
-- Kill gunicorn's main process: the worker (main process and pool children) is gone soon after, and the
-  script exits non-zero saying which process died and how.
+- Kill gunicorn's main process: the worker (main process and pool children) and nginx are gone soon after,
+  and the script exits non-zero saying which process died and how.
 - SIGTERM to the script's whole process group (what a terminal's Ctrl-C or a service manager sends): every
   process is gone within the bound, none had to be killed, and the script exits 0. Before this, the group's
   SIGTERM also reached Celery's pool children directly and the Celery main process hung until SIGKILL.
@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 from deploy.procs import alive, members, wait_gone
+from deploy.proxy import nginx_binary
 from support import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ STOP_BOUND_S = 25
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+    pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed and could not be (system-deps.sh)"),
 ]
 # Variables that would point the script at the production services; the embedded defaults are wanted here.
 PRODUCTION_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "TRUSTED_PROXIES", "S3_BUCKET",
@@ -77,8 +79,8 @@ class Served:
             assert self.proc.poll() is None, f"serve.sh exited early\n{self.output()[-4000:]}"
             out = self.output()
             pids = {name: int(pid) for name, pid in re.findall(r"^serve: (\w+) started \(pid (\d+)\)", out, re.M)}
-            if {"web", "worker"} <= set(pids) and re.search(r"celery@\S+ ready", out):
-                try:
+            if {"web", "worker", "proxy"} <= set(pids) and re.search(r"celery@\S+ ready", out):
+                try:  # through nginx to gunicorn
                     if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).status_code == 200:
                         return pids
                 except requests.RequestException:
@@ -87,9 +89,9 @@ class Served:
         raise AssertionError(f"serve.sh did not become ready\n{self.output()[-4000:]}")
 
     def every_process(self) -> set[int]:
-        """The script (now the supervisor), gunicorn's and Celery's main processes and all their children."""
+        """The script (now the supervisor), nginx's, gunicorn's and Celery's main processes and their children."""
         found = members([self.proc.pid, *self.pids.values()])
-        assert self.pids["web"] in found and self.pids["worker"] in found
+        assert {self.pids["web"], self.pids["worker"], self.pids["proxy"]} <= found
         return found
 
     def cleanup(self) -> None:
@@ -118,24 +120,29 @@ def serve(embedded_env, tmp_path):
         served.cleanup()
 
 
-def test_gunicorn_dying_stops_the_worker_and_the_script_fails_saying_so(serve):
+def test_gunicorn_dying_stops_the_worker_and_the_proxy_and_the_script_fails_saying_so(serve):
     served = serve()
+    answer = requests.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5)
+    assert answer.headers["Server"] == "nginx"  # the port is nginx's; gunicorn is behind it
     worker_processes = members([served.pids["worker"]])
     assert len(worker_processes) >= 3  # Celery's main process and its two pool children
+    proxy_processes = members([served.pids["proxy"]])
+    assert len(proxy_processes) >= 2  # nginx's master and worker
     os.kill(served.pids["web"], signal.SIGKILL)
     returncode = served.proc.wait(timeout=STOP_BOUND_S)
     assert returncode != 0
-    assert wait_gone(worker_processes, 5) == set()
+    assert wait_gone(worker_processes | proxy_processes, 5) == set()
     assert served.every_process_left() == set()
     out = served.output()
     assert f"serve: web (pid {served.pids['web']}) was killed by SIGKILL on its own" in out
-    assert "web died; worker must not run without it: stopping worker" in out
+    assert "web died; worker, proxy must not run without it: stopping worker" in out
 
 
 def test_sigterm_to_the_process_group_stops_everything_cleanly_within_the_bound(serve):
     served = serve()
     everything = served.every_process()
-    assert len(everything) >= 1 + 4 + 3  # supervisor; gunicorn and its 3 workers; Celery and 2 pool children
+    for leader in ("web", "worker", "proxy"):  # each main process and at least one child of it
+        assert len(members([served.pids[leader]])) >= 2, leader
     started = time.monotonic()
     os.killpg(served.proc.pid, signal.SIGTERM)
     assert served.proc.wait(timeout=STOP_BOUND_S) == 0, served.output()[-3000:]
@@ -144,5 +151,6 @@ def test_sigterm_to_the_process_group_stops_everything_cleanly_within_the_bound(
     assert "serve: SIGTERM received: stopping web" in out
     assert "serve: web stopped (exited with status 0)" in out
     assert "serve: worker stopped (exited with status 0)" in out
+    assert "serve: proxy stopped (exited with status 0)" in out
     assert "SIGKILL to its process group" not in out  # nothing had to be killed
     assert not alive(served.proc.pid)
