@@ -152,8 +152,8 @@ def error_tracking_init(
     """Send unhandled errors (web and worker) and ERROR log records to a Sentry-compatible server.
 
     Off unless ``SENTRY_DSN`` is set (settings.py). Personal data collection stays at the SDK's default
-    (off: no cookies, authorization headers, bodies or user names leave the service); the request id, route, user id and agency id are attached as tags
-    so an event can be matched with the logs and the audit trail.
+    (off: no cookies, authorization headers, bodies or user names leave the service); the request id, route,
+    user id and agency id are attached as tags so an event can be matched with the logs and the audit trail.
     """
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
