@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := backend.config.settings
 
-.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker clean
+.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format audit bench worker clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: setup-dev
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+
+# bandit and pip-audit (scripts/security-audit.sh); .ci/run runs the same.
+audit: setup-dev
+	bash scripts/security-audit.sh
 
 format: setup-dev
 	$(VENV)/bin/ruff format .
