@@ -19,7 +19,7 @@ mkdir -p "$RUN_DIR"
   --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" &
 worker=$!
 .venv/bin/gunicorn -c python:backend.config.gunicorn backend.config.wsgi:application \
-  --bind "127.0.0.1:${PORT}" --access-logfile - &
+  --bind "127.0.0.1:${PORT}" &
 web=$!
 
 stop() {
