@@ -140,3 +140,41 @@ def test_a_counter_expires_with_its_first_increment_not_its_last(settings, monke
     assert ratelimit.counter_incr("k", 10) == 2  # within its life: counted on
     now[0] += 1.5
     assert ratelimit.counter_incr("k", 10) == 1  # 10.5 s after the first: a new counter
+
+
+@pytest.fixture
+def file_cache_store(settings, tmp_path):
+    """The embedded default: file cache, counters in their own SQLite file."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}  # fmt: skip
+    settings.RATE_LIMIT_DB = tmp_path / "counters.sqlite3"
+    cache.clear()
+    from backend.common import ratelimit
+
+    return ratelimit
+
+
+def test_the_embedded_store_restarts_a_counter_once_its_window_is_over(file_cache_store, monkeypatch):
+    ratelimit = file_cache_store
+    now = [2_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    assert [ratelimit.counter_incr("w", 10) for _ in range(3)] == [1, 2, 3]
+    now[0] += 9.9
+    assert ratelimit.counter_get("w") == 3
+    now[0] += 0.2
+    assert ratelimit.counter_get("w") == 0
+    assert ratelimit.counter_incr("w", 10) == 1
+    ratelimit.counter_delete("w")
+    assert ratelimit.counter_get("w") == 0
+
+
+def test_a_flood_of_other_keys_does_not_evict_a_lock_out_counter(file_cache_store):
+    """The file cache culls a third of its entries past 300; the counters' own store does not."""
+    ratelimit = file_cache_store
+    for _ in range(5):
+        ratelimit.counter_incr("login-failures:victim", 900)
+    for i in range(1000):
+        ratelimit.counter_incr(f"login-failures:flood{i}", 900)
+    assert ratelimit.counter_get("login-failures:victim") == 5
