@@ -4,5 +4,6 @@
 # without SECRET_KEY, demo data present, ...).
 set -e
 python -m backend.manage collectstatic --noinput -v0
+# No gunicorn access log: the application writes one JSON access line per request (logger backend.access).
 WEB_CONCURRENCY="${WEB_CONCURRENCY:-4}" exec gunicorn -c python:backend.config.gunicorn \
-  backend.config.wsgi:application --bind 0.0.0.0:8000 --access-logfile -
+  backend.config.wsgi:application --bind 0.0.0.0:8000

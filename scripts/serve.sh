@@ -45,7 +45,7 @@ RUN_DIR="$VAR/run"
 mkdir -p "$RUN_DIR"
 q() { printf %q "$1"; }
 run=(--run web ".venv/bin/gunicorn -c python:backend.config.gunicorn backend.config.wsgi:application \
---bind 127.0.0.1:${UPSTREAM_PORT} --access-logfile -")
+--bind 127.0.0.1:${UPSTREAM_PORT}")
 run+=(--run worker ".venv/bin/celery -A backend.config.celery worker --beat --schedule $(q "$RUN_DIR/celerybeat-schedule") \
 --loglevel INFO --concurrency ${WORKER_CONCURRENCY:-2}")
 

@@ -162,6 +162,9 @@ def server_env(var_dir, database_url: str, **extra: str) -> dict:
         **extra,
     }
     env.pop("S3_BUCKET", None)
+    # Each server counts its metrics under its own VAR_DIR (importing backend.config.gunicorn in a test sets
+    # this variable for the test process).
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
 
 

@@ -26,7 +26,7 @@ def ensure_token_current(token: Token) -> None:
     """A token issued before its user's token version was raised (password, roles, deactivation) is refused."""
     user_id = token.get(api_settings.USER_ID_CLAIM)
     current = User.objects.filter(pk=user_id).values_list("token_version", flat=True).first()
-    if current is None or token.get(TOKEN_VERSION_CLAIM) != current:
+    if current is None or token.get(TOKEN_VERSION_CLAIM, 0) != current:
         raise AuthenticationFailed(*_TOKEN_REVOKED)
 
 
@@ -62,7 +62,8 @@ class EnforcementJWTAuthentication(JWTAuthentication):
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
-        if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:
+        # Tokens issued before versions existed carry none: version 0, valid until the first revocation.
+        if validated_token.get(TOKEN_VERSION_CLAIM, 0) != user.token_version:
             raise AuthenticationFailed(*_TOKEN_REVOKED)
         if device_id and not user._device_active:
             raise AuthenticationFailed(*_DEVICE_REVOKED)

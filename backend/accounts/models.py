@@ -85,7 +85,8 @@ class User(AbstractUser):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> User:
         user = super().from_db(db, field_names, values)
-        user._loaded_is_active = user.__dict__.get("is_active")
+        if "is_active" in user.__dict__:  # not deferred
+            user._loaded_is_active = user.is_active
         return user
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -97,8 +98,11 @@ class User(AbstractUser):
         )
         if not self._state.adding and not args and kwargs.get("update_fields") is None:
             # Never write token_version from memory: a stale instance would lower it and revive revoked tokens.
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "token_version"
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "token_version" and f.attname not in deferred
             ]
         super().save(*args, **kwargs)
         self._loaded_is_active = self.is_active
@@ -148,13 +152,11 @@ class UserRole(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()}"
 
-    # Tokens carry the roles (claim ``roles``) and are authorised by them: granting or withdrawing a role
-    # revokes the user's tokens, so the next login carries the new set.
+    # Tokens carry the roles (claim ``roles``) and are authorised by them: granting, changing or withdrawing
+    # a role revokes the user's tokens, so the next login carries the new set.
     def save(self, *args: Any, **kwargs: Any) -> None:
-        adding = self._state.adding
         super().save(*args, **kwargs)
-        if adding:
-            self._revoke_user_tokens()
+        self._revoke_user_tokens()
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         result = super().delete(*args, **kwargs)

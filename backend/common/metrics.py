@@ -80,12 +80,17 @@ def error_code(response: HttpResponse) -> str:
     return ""
 
 
+# Label values must stay few: a client may send any method name.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(request: HttpRequest, response: HttpResponse, route: str, elapsed: float) -> None:
     status = response.status_code
     if is_probe(route, request.path):
         route = request.path
-    HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
-    HTTP_LATENCY.labels(route, request.method).observe(elapsed)
+    method = request.method if request.method in _METHODS else "OTHER"
+    HTTP_REQUESTS.labels(route, method, str(status)).inc()
+    HTTP_LATENCY.labels(route, method).observe(elapsed)
     if status in REFUSAL_STATUSES:
         HTTP_REFUSALS.labels(str(status), error_code(response) or "-").inc()
     if request.method == "PATCH" and request.META.get("HTTP_TUS_RESUMABLE"):
@@ -236,8 +241,16 @@ def record_task_success(task_name: str) -> None:
 # --------------------------------------------------------------------------- exposition
 
 
+def _multiprocess() -> bool:
+    """Whether this process's counters live in files (decided when prometheus_client was imported, with
+    PROMETHEUS_MULTIPROC_DIR set: under gunicorn), rather than by the environment now."""
+    from prometheus_client import values
+
+    return values.ValueClass is not values.MutexValue and bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
 def _registry() -> CollectorRegistry:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if _multiprocess():
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()

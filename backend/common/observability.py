@@ -151,9 +151,9 @@ def error_tracking_init(
 ) -> None:
     """Send unhandled errors (web and worker) and ERROR log records to a Sentry-compatible server.
 
-    Off unless ``SENTRY_DSN`` is set (settings.py). ``send_default_pii`` stays off: no cookies, headers,
-    bodies or user names leave the service; the request id, route, user id and agency id are attached as tags
-    so an event can be matched with the logs and the audit trail.
+    Off unless ``SENTRY_DSN`` is set (settings.py). Personal data collection stays at the SDK's default
+    (off: no cookies, authorization headers, bodies or user names leave the service); the request id, route,
+    user id and agency id are attached as tags so an event can be matched with the logs and the audit trail.
     """
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
@@ -172,7 +172,6 @@ def error_tracking_init(
         dsn=dsn,
         environment=environment,
         release=release,
-        send_default_pii=False,
         traces_sample_rate=traces_sample_rate,
         before_send=before_send,
         integrations=[

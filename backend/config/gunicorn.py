@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def _metrics_dir() -> Path:
     return folder
 
 
-_metrics_dir()
+# Only when gunicorn itself loads this file (a test importing it must not switch its own process over).
+if Path(sys.argv[0]).name == "gunicorn" or Path(sys.argv[0]).parent.name == "gunicorn":
+    _metrics_dir()
 
 
 def warm_up() -> None:

@@ -122,13 +122,25 @@ else:
 # --------------------------------------------------------------------------- Cache
 # Throttling and login lock-out need a cache shared by all gunicorn workers.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Counters (throttles, lock-out) are exact on both: Redis INCR, or (embedded default) a SQLite file of their
+# own shared by the host's processes (backend/common/ratelimit.py). CACHE_KEY_PREFIX separates instances that
+# share one Redis database.
+RATE_LIMIT_DB = Path(env.str("RATE_LIMIT_DB", default=str(VAR_DIR / "counters.sqlite3")))
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 

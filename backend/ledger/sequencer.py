@@ -125,7 +125,7 @@ def _store_seals(events: Sequence[AuditEvent]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
+                f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # nosec B608
                 f"FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) AS v(id, seq, prev_hash, hash) "
                 f"WHERE e.id = v.id AND e.seq IS NULL",
                 [ids, [e.seq for e in events], [e.prev_hash for e in events], [e.hash for e in events]],
@@ -135,7 +135,7 @@ def _store_seals(events: Sequence[AuditEvent]) -> None:
             updated = 0
             for event in events:
                 cursor.execute(
-                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",  # nosec B608
                     [event.seq, event.prev_hash, event.hash, event.id],
                 )
                 updated += cursor.rowcount

@@ -55,7 +55,7 @@ class DjangoNodeStore:
         meta = self.model._meta
         quote = connections[self.using].ops.quote_name
         level, index = quote(meta.get_field("level").column), quote(meta.get_field("index").column)
-        sql = (f"SELECT n.{level}, n.{index}, n.{quote(meta.get_field('hash').column)} "
+        sql = (f"SELECT n.{level}, n.{index}, n.{quote(meta.get_field('hash').column)} "  # quoted names  # nosec B608
                f"FROM unnest(%s::smallint[], %s::bigint[]) AS k(l, i) "
                f"JOIN {quote(meta.db_table)} n ON n.{level} = k.l AND n.{index} = k.i")
         with connections[self.using].cursor() as cursor:
@@ -90,7 +90,7 @@ def _pg_insert_arrays(using: str, model: type, columns: Sequence[tuple[str, str,
     names = ", ".join(quote(meta.get_field(name).column) for name, _, _ in columns)
     arrays = ", ".join(f"%s::{sql_type}[]" for _, sql_type, _ in columns)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",  # nosec B608
                        [values for _, _, values in columns])
 
 

@@ -66,7 +66,8 @@ def test_a_success_before_the_limit_forgives_the_earlier_failures(client, root, 
 def test_failures_at_the_api_lock_the_admin_login_too(client, api, root, settings):
     settings.LOGIN_MAX_FAILURES = 3
     for _ in range(3):
-        assert api.post("/api/v1/auth/token/", {"username": "root", "password": "guess"}, format="json").status_code == 401
+        response = api.post("/api/v1/auth/token/", {"username": "root", "password": "guess"}, format="json")
+        assert response.status_code == 401
     admin_login(client, "root", PASSWORD)
     assert not logged_in(client)
 

@@ -126,3 +126,37 @@ def test_a_stale_instance_saved_later_does_not_revive_revoked_tokens(api, office
     stale.full_name = "stale"
     stale.save()  # its in-memory token_version is the old one
     assert_revoked(api, tokens)
+
+
+def test_changing_a_role_in_place_revokes_the_tokens(api, officer_a):
+    """The admin's inline edits the role of an existing row (no new row)."""
+    tokens = login(api, "officer_a")
+    role = UserRole.objects.get(user=officer_a, role=Role.FIELD_OFFICER)
+    role.role = Role.AUDITOR
+    role.save()
+    assert_revoked(api, tokens)
+
+
+def test_a_token_from_before_token_versions_is_valid_until_the_first_revocation(api, officer_a):
+    """Sessions issued by the previous release (no ``tv`` claim) survive the upgrade, not a revocation."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from backend.accounts.serializers import add_identity_claims
+
+    User.objects.filter(pk=officer_a.pk).update(token_version=0)  # as every user is right after the migration
+    legacy = RefreshToken.for_user(officer_a)
+    add_identity_claims(legacy, officer_a)
+    del legacy["tv"]
+    tokens = {"access": str(legacy.access_token), "refresh": str(legacy)}
+    assert me(api, tokens["access"]).status_code == 200
+    officer_a.set_password(NEW_PASSWORD)
+    officer_a.save()
+    assert_revoked(api, tokens)
+
+
+def test_a_save_of_a_partly_loaded_user_revokes_nothing(api, officer_a):
+    tokens = login(api, "officer_a")
+    partial = User.objects.only("id", "full_name").get(pk=officer_a.pk)
+    partial.full_name = "部分加载"
+    partial.save()
+    assert me(api, tokens["access"]).status_code == 200

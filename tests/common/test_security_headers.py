@@ -73,7 +73,10 @@ def test_the_settings_turn_hsts_on_exactly_when_debug_is_off():
     import subprocess
     import sys
 
-    probe = "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    probe = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
     outputs = {}
     for debug in ("0", "1"):
         env = {**os.environ, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "backend.config.settings"}
