@@ -32,7 +32,7 @@ def masked_party_name(*, party_type: str, name: str, operator: str = "") -> str:
     return public_party_name(party_type=party_type, name=name, operator=operator)
 
 
-__all__ = ["mask_id_number", "mask_person_name", "mask_phone", "masked_party_name", "PERSONAL_FIELDS"]
+__all__ = ["PERSONAL_FIELDS", "mask_id_number", "mask_person_name", "mask_phone", "masked_party_name"]
 
 PERSONAL_FIELDS = frozenset(
     {

@@ -126,10 +126,11 @@ def recognise_persons(
     out = Persons()
     public = set(keep_persons) | set(hints.keep_persons if hints else ())
     masked = list(hints.persons if hints else ())
+    texts = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
     for text in texts:
-        norm = (text or "").translate(HALF_WIDTH)
-        if not norm.strip():
-            continue
+        if any(text != other and text in other for other in texts):
+            continue  # the facts inside the full text: tagging costs ~30 ms per 1,000 characters, once is enough
+        norm = text.translate(HALF_WIDTH)
         for hit in find_person_names(norm, tagger=tagger):
             if hit.public or hit.name in public:
                 public.add(hit.name)

@@ -65,15 +65,18 @@ _CUES = (
 )
 # Officers are public (执法人员 name + 执法证号, 行政处罚法 第五十五条); names after these are kept.
 _OFFICER_CUES = ("执法人员", "办案人员", "承办人", "执法证号", "检查人员", "记录人")
+# An organisation's legal representative is registered public data (企业信息公示暂行条例 第六条).
+_PUBLIC_CUES = (*_OFFICER_CUES, "法定代表人")
 # Lookahead so that overlapping cues are all tried ("其女婿滕飞": 其女 fails, 女婿 succeeds).
-_RE_CUE = re.compile("(?=(" + "|".join(sorted(_CUES + _OFFICER_CUES, key=len, reverse=True)) + "))")
+_RE_CUE = re.compile("(?=(" + "|".join(sorted(_CUES + _PUBLIC_CUES, key=len, reverse=True)) + "))")
 # Characters that end a name: a given-name character is never one of these.
 _NAME_STOP = set(
-    "称说证在于的等向从购负已持现到系患夫妇之和与及协帮反投核陪下驾未是也都为以将被曾所并均另因由经对把让给请买卖自"
+    "称说证在于的等向从购负已持现到系患夫妇之和与及协帮反投核陪下驾未是也都为以将被曾所并均另因由经对把让给请自"
     "某、，。；：！？（）()“”\"'《》〈〉【】[] ,.;:!?\n\t0123456789"
 )
 _ENUM = re.compile(rf"(?:[（(][^）)]{{0,40}}[）)])?(?:、|和|及|与)(?=[{_HAN}])")
 _RE_DOTTED = re.compile(rf"[{_HAN}]{{1,8}}[·•・][{_HAN}]{{1,8}}")
+_RE_DOTTED_AT = re.compile(rf"[{_HAN}]{{1,6}}[·•・]")
 _SEP = r"\s*[:：]?\s*"
 _NAME_VALUE = rf"[{_HAN}]{{2,4}}(?:[·•・][{_HAN}]{{1,10}})?"
 _RE_LABELLED_NAME = re.compile(
@@ -152,9 +155,12 @@ def _han(ch: str) -> bool:
 
 def _name_at(text: str, pos: int, by_start: dict[int, Token], lexicon: JiebaTagger | None) -> int:
     """Length of the name starting at ``pos`` (right after a cue), 0 when there is none."""
-    dotted = _RE_DOTTED.match(text, pos)
-    if dotted:
-        return dotted.end() - pos
+    dotted = _RE_DOTTED_AT.match(text, pos)
+    if dotted:  # 阿卜杜拉·买买提未取得…: the part after the dot ends where a name cannot go on
+        end = dotted.end()
+        while end < len(text) and end - dotted.end() < 6 and _han(text[end]) and text[end] not in _NAME_STOP:
+            end += 1
+        return end - pos if end > dotted.end() else 0
     surname = _surname_at(text, pos)
     if not surname:
         return 0
@@ -236,7 +242,7 @@ def find_person_names(
 
     if use_cues:
         for match in _RE_CUE.finditer(text):
-            public = match.group(1) in _OFFICER_CUES
+            public = match.group(1) in _PUBLIC_CUES
             pos = match.end(1)
             source = "cue"
             while True:

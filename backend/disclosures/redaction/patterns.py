@@ -118,6 +118,7 @@ _RE_MINOR = re.compile(
     rf"(?P<tail>{_GRADE}?{_CLASS}?)(?=学生|学员|幼儿|[,，;；。)）]|$)"
     rf"|(?P<grade>(?:{_GRADE}{_CLASS}?|[大中小][一二三四五六七八九十]班))(?=学生|幼儿|家长|[,，;；。)）]|$)"
 )
+_RE_SCHOOL_LEAD = re.compile(r"^(?:.*?(?:就读于|就读|在读于|原系|系|是|于|在))(?=[\u3400-\u9fff]{2})")
 # Cards of a person: 会员卡号 / 储值卡号 (any symbols), online accounts and nicknames.
 _RE_CARD = re.compile(
     r"(?:会员卡号|会员卡|储值卡号|会员号|会员编号|积分卡号)\s*[:：为是]?\s*(?P<value>[A-Za-z0-9-]{4,30})"
@@ -197,14 +198,16 @@ def find_contextual(norm: str) -> list[tuple[int, int, Category, int]]:
         out.append((*match.span(group), Category.BIRTH_DATE, 6))
     for match in _RE_MINOR.finditer(norm):
         if match.group("school"):
-            before = norm[max(0, match.start() - 4) : match.start()]
+            lead = _RE_SCHOOL_LEAD.match(match.group("school"))
+            before = norm[max(0, match.start() - 4) : match.start()] + (lead.group() if lead else "")
             after = norm[match.end() : match.end() + 2]
             # A school as a customer or a place ("为辽源市第三中学生产的校服") is not a minor's data: only a
             # school someone attends (就读于, 系…学生, a grade or class after it).
             if not (match.group("tail") or after.startswith(("学生", "学员", "幼儿"))
                     or re.search(r"(?:就读于?|在读于?|原系|系|是)$", before)):
                 continue
-            out.append((match.start("school"), match.end(), Category.MINOR, 6))
+            lead = _RE_SCHOOL_LEAD.match(match.group("school"))
+            out.append((match.start("school") + (lead.end() if lead else 0), match.end(), Category.MINOR, 6))
         else:
             out.append((*match.span("grade"), Category.MINOR, 6))
     return out

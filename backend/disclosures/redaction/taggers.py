@@ -97,9 +97,7 @@ class LacTagger:
         self._lac = LAC()
 
     def tokens(self, text: str) -> list[Token]:
-        result = self._lac.run(text)
-        words, tags = result if isinstance(result, tuple) else (result[0], result[1])
-        return _offsets([(w, t == "PER") for w, t in zip(words, tags, strict=True)], text)
+        return _offsets([(w, t == "PER") for w, t in self._lac.run(text)], text)
 
 
 class ThulacTagger:
