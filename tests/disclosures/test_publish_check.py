@@ -79,7 +79,8 @@ def test_an_edit_of_a_published_notice_is_checked_the_same_way(as_user, disclose
 @pytest.fixture
 def uncertain_notice(make_case, create_notice, agency_a):
     # 孙丽萍 has no cue before it: only the segmenter takes it for a name, so the discloser decides.
-    case = make_case(agency_a, facts="经查，当事人王小明于2026年1月销售超过保质期的食品。经现场检查，现场有孙丽萍在柜台内销售。")
+    facts = "经查，当事人王小明于2026年1月销售超过保质期的食品。经现场检查，现场有孙丽萍在柜台内销售。"
+    case = make_case(agency_a, facts=facts)
     return create_notice(case)
 
 
