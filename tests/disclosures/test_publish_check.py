@@ -132,3 +132,18 @@ def test_only_the_disclosure_manager_resolves(as_user, officer_a, uncertain_noti
         format="json",
     )
     assert response.status_code == 403
+
+
+def test_the_service_refuses_a_resolution_without_reason_or_with_an_unknown_decision(discloser_a, uncertain_notice):
+    from backend.common.errors import ApplicationError
+    from backend.disclosures import services
+
+    key = services.redaction_check(uncertain_notice)["candidates"][0]["key"]
+    for decision, reason, code in (("mask", "  ", "redaction_reason_required"),
+                                   ("delete", "理由", "redaction_decision_invalid")):
+        with pytest.raises(ApplicationError) as refused:
+            services.notice_resolve_candidate(
+                notice=uncertain_notice, actor=discloser_a, key=key, decision=decision, reason=reason
+            )
+        assert refused.value.code == code and refused.value.status == 422
+    assert services.redaction_check(uncertain_notice)["resolutions"] == []

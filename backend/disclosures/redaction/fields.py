@@ -134,7 +134,7 @@ def effective_action(
     action = policy.party_action(party_type, party_field)
     if party_type is PartyType.SOLE_TRADER and party_field in (PartyField.NAME, PartyField.BUSINESS_ADDRESS):
         if sole_trader_has_trade_name(party):
-            return Action.KEEP if party_field is PartyField.NAME else action
+            return action  # the agency's policy (default: both shown)
         return Action.MASK_NAME if party_field is PartyField.NAME else Action.CUT_TO_DISTRICT
     return action
 
