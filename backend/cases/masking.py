@@ -6,11 +6,10 @@ each such read is audited.
 
 from __future__ import annotations
 
-from backend.cases.models import PartyType
-
-# One rule for a natural person's name wherever it is shown masked (compound surnames, minority and
-# foreign names): the disclosure redaction engine's.
-from backend.disclosures.redaction import mask_person_name
+# One rule for a natural person's name and for the public party name wherever they are shown masked
+# (compound surnames, minority and foreign names, a 个体工商户 without a trade name): the disclosure
+# redaction engine's.
+from backend.disclosures.redaction import mask_person_name, public_party_name
 
 
 def mask_id_number(value: str) -> str:
@@ -30,10 +29,10 @@ def mask_phone(value: str) -> str:
 def masked_party_name(*, party_type: str, name: str, operator: str = "") -> str:
     """A person's name is masked; a 个体工商户 shows its trade name, unless it has none and goes by its
     operator's name (DOMAIN.md §6.5: the operator's given name is masked); an organisation's name is public."""
-    if party_type == PartyType.NATURAL_PERSON or (party_type == PartyType.SOLE_TRADER and name == operator):
-        return mask_person_name(name)
-    return name
+    return public_party_name(party_type=party_type, name=name, operator=operator)
 
+
+__all__ = ["PERSONAL_FIELDS", "mask_id_number", "mask_person_name", "mask_phone", "masked_party_name"]
 
 PERSONAL_FIELDS = frozenset(
     {

@@ -20,6 +20,8 @@ from backend.disclosures.serializers import (
     NoticeNonDisclosureDecisionInputSerializer,
     NoticeNonDisclosureInputSerializer,
     NoticeWithdrawInputSerializer,
+    RedactionCheckOutputSerializer,
+    RedactionResolveInputSerializer,
     StaffNoticeListOutputSerializer,
     StaffNoticeReviewOutputSerializer,
 )
@@ -88,6 +90,39 @@ class NoticePublishApi(IdempotentAPIMixin, APIView):
         notice = selectors.staff_notice_get(user=request.user, notice_id=notice_id)
         notice = services.notice_publish(notice=notice, actor=request.user, context=audit_context_from_request(request))
         return Response(StaffNoticeReviewOutputSerializer(notice).data)
+
+
+class NoticeRedactionCheckApi(APIView):
+    """The publish-time check now: personal data still in a public field, and the uncertain candidates the
+    discloser must resolve (with their resolutions so far)."""
+
+    permission_classes = [IsAgencyStaff]
+
+    @extend_schema(tags=["disclosures"], responses=RedactionCheckOutputSerializer)
+    def get(self, request: Request, notice_id: str) -> Response:
+        notice = selectors.staff_notice_get(user=request.user, notice_id=notice_id)
+        return Response(RedactionCheckOutputSerializer(services.redaction_check(notice)).data)
+
+
+class NoticeRedactionResolveApi(IdempotentAPIMixin, APIView):
+    permission_classes = [IsAgencyStaff]
+
+    @extend_schema(
+        tags=["disclosures"], request=RedactionResolveInputSerializer, responses=RedactionCheckOutputSerializer
+    )
+    def post(self, request: Request, notice_id: str) -> Response:
+        data = RedactionResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice = selectors.staff_notice_get(user=request.user, notice_id=notice_id)
+        notice = services.notice_resolve_candidate(
+            notice=notice,
+            actor=request.user,
+            key=data.validated_data["key"],
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+            context=audit_context_from_request(request),
+        )
+        return Response(RedactionCheckOutputSerializer(services.redaction_check(notice)).data)
 
 
 class NoticeWithdrawApi(IdempotentAPIMixin, APIView):

@@ -252,6 +252,39 @@ class NoticeEditInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class RedactionFindingSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="公示字段")
+    category = serializers.CharField(help_text="个人信息类别，例如 person_name、home_address、health")
+    text = serializers.CharField(help_text="字段中仍存在的个人信息")
+    replacement = serializers.CharField(help_text="脱敏后应为")
+    reason = serializers.CharField()
+
+
+class RedactionCandidateSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="待确认项标识（用于确认接口）")
+    text = serializers.CharField()
+    category = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RedactionResolutionSerializer(RedactionCandidateSerializer):
+    decision = serializers.ChoiceField(choices=["mask", "keep"])
+    by = serializers.CharField(help_text="处理人 ID")
+    at = serializers.DateTimeField()
+
+
+class RedactionCheckOutputSerializer(serializers.Serializer):
+    findings = RedactionFindingSerializer(many=True, help_text="公示文本中仍含的个人信息：有则不能发布")
+    candidates = RedactionCandidateSerializer(many=True, help_text="待确认的疑似个人信息：须逐项确认后才能发布")
+    resolutions = RedactionResolutionSerializer(many=True, help_text="已确认的事项（含理由），已记录审计")
+
+
+class RedactionResolveInputSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=32)
+    decision = serializers.ChoiceField(choices=["mask", "keep"], help_text="mask = 脱敏（姓+某）；keep = 保留")
+    reason = serializers.CharField(max_length=500, help_text="理由（必填，记录在案）")
+
+
 class NoticeWithdrawInputSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="公开的撤回理由")
     kind = serializers.ChoiceField(choices=WithdrawalKind.choices)

@@ -30,6 +30,7 @@ from backend.disclosures.models import (
     PartyType,
     WithdrawalKind,
 )
+from backend.disclosures.redaction import notice as redaction_notice
 from backend.disclosures.search import index_tokens
 from backend.ledger.services import AuditContext, audit_record
 
@@ -269,7 +270,7 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
         for line in (
             f"{agency_name}行政处罚决定书",
             case.decision_number,
-            _party_line(party),
+            redaction_notice.party_line(party),
             f"违法事实：{served['facts']}" if served.get("facts") else "",
             "证据：" + "；".join(served["evidence"]) if served.get("evidence") else "",
             f"处罚依据：{_legal_basis_text(served.get('legal_basis'))}" if served.get("legal_basis") else "",
@@ -299,85 +300,55 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
         "penalty_valid_until": _penalty_valid_until(measures, decided_on),
         "full_text": full_text,
         "remarks": "",
+        # Officers are named in public (行政处罚法 第五十五条: 执法证件); their names are never masked.
+        "officers": [u.full_name for u in case.handling_officers.all() if u.full_name],
     }
-
-
-def _party_line(party: Mapping[str, Any]) -> str:
-    bits = [f"当事人：{party.get('name', '')}"]
-    if party.get("uscc"):
-        bits.append(f"统一社会信用代码：{party['uscc']}")
-    if party.get("legal_representative"):
-        bits.append(f"法定代表人：{party['legal_representative']}")
-    if party.get("operator_name"):
-        bits.append(f"经营者：{party['operator_name']}")
-    if party.get("id_number"):
-        bits.append(f"身份证号码：{party['id_number']}")
-    if party.get("address"):
-        label = "住址" if party.get("party_type") == PartyType.NATURAL_PERSON else "住所"
-        bits.append(f"{label}：{party['address']}")
-    if party.get("phone"):
-        bits.append(f"联系电话：{party['phone']}")
-    return "，".join(bits) + "。"
 
 
 def redact_snapshot(
     snapshot: Mapping[str, Any], *, agency: Agency, policy: redaction.RedactionPolicy
 ) -> dict[str, Any]:
-    """The public rendition of a snapshot plus the spans for the side-by-side review screen."""
-    party = {k: v for k, v in dict(snapshot["party"]).items() if v not in (None, "")}
-    party_result = redaction.redact_party(party, policy)
-    public_party = party_result.data
-    party_type = party_result.party_type
-    keep = [agency.name, agency.uscc]
-    out: dict[str, Any] = {
-        "party_type": str(party_type),
-        "party_name": public_party.get("name", "") or "",
-        "party_uscc": public_party.get("uscc", "") if party_type != PartyType.NATURAL_PERSON else "",
-        # 双公示's 法定代表人 field carries a 个体工商户's operator (name masked by the policy).
-        "legal_representative": public_party.get("legal_representative") or public_party.get("operator_name") or "",
-        "party_address": public_party.get("address", "") or "",
-    }
-    spans: dict[str, Any] = {
-        "party": [
-            {
-                "field": c.key,
-                "original": c.original,
-                "redacted": c.redacted,
-                "action": str(c.action),
-                "reason": c.reason,
-            }
-            for c in party_result.changes
-        ]
-    }
-    for name in ("violation_type", "facts", "legal_basis", "penalty_content", "licence_info", "full_text", "remarks"):
-        text = str(snapshot.get(name) or "")
-        result = redaction.redact_text(text, parties=[party], keep_phrases=keep, policy=policy)
-        out[name] = result.text
-        spans[name] = [s.to_dict() for s in result.masked]
-    out["_spans"] = spans
+    """The public rendition of a snapshot plus the spans for the side-by-side review screen, the persons
+    recognised (kept internally for the publish-time check) and the candidates the discloser resolves."""
+    out = redaction_notice.redact_notice(
+        snapshot,
+        policy=policy,
+        keep_phrases=[agency.name, agency.uscc],
+        keep_persons=list(snapshot.get("officers") or []),
+    )
     out["_blockers"] = list(
         redaction.publication_blockers(
-            [party], on=datetime.date.fromisoformat(snapshot["decision_date"]), policy=policy
+            [snapshot["party"]], on=datetime.date.fromisoformat(snapshot["decision_date"]), policy=policy
         )
     )
     return out
 
 
-def _residual_personal_data(notice: Notice, policy: redaction.RedactionPolicy) -> list[dict[str, str]]:
-    """Personal data still recognisable in the public text (e.g. typed back in by an edit)."""
-    findings = []
-    for name in Notice.TEXT_FIELDS:
-        if name in ("party_name", "legal_representative"):
-            continue
-        value = getattr(notice, name) or ""
-        if not value:
-            continue
-        result = redaction.redact_text(value, keep_phrases=[notice.agency_name, notice.agency_uscc], policy=policy)
-        for span in result.masked:
-            if span.category in (redaction.Category.PERSON_NAME, redaction.Category.HOME_ADDRESS):
-                continue  # names/addresses were handled from the structured party; patterns only here
-            findings.append({"field": name, "category": str(span.category), "reason": span.reason})
-    return findings
+def _original_party(notice: Notice) -> dict[str, Any]:
+    return {k: v for k, v in dict(notice.original.get("party") or {}).items() if v not in (None, "")}
+
+
+def redaction_check(notice: Notice, policy: redaction.RedactionPolicy | None = None) -> dict[str, Any]:
+    """The publish-time check over every public field, whoever typed it: personal data still there
+    (``findings``) and uncertain items not yet resolved (``candidates``), each with its resolution if any."""
+    policy = policy or policy_for(notice.agency)
+    report = notice.redaction or {}
+    resolutions = {r["text"]: r for r in report.get("resolutions") or []}
+    party = _original_party(notice)
+    findings, candidates = redaction.check_fields(
+        {name: getattr(notice, name) or "" for name in Notice.TEXT_FIELDS},
+        parties=[party] if party else [],
+        known_persons=report.get("persons") or [],
+        keep_phrases=[notice.agency_name, notice.agency_uscc],
+        keep_persons=(report.get("public_persons") or []) + list(notice.original.get("officers") or []),
+        resolved={text: r["decision"] for text, r in resolutions.items()},
+        policy=policy,
+    )
+    return {
+        "findings": [f.to_dict() for f in findings],
+        "candidates": [c.to_dict() for c in candidates],
+        "resolutions": list(resolutions.values()),
+    }
 
 
 def _refresh_search(notice: Notice) -> None:
@@ -420,7 +391,14 @@ def notice_create(
         case=case,
         decision_kind=decision_kind,
         original=snapshot,
-        redaction={"spans": public.pop("_spans"), "policy": policy.to_dict()},
+        redaction={
+            "spans": public.pop("_spans"),
+            "policy": policy.to_dict(),
+            "persons": public.pop("_persons"),
+            "public_persons": public.pop("_public_persons"),
+            "candidates": public.pop("_candidates"),
+            "resolutions": [],
+        },
         decision_number=snapshot["decision_number"],
         penalty_kinds="," + ",".join(kinds) + "," if kinds else "",
         fine_amount=_money(snapshot.get("fine_amount")),
@@ -545,20 +523,88 @@ def notice_edit(
     if not edited:
         return notice
     if notice.status == Notice.Status.PUBLISHED:
-        findings = _residual_personal_data(notice, policy_for(notice.agency))
-        if findings:
-            raise ApplicationError(
-                "notice_contains_personal_data",
-                "修改后的公示文本仍含个人信息，请脱敏后再保存",
-                status=422,
-                extra={"findings": findings},
-            )
+        _ensure_no_personal_data(notice, "修改后的公示文本仍含个人信息，请脱敏后再保存")
         revision.bump()
     _refresh_search(notice)
     notice.version += 1
     notice.full_clean(exclude=["case", "supersedes", "agency"])
     notice.save()
     _audit("notice.edited", notice, context, {"fields": edited, "note": note}, actor=actor)
+    return notice
+
+
+def _ensure_no_personal_data(notice: Notice, message: str) -> None:
+    """Refuse (409) while any public field still holds personal data or an uncertain item is unresolved
+    (行政处罚法 第五十条; 个人信息保护法 第二十八条)."""
+    check = redaction_check(notice)
+    if check["findings"]:
+        raise PreconditionFailed(
+            "notice_contains_personal_data", message, extra={"findings": check["findings"]}
+        )
+    if check["candidates"]:
+        raise PreconditionFailed(
+            "notice_redaction_candidates_unresolved",
+            "公示文本中有待确认的疑似个人信息，请逐项确认脱敏或保留并说明理由后再发布",
+            extra={"candidates": check["candidates"]},
+        )
+
+
+REDACTION_DECISIONS = ("mask", "keep")
+
+
+@transaction.atomic
+def notice_resolve_candidate(
+    *, notice: Notice, actor: User, key: str, decision: str, reason: str, context: AuditContext | None = None
+) -> Notice:
+    """The discloser resolves one uncertain item: ``mask`` (the text is masked in every public field, each
+    change recorded as an edit) or ``keep`` (left as it is); either way with a reason, recorded and audited."""
+    _require_staff(actor, notice.agency_id, Role.DISCLOSURE_MANAGER)
+    notice = _lock(notice)
+    if notice.status not in (Notice.Status.DRAFT, Notice.Status.PUBLISHED):
+        raise PreconditionFailed(
+            "notice_not_editable", "只有待发布或已公示的信息可以修改", extra={"status": notice.status}
+        )
+    if decision not in REDACTION_DECISIONS:
+        raise ApplicationError(
+            "redaction_decision_invalid", "处理方式须为脱敏（mask）或保留（keep）", status=422,
+            extra={"allowed": list(REDACTION_DECISIONS)},
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("redaction_reason_required", "请说明脱敏或保留的理由", status=422)
+    candidate = next((c for c in redaction_check(notice)["candidates"] if c["key"] == key), None)
+    if candidate is None:
+        raise ApplicationError("redaction_candidate_not_found", "没有该待确认项（可能已处理）", status=404)
+    report = dict(notice.redaction or {})
+    resolution = {
+        **candidate, "decision": decision, "reason": reason, "by": str(actor.pk),
+        "at": timezone.now().isoformat(),
+    }
+    report["resolutions"] = [*(report.get("resolutions") or []), resolution]
+    edited = []
+    if decision == "mask":
+        masked = redaction.mask_person_name(candidate["text"])
+        for name in Notice.TEXT_FIELDS:
+            before = getattr(notice, name) or ""
+            after = before.replace(candidate["text"], masked)
+            if after != before:
+                NoticeEdit.objects.create(
+                    notice=notice, field=name, before=before, after=after, note=f"脱敏：{reason}", edited_by=actor
+                )
+                setattr(notice, name, after)
+                edited.append(name)
+        report["persons"] = [*(report.get("persons") or []), candidate["text"]]
+    notice.redaction = report
+    if edited and notice.status == Notice.Status.PUBLISHED:
+        revision.bump()
+    _refresh_search(notice)
+    notice.version += 1
+    notice.save()
+    _audit(
+        "notice.redaction_candidate_resolved", notice, context,
+        {"key": key, "category": candidate["category"], "decision": decision, "reason": reason, "fields": edited},
+        actor=actor,
+    )
     return notice
 
 
@@ -574,11 +620,7 @@ def notice_publish(*, notice: Notice, actor: User, context: AuditContext | None 
             "该信息已提出不予公开，须先审批或驳回",
             extra={"reason": notice.nd_reason},
         )
-    findings = _residual_personal_data(notice, policy_for(notice.agency))
-    if findings:
-        raise PreconditionFailed(
-            "notice_contains_personal_data", "公示文本仍含个人信息，请脱敏后再发布", extra={"findings": findings}
-        )
+    _ensure_no_personal_data(notice, "公示文本仍含个人信息，请脱敏后再发布")
     profile = profile_for(notice.agency)
     today = timezone.localdate()
     now = timezone.now()

@@ -30,6 +30,16 @@ urlpatterns = [
     path("disclosures/notices/<uuid:notice_id>/", apis.NoticeReviewApi.as_view(), name="notice-review"),
     path("disclosures/notices/<uuid:notice_id>/edit/", apis.NoticeEditApi.as_view(), name="notice-edit"),
     path("disclosures/notices/<uuid:notice_id>/publish/", apis.NoticePublishApi.as_view(), name="notice-publish"),
+    path(
+        "disclosures/notices/<uuid:notice_id>/redaction-check/",
+        apis.NoticeRedactionCheckApi.as_view(),
+        name="notice-redaction-check",
+    ),
+    path(
+        "disclosures/notices/<uuid:notice_id>/redaction-check/resolve/",
+        apis.NoticeRedactionResolveApi.as_view(),
+        name="notice-redaction-resolve",
+    ),
     path("disclosures/notices/<uuid:notice_id>/withdraw/", apis.NoticeWithdrawApi.as_view(), name="notice-withdraw"),
     path(
         "disclosures/notices/<uuid:notice_id>/non-disclosure/",

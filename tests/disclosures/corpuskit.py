@@ -41,14 +41,20 @@ def leaks_in(doc: dict[str, Any], rendering: str) -> list[str]:
     return [n for n in needles if _squash(n) and _squash(n) in text]
 
 
-def missing_keeps(doc: dict[str, Any], rendering: str, *, facts: bool = True) -> list[str]:
+def missing_keeps(doc: dict[str, Any], rendering: str, *, facts: bool = True, full_text: bool = True) -> list[str]:
     """Strings that must stay and are not in ``rendering``. ``facts=False`` for renderings that carry only
-    the party name and the violation (the Atom feed): then only those are expected."""
+    the party name and the violation (the Atom feed, the list): then only those are expected.
+    ``full_text=False`` for renderings without the decision's full text (the 双公示 CSV and JSON exports): the
+    strings that only the 当事人 paragraph carries (a registered address) are not expected there."""
     exp = doc["expected"]
     text = _squash(rendering)
-    wanted = [exp["public_party_name"], *(exp["public_persons"] if facts else [])]
+    wanted = [exp["public_party_name"]]
     if facts:
-        wanted += exp["keeps"]
+        keeps = [*exp["public_persons"], *exp["keeps"]]
+        if not full_text:
+            party = [doc["party"].get(k) for k in ("party_name", "party_uscc", "party_legal_rep")]
+            keeps = [k for k in keeps if k in doc["facts"] or k in party or k.endswith("某")]
+        wanted += keeps
     else:
         wanted.append(doc["violation_type"])
     return [k for k in dict.fromkeys(wanted) if k and _squash(k) not in text]
@@ -62,9 +68,11 @@ class Tally:
     over: dict[str, int] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)
 
-    def add(self, rendering: str, doc: dict[str, Any], text: str, *, facts: bool = True) -> None:
+    def add(
+        self, rendering: str, doc: dict[str, Any], text: str, *, facts: bool = True, full_text: bool = True
+    ) -> None:
         found = leaks_in(doc, text)
-        missing = missing_keeps(doc, text, facts=facts)
+        missing = missing_keeps(doc, text, facts=facts, full_text=full_text)
         self.leaks[rendering] = self.leaks.get(rendering, 0) + len(found)
         self.over[rendering] = self.over.get(rendering, 0) + len(missing)
         if found:

@@ -147,7 +147,8 @@ def test_spaced_out_name_in_a_form():
 
 def test_names_found_from_labels_are_masked_everywhere():
     text = "当事人：李四，男，1980年1月1日出生。经查，李四未取得许可。"
-    assert redact_text(text).text == "当事人：李某，男，1980年1月1日出生。经查，李某未取得许可。"
+    # Birth dates are personal data too (个人信息保护法 第四条): removed, "出生" stays.
+    assert redact_text(text).text == "当事人：李某，男，×××出生。经查，李某未取得许可。"
     assert redact_text("姓名：司马光；性别：男").text == "姓名：司马某；性别：男"
     assert redact_text("经营者：王五。").text == "经营者：王某。"
 
@@ -321,7 +322,7 @@ def test_labelled_home_address_cut_to_district():
 
 def test_court_style_address_cut_to_district():
     text = "张三，男，汉族，1980年1月1日出生，住吉林省辽源市西安区仙城大路99号。"
-    assert redact_text(text, known_persons=["张三"]).text == "张某，男，汉族，1980年1月1日出生，住吉林省辽源市西安区。"
+    assert redact_text(text, known_persons=["张三"]).text == "张某，男，汉族，×××出生，住吉林省辽源市西安区。"
 
 
 def test_soft_address_phrases_cut_only_when_they_read_as_an_address():
@@ -419,7 +420,7 @@ def test_whole_decision():
         assert secret not in result.text
     for kept in (
         "辽源市监处罚〔2026〕12号",
-        "王某，男，汉族，1980年1月1日出生",
+        "王某，男，汉族，×××出生",
         "住址：吉林省辽源市龙山区，",
         "辽源市龙山区鑫源食品有限公司（统一社会信用代码：914403001922038216）",
         "第三十四条第（十）项",
