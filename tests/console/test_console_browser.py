@@ -86,7 +86,6 @@ class Run:
         self.violations: list[str] = []
         self.csp_errors: list[str] = []
         self.overflow: list[str] = []
-        self.timing: dict = {}
         self.checked: set[str] = set()
         self.page.on("console", self._console)
 
@@ -97,16 +96,11 @@ class Run:
     def snap(self, label: str) -> None:
         """Screenshot the page and check it with axe-core (serious and critical impacts fail)."""
         self.count += 1
-        import time
-        t0 = time.perf_counter()
         self.page.screenshot(path=str(self.shots / f"{self.count:02d}-{label}.jpg"), full_page=self.full_page,
                              type="jpeg", quality=70)  # fmt: skip
         # Usable on a tablet: nothing wider than the viewport (tables scroll inside their own box).
         if self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") > 0:
             self.overflow.append(label)
-        t1 = time.perf_counter()
-        self.timing.setdefault("shot", 0.0)
-        self.timing["shot"] += t1 - t0
         # Each page (its path with the ids taken out) is checked once: the flow revisits some of them.
         kind = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", self.page.url.split("?")[0])
         if not self.axe or kind in self.checked:
@@ -123,8 +117,7 @@ class Run:
             }"""
         )
         self.violations += [f"{label}: {v}" for v in found]
-        self.timing.setdefault("axe", 0.0)
-        self.timing["axe"] += time.perf_counter() - t1
+
 
     def go(self, path: str, label: str) -> None:
         response = self.page.goto(self.base + path)
@@ -271,7 +264,6 @@ def _flow(browser, live_server, viewport, name, *, axe: bool, people: dict, vide
         assert "220402199003071234" not in page.content() and "王小明" not in page.content()
     finally:
         run.close()
-    print("TIMING", run.timing)
     assert run.csp_errors == [], run.csp_errors
     assert run.overflow == [], f"horizontal scrolling at {viewport}: {run.overflow}"
     assert run.violations == [], run.violations
