@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backend.console.views import auth, cases, decisions, evidence, notices, queues, reviews
+from backend.console.views import auth, cases, decisions, directory, evidence, notices, queues, reviews
 
 app_name = "console"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("reviews/<uuid:round_id>/checklist/", reviews.round_checklist, name="review-checklist"),
     path("reviews/<uuid:round_id>/outcome/", reviews.round_outcome, name="review-outcome"),
     path("reviews/<uuid:round_id>/opinion.pdf", reviews.round_opinion_pdf, name="review-opinion-pdf"),
+    path("directory/", directory.directory, name="directory"),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<uuid:notice_id>/", notices.notice_desk, name="notice"),
     path("notices/<uuid:notice_id>/edit/", notices.notice_edit, name="notice-edit"),

@@ -127,6 +127,8 @@ class Run:
     def login(self, username: str) -> None:
         self.context.clear_cookies()
         self.page.goto(self.base + "/console/login/")
+        if self.count == 0:
+            self.snap("login")
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(PASSWORD)
         self.page.get_by_role("button", name="登录").click()

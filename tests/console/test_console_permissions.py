@@ -43,6 +43,7 @@ PAIRS = [
     ("/console/evidence/{item}/", "/api/v1/evidence/{item}/"),
     ("/console/notices/", "/api/v1/disclosures/notices/"),
     ("/console/notices/{notice}/", "/api/v1/disclosures/notices/{notice}/"),
+    ("/console/directory/", "/api/v1/users/"),
 ]
 
 
