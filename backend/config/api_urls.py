@@ -12,5 +12,6 @@ urlpatterns = with_slash_variants(
         path("", include("backend.reviews.urls")),
         path("", include("backend.disclosures.urls")),
         path("", include("backend.ledger.urls")),
+        path("", include("backend.notifications.urls")),
     ]
 )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backend.console.views import auth, cases, decisions, directory, evidence, notices, queues, reviews
+from backend.console.views import auth, cases, decisions, directory, evidence, inbox, notices, queues, reviews
 
 app_name = "console"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("reviews/<uuid:round_id>/outcome/", reviews.round_outcome, name="review-outcome"),
     path("reviews/<uuid:round_id>/opinion.pdf", reviews.round_opinion_pdf, name="review-opinion-pdf"),
     path("directory/", directory.directory, name="directory"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/preferences/", inbox.inbox_preferences, name="inbox-preferences"),
+    path("inbox/<uuid:notification_id>/read/", inbox.inbox_read, name="inbox-read"),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<uuid:notice_id>/", notices.notice_desk, name="notice"),
     path("notices/<uuid:notice_id>/edit/", notices.notice_edit, name="notice-edit"),
