@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from backend.console.views import auth, cases, decisions, directory, evidence, inbox, notices, queues, reviews
+from backend.console.views import (
+    auth,
+    cases,
+    decisions,
+    directory,
+    evidence,
+    inbox,
+    notices,
+    queues,
+    reviews,
+    statistics,
+)
 
 app_name = "console"
 
@@ -28,6 +39,7 @@ urlpatterns = [
     path("reviews/<uuid:round_id>/opinion.pdf", reviews.round_opinion_pdf, name="review-opinion-pdf"),
     path("directory/", directory.directory, name="directory"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("statistics/", statistics.statistics, name="statistics"),
     path("inbox/preferences/", inbox.inbox_preferences, name="inbox-preferences"),
     path("inbox/<uuid:notification_id>/read/", inbox.inbox_read, name="inbox-read"),
     path("notices/", notices.notice_list, name="notices"),

@@ -243,6 +243,9 @@ def _flow(browser, live_server, viewport, name, *, axe: bool, people: dict, vide
         run.go(f"/console/cases/{case.pk}/", "case-decided")
         run.go(f"/console/cases/{case.pk}/evidence/", "evidence-gallery")
         run.go(f"/console/evidence/{video.pk}/", "evidence-video")
+        run.go("/console/statistics/", "statistics")
+        run.go("/console/directory/", "directory")
+        run.go("/console/inbox/", "inbox")
 
         # --- the disclosure manager: desk with the highlighted masks → publish → public page
         run.login("discloser_a")
