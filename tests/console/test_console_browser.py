@@ -246,6 +246,8 @@ def _flow(browser, live_server, viewport, name, *, axe: bool, people: dict, vide
         run.go("/console/statistics/", "statistics")
         run.go("/console/directory/", "directory")
         run.go("/console/inbox/", "inbox")
+        run.go("/console/admin/catalogs/", "admin-catalogs")
+        run.go("/console/admin/recordings/", "admin-recordings")
 
         # --- the disclosure manager: desk with the highlighted masks → publish → public page
         run.login("discloser_a")
