@@ -232,7 +232,7 @@ def _flow(browser, live_server, viewport, name, *, axe: bool, people: dict, vide
         assert page.locator("[data-gate]").get_attribute("data-gate") == "collective_discussion_required"
         page.get_by_label("举行日期").fill(datetime.date.today().isoformat())
         page.get_by_label("主持人").select_option(str(head_a.pk))
-        page.get_by_label("参加人员").select_option([str(head_a.pk), str(reviewer_a.pk), str(officer_a.pk)])
+        page.locator("#cd-participant_ids").select_option([str(head_a.pk), str(reviewer_a.pk), str(officer_a.pk)])
         page.get_by_label("讨论结论").fill("经集体讨论，同意对当事人罚款人民币二万元。")
         run.click("button", "登记集体讨论", "decision-discussed")
         assert "已登记集体讨论" in run.message()
