@@ -16,6 +16,8 @@ from backend.accounts.serializers import (
     DeviceOutputSerializer,
     DeviceRegisterInputSerializer,
     DeviceRevokeInputSerializer,
+    DirectoryEntryOutputSerializer,
+    DirectoryFilterSerializer,
     LogoutInputSerializer,
     MeOutputSerializer,
     TokenPairOutputSerializer,
@@ -103,3 +105,32 @@ class DeviceRevokeApi(IdempotentAPIMixin, APIView):
         return Response(DeviceOutputSerializer(device).data)
 
 
+
+
+class DirectoryPagination(DefaultCursorPagination):
+    ordering = "username"
+
+
+class UserDirectoryApi(APIView):
+    """Colleagues of the caller's agency, so apps and staff can pick handling officers, a chair or participants."""
+
+    permission_classes = [IsAgencyStaff]
+
+    @extend_schema(
+        tags=["auth"],
+        parameters=[DirectoryFilterSerializer],
+        responses=DirectoryEntryOutputSerializer(many=True),
+        summary="本机关人员名录（按角色、姓名、执法证状态筛选）",
+    )
+    def get(self, request: Request) -> Response:
+        filters = DirectoryFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.user_directory(
+            user=request.user,
+            role=filters.validated_data.get("role"),
+            search=filters.validated_data.get("q", ""),
+            credential=filters.validated_data.get("credential"),
+        )
+        paginator = DirectoryPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(DirectoryEntryOutputSerializer(page, many=True).data)

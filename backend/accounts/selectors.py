@@ -20,3 +20,30 @@ def user_with_profile(*, user_id) -> User:
         .prefetch_related("roles", "credentials")
         .get(pk=user_id)
     )
+
+
+def user_directory(
+    *, user: User, role: str | None = None, search: str = "", credential: str | None = None, on=None
+) -> QuerySet[User]:
+    """Colleagues of ``user``'s agency, for picking officers, chairs and participants (active accounts only).
+
+    ``role``: one :class:`Role` value; ``search``: part of the name or username; ``credential``: ``valid`` (holds a
+    执法证 valid on ``on``, today by default — 行政处罚法 第四十二条) or ``invalid``. A user without an agency (a
+    system administrator) has no directory.
+    """
+    from django.db.models import Exists, OuterRef, Q
+    from django.utils import timezone
+
+    from backend.accounts.models import OfficerCredential
+
+    if user.agency_id is None:
+        return User.objects.none()
+    qs = User.objects.filter(agency_id=user.agency_id, is_active=True)
+    if role:
+        qs = qs.filter(roles__role=role)
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(username__icontains=search))
+    if credential in ("valid", "invalid"):
+        valid = OfficerCredential.objects.valid_on(on or timezone.localdate()).filter(user=OuterRef("pk"))
+        qs = qs.filter(Exists(valid)) if credential == "valid" else qs.exclude(Exists(valid))
+    return qs.distinct().prefetch_related("roles", "credentials").order_by("username")

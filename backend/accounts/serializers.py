@@ -15,7 +15,7 @@ from backend.accounts.authentication import (
     ensure_device_active,
     ensure_token_current,
 )
-from backend.accounts.models import Agency, Device, OfficerCredential, User
+from backend.accounts.models import Agency, Device, OfficerCredential, Role, User
 
 
 def add_identity_claims(token: RefreshToken, user: User) -> None:
@@ -128,6 +128,36 @@ class MeOutputSerializer(serializers.ModelSerializer):
     def get_credential_status(self, obj: User) -> str:
         """``valid`` or why the user may not act as an enforcement officer today."""
         return services.credential_state(user=obj)
+
+
+class DirectoryFilterSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False, help_text="只列出持有该角色的人员")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="姓名或用户名的一部分")
+    credential = serializers.ChoiceField(
+        choices=[("valid", "执法证今日有效"), ("invalid", "无有效执法证")], required=False
+    )
+
+
+class DirectoryEntryOutputSerializer(serializers.ModelSerializer):
+    """A colleague as the apps pick them: name, roles, and whether they may act as an officer today."""
+
+    roles = serializers.SerializerMethodField()
+    credentials = CredentialOutputSerializer(many=True)
+    credential_status = serializers.SerializerMethodField()
+    legal_qualification = serializers.SerializerMethodField(help_text="已登记法律职业资格（法制审核人员）")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "roles", "credentials", "credential_status", "legal_qualification"]
+
+    def get_roles(self, obj: User) -> list[str]:
+        return sorted(obj.role_set)
+
+    def get_credential_status(self, obj: User) -> str:
+        return services.credential_state(user=obj)
+
+    def get_legal_qualification(self, obj: User) -> bool:
+        return bool(obj.legal_qualification_no)
 
 
 class DeviceOutputSerializer(serializers.ModelSerializer):

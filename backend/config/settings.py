@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "backend.evidence",
     "backend.reviews",
     "backend.disclosures",
+    "backend.notifications",
     "backend.console",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backend.console.context.console_badges",
             ],
         },
     },
@@ -373,6 +375,8 @@ CELERY_BEAT_SCHEDULE["cases-deadline-reminders"] = {"task": "cases.tasks.deadlin
 CELERY_BEAT_SCHEDULE["cases-recording-flags"] = {"task": "cases.tasks.recording_flags_refresh", "schedule": 900}
 # The legal-review time limit: the same T-3/T-1 reminders and overdue flag; idempotent.
 CELERY_BEAT_SCHEDULE["reviews-deadline-reminders"] = {"task": "reviews.tasks.deadline_reminders", "schedule": 3600}
+# Reminders into inboxes, then e-mail / webhook deliveries that are due (retries with back-off); idempotent.
+CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {"task": "notifications.tasks.notifications_dispatch", "schedule": 300}
 # Daily: alert while next year's official holidays are unknown, and recompute every still-provisional
 # deadline (cases, reviews, notices) once they are known, e.g. from a newer chinese-calendar (DOMAIN.md §1.5).
 CELERY_BEAT_SCHEDULE["common-calendar-coverage"] = {
@@ -388,6 +392,27 @@ CELERY_BEAT_SCHEDULE["disclosures-expire-display-periods"] = {
     "task": "disclosures.notice_expire_display_periods",
     "schedule": crontab(minute=20, hour="0,12"),
 }
+
+# --------------------------------------------------------------------------- Notifications
+# E-mail through Django's backend (SMTP in production: EMAIL_HOST etc.); the console backend prints locally.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="zhifa-noreply@localhost")
+# Webhooks (政务微信 / 钉钉 group robots) only to these hosts, over HTTPS: a user-entered URL never makes the
+# server call an arbitrary address.
+NOTIFY_WEBHOOK_HOSTS = env.list("NOTIFY_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+NOTIFY_WEBHOOK_TIMEOUT = env.float("NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=60)
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=6 * 3600)
+NOTIFY_COLLECT_DAYS = env.int("NOTIFY_COLLECT_DAYS", default=7)
+# The console's public address, for links in e-mails and robot messages ("" = no link).
+CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="")
 
 # --------------------------------------------------------------------------- I18N
 LANGUAGE_CODE = "zh-hans"

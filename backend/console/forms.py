@@ -8,6 +8,7 @@ console's (the serializers speak to developers, the console to staff).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,23 @@ LABELS: dict[str, str] = {
     "answer": "答复",
     "reviewer_id": "审核人员",
     "items": "需补充的材料",
+    "code": "编码",
+    "description": "公开表述",
+    "order": "顺序",
+    "party_types": "适用当事人类别",
+    "amount": "数额标准（元）",
+    "inclusive": "含本数（以上）",
+    "measures": "处罚种类",
+    "flag": "情形",
+    "law_name": "法律法规名称",
+    "title": "名称",
+    "basis": "依据",
+    "copy_from_id": "以该版本为起点",
+    "effective_from": "施行日期",
+    "document_number": "发文字号",
+    "activity": "执法环节",
+    "level": "要求",
+    "retention": "保存期限",
     "response": "补充情况",
     "purpose": "调阅用途",
 }
@@ -73,7 +91,7 @@ TEXTAREA_FIELDS = frozenset(
 class FormField:
     name: str
     label: str
-    widget: str  # text | textarea | date | checkbox | select | select_multiple | number
+    widget: str  # text | textarea | date | checkbox | select | select_multiple | number | decimal
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
     help_text: str = ""
@@ -90,9 +108,21 @@ class SerializerForm:
         return not self.unsupported_required
 
 
+# Labels for choices whose serializer lists bare codes (the reviews catalog's kinds, party types, flags).
+CHOICE_LABELS: dict[str, str] = {"legal_review": "法制审核", "case_review": "案件审核"}
+
+
+def _choice_labels() -> dict[str, str]:
+    from backend.reviews import major
+
+    labels = {**major.RULE_KIND_LABELS, **major.PARTY_TYPE_LABELS, **major.FLAG_LABELS}
+    return {**{str(k): str(v) for k, v in labels.items()}, **CHOICE_LABELS}
+
+
 def _choices(f: serializers.Field, people: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
     if isinstance(f, serializers.ChoiceField):
-        return [(str(k), str(v)) for k, v in f.choices.items()]
+        labels = _choice_labels()
+        return [(str(k), labels.get(str(k), str(v)) if str(k) == str(v) else str(v)) for k, v in f.choices.items()]
     return list(people or [])
 
 
@@ -115,6 +145,13 @@ def form_for(serializer_class: type[serializers.Serializer], *, people: list[tup
             out.append(FormField(widget="select", choices=_choices(f, people), **common))
         elif isinstance(f, serializers.ListField) and isinstance(f.child, serializers.UUIDField):
             out.append(FormField(widget="select_multiple", choices=_choices(f, people), **common))
+        elif isinstance(f, serializers.ListField) and isinstance(f.child, serializers.ChoiceField):
+            out.append(FormField(widget="select_multiple", choices=_choices(f.child, None), **common))
+        elif isinstance(f, serializers.ListField) and isinstance(f.child, serializers.CharField):
+            common["help_text"] = common["help_text"] or "多项以逗号分隔"
+            out.append(FormField(widget="text", **common))
+        elif isinstance(f, serializers.DecimalField):
+            out.append(FormField(widget="decimal", initial=initial if initial is not None else "", **common))
         elif isinstance(f, serializers.DateField):
             out.append(FormField(widget="date", **common))
         elif isinstance(f, serializers.IntegerField):
@@ -134,7 +171,9 @@ def form_data(serializer_class: type[serializers.Serializer], post: QueryDict) -
         if isinstance(f, serializers.BooleanField):
             data[name] = post.get(name) in ("on", "true", "1")
         elif isinstance(f, serializers.ListField):
-            values = [v for v in post.getlist(name) if v.strip()]
+            values = [v.strip() for v in post.getlist(name) if v.strip()]
+            if isinstance(f.child, serializers.CharField) and not isinstance(f.child, serializers.ChoiceField):
+                values = [part for v in values for part in re.split(r"[,，、\s]+", v) if part]
             if values or f.required:
                 data[name] = values
         elif name in post and (post[name].strip() or f.required):

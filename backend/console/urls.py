@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from backend.console.views import auth, cases, decisions, evidence, notices, queues, reviews
+from backend.console.views import (
+    administration,
+    auth,
+    cases,
+    decisions,
+    directory,
+    evidence,
+    inbox,
+    notices,
+    queues,
+    reviews,
+    statistics,
+)
 
 app_name = "console"
 
@@ -26,6 +38,22 @@ urlpatterns = [
     path("reviews/<uuid:round_id>/checklist/", reviews.round_checklist, name="review-checklist"),
     path("reviews/<uuid:round_id>/outcome/", reviews.round_outcome, name="review-outcome"),
     path("reviews/<uuid:round_id>/opinion.pdf", reviews.round_opinion_pdf, name="review-opinion-pdf"),
+    path("directory/", directory.directory, name="directory"),
+    path("admin/recordings/", administration.recordings, name="admin-recordings"),
+    path("admin/recordings/set/", administration.recording_set, name="admin-recording-set"),
+    path("admin/recordings/<int:requirement_id>/remove/", administration.recording_remove,
+         name="admin-recording-remove"),
+    path("admin/catalogs/", administration.catalogs, name="admin-catalogs"),
+    path("admin/catalogs/new/", administration.catalog_create, name="admin-catalog-create"),
+    path("admin/catalogs/<int:catalog_id>/", administration.catalog_detail, name="admin-catalog"),
+    path("admin/catalogs/<int:catalog_id>/rules/", administration.catalog_rule_add, name="admin-catalog-rule-add"),
+    path("admin/catalogs/<int:catalog_id>/rules/<int:rule_id>/remove/", administration.catalog_rule_remove,
+         name="admin-catalog-rule-remove"),
+    path("admin/catalogs/<int:catalog_id>/publish/", administration.catalog_publish, name="admin-catalog-publish"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("statistics/", statistics.statistics, name="statistics"),
+    path("inbox/preferences/", inbox.inbox_preferences, name="inbox-preferences"),
+    path("inbox/<uuid:notification_id>/read/", inbox.inbox_read, name="inbox-read"),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<uuid:notice_id>/", notices.notice_desk, name="notice"),
     path("notices/<uuid:notice_id>/edit/", notices.notice_edit, name="notice-edit"),

@@ -25,6 +25,7 @@ from backend.disclosures import public, selectors, services
 from backend.disclosures.models import Notice, PartyType
 from backend.disclosures.public_apis import agency_detail, build_atom_feed, correction_status
 from backend.disclosures.services import PENALTY_KIND_LABELS
+from backend.disclosures.statistics_charts import statistics_charts
 from backend.ledger.services import audit_context_from_request
 
 _CSP = (
@@ -279,8 +280,11 @@ def statistics_page(request: HttpRequest, key: str, year: int) -> HttpResponse:
     if not 2000 <= year <= timezone.localdate().year:
         return _not_found(request, "年度无效。")
     stats = selectors.annual_statistics(agency=agency, year=year)
+    charts = statistics_charts(stats, selectors.annual_series(agency=agency, year=year))
     response = _page(
-        request, "disclosures/statistics.html", {"title": f"{agency.name} {year}年度行政执法统计", "s": stats}
+        request,
+        "disclosures/statistics.html",
+        {"title": f"{agency.name} {year}年度行政执法统计", "s": stats, "charts": charts},
     )
     response["Cache-Control"] = "public, max-age=600"
     return response

@@ -394,3 +394,33 @@ def _review_statistics(*, agency: Agency, start: datetime.date, end: datetime.da
         "by_outcome": [{"code": k, "label": k, "count": v} for k, v in sorted(by_outcome.items())],
         "source": "audit_trail",
     }
+
+
+def annual_series(*, agency: Agency, year: int) -> dict[str, Any]:
+    """Month by month: cases registered and decisions made; and the penalties decided that year by kind
+    (行政处罚法 第九条) — the series behind the statistics charts (public page and console)."""
+    from django.db.models.functions import ExtractMonth
+
+    from backend.cases.models import Case, PenaltyKind
+
+    cases = Case.objects.filter(agency=agency)
+    registered = dict(
+        cases.filter(registered_on__year=year).annotate(m=ExtractMonth("registered_on")).values("m")
+        .annotate(n=Count("pk")).values_list("m", "n")
+    )  # fmt: skip
+    decided_qs = cases.filter(decided_on__year=year)
+    decided = dict(
+        decided_qs.annotate(m=ExtractMonth("decided_on")).values("m").annotate(n=Count("pk")).values_list("m", "n")
+    )
+    kinds: dict[str, int] = {}
+    for measures in decided_qs.filter(decision_outcome="penalty").values_list("decided_measures", flat=True):
+        for kind in {str(m.get("kind", "")) for m in measures or [] if isinstance(m, dict)}:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    labels = dict(PenaltyKind.choices)
+    by_count = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "months": [
+            {"month": m, "registered": registered.get(m, 0), "decided": decided.get(m, 0)} for m in range(1, 13)
+        ],
+        "penalty_kinds": [{"code": k, "label": str(labels.get(k, k)), "count": n} for k, n in by_count],
+    }

@@ -43,6 +43,10 @@ PAIRS = [
     ("/console/evidence/{item}/", "/api/v1/evidence/{item}/"),
     ("/console/notices/", "/api/v1/disclosures/notices/"),
     ("/console/notices/{notice}/", "/api/v1/disclosures/notices/{notice}/"),
+    ("/console/directory/", "/api/v1/users/"),
+    ("/console/admin/recordings/", "/api/v1/recording-requirements/"),
+    ("/console/admin/catalogs/", "/api/v1/reviews/catalogs/"),
+    ("/console/inbox/", "/api/v1/inbox/"),
 ]
 
 
