@@ -34,3 +34,11 @@ def test_dockerfile_runs_as_non_root_with_ffmpeg_and_gunicorn():
     assert "\nUSER zhifa" in dockerfile
     assert "gunicorn" in (DOCKER / "entrypoint-web.sh").read_text()
     assert "celery" in (DOCKER / "entrypoint-worker.sh").read_text()
+
+
+def test_the_image_installs_the_hashed_server_lock_then_the_project_alone():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    assert "COPY requirements/server.txt" in dockerfile
+    assert "pip install --require-hashes -r" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    assert dockerfile.index("--require-hashes") < dockerfile.index("COPY backend")  # its own cached layer
