@@ -248,7 +248,8 @@ class ContractAutoSchema(AutoSchema):
         statuses |= {int(code) for code in responses if str(code).startswith("4")}  # declared by the view
         error_headers = getattr(self.view, "openapi_error_headers", {}).get(method.lower(), ())
         for status in sorted(statuses):
-            shared = self._error_response(status, error_ref, replayable=idempotent)
+            # A 401 comes before any reservation and a 429 releases it: neither is ever a replay.
+            shared = self._error_response(status, error_ref, replayable=idempotent and status not in (401, 429))
             if error_headers:  # a protocol's headers on its errors (tus): the shared answer, inlined, plus those
                 name = shared["$ref"].rsplit("/", 1)[-1]
                 inline = {**self.registry[(name, ResolvedComponent.RESPONSE)].schema}
