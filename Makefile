@@ -11,10 +11,11 @@ export DJANGO_SETTINGS_MODULE := backend.config.settings
 .PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker audit clean lock
 
 # Installs come from the hashed lock files (requirements/*.txt, made by `make lock` from pyproject.toml), then the
-# project itself without dependencies: the same pins on every machine, CI and the Docker image.
-$(VENV)/.installed: pyproject.toml requirements/server.txt
+# project itself without dependencies: the same pins on every machine, CI and the Docker image. run.txt: the
+# server and the field client (`make run`); dev.txt: everything (`make test`); server.txt: the Docker image.
+$(VENV)/.installed: pyproject.toml requirements/run.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes -r requirements/server.txt
+	$(PY) -m pip install -q --require-hashes -r requirements/run.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
@@ -28,6 +29,7 @@ LOCK := $(VENV)/bin/uv pip compile pyproject.toml --python-platform x86_64-manyl
 	--generate-hashes --quiet
 lock: setup-dev
 	$(LOCK) --extra server -o requirements/server.txt
+	$(LOCK) --extra server --extra field -o requirements/run.txt
 	$(LOCK) --extra dev -o requirements/dev.txt
 
 setup: $(VENV)/.installed

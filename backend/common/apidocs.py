@@ -166,6 +166,16 @@ HEADERS: dict[str, dict[str, Any]] = {
 }
 
 
+# Every idempotent POST takes the header (backend/common/idempotency.py), declared or not by its view.
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "Replays return the first answer (`Idempotent-Replayed: true`); the same key with another "
+    "body answers 422, while the first is in flight 409 with Retry-After (api_docs/guides/sync.md).",
+}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
@@ -230,6 +240,8 @@ class ContractAutoSchema(AutoSchema):
         if operation is None:
             return None
         idempotent = _is_idempotent(self.view, method)
+        if idempotent and not any(p["name"].lower() == "idempotency-key" for p in operation.get("parameters", [])):
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         responses: dict[str, Any] = operation["responses"]
         success_headers = getattr(self.view, "openapi_response_headers", {}).get(method.lower(), ())
         if method.lower() in getattr(self.view, "openapi_not_modified", ()) and "304" not in responses:
@@ -248,7 +260,8 @@ class ContractAutoSchema(AutoSchema):
         statuses |= {int(code) for code in responses if str(code).startswith("4")}  # declared by the view
         error_headers = getattr(self.view, "openapi_error_headers", {}).get(method.lower(), ())
         for status in sorted(statuses):
-            shared = self._error_response(status, error_ref, replayable=idempotent)
+            # A 401 comes before any reservation and a 429 releases it: neither is ever a replay.
+            shared = self._error_response(status, error_ref, replayable=idempotent and status not in (401, 429))
             if error_headers:  # a protocol's headers on its errors (tus): the shared answer, inlined, plus those
                 name = shared["$ref"].rsplit("/", 1)[-1]
                 inline = {**self.registry[(name, ResolvedComponent.RESPONSE)].schema}

@@ -211,7 +211,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "执法记录 API",
     "DESCRIPTION": "行政执法全过程记录、重大执法决定法制审核、行政执法公示 — API for mobile apps, console and public.",
-    "VERSION": "1.0.0",
+    # 1.1.0: every growing list is paginated, one party-type vocabulary (api_docs/guides/pagination.md, cases.md).
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -396,6 +396,13 @@ class EvidenceDetailApi(APIView):
         return Response(EvidenceItemOutputSerializer(item, context={"request": request}).data)
 
 
+# A stored file's own type (image/jpeg, video/mp4, application/json waveforms, …): any media type; listed as
+# application/octet-stream first too, which client generators map to bytes (openapi-python-client skips */*).
+BINARY_DOWNLOAD = {
+    (code, media_type): OpenApiTypes.BINARY for code in (200, 206) for media_type in ("application/octet-stream", "*/*")
+}
+
+
 class EvidenceOriginalApi(APIView):
     """Stream the original (HTTP Range supported). Every read is a chain-of-custody record."""
 
@@ -408,8 +415,7 @@ class EvidenceOriginalApi(APIView):
             EvidenceOriginalQuerySerializer,
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
-        # The original's own type (image/jpeg, video/mp4, …), as it was captured.
-        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
+        responses=BINARY_DOWNLOAD,
     )
     def get(self, request: Request, item_id: str) -> StreamingHttpResponse:
         query = EvidenceOriginalQuerySerializer(data=request.query_params)
@@ -444,8 +450,7 @@ class EvidenceDerivativeApi(APIView):
 
     @extend_schema(
         tags=["evidence"],
-        # image/jpeg or image/webp stills, video/mp4 previews, application/json waveforms, …
-        responses={(200, "*/*"): OpenApiTypes.BINARY, (206, "*/*"): OpenApiTypes.BINARY},
+        responses=BINARY_DOWNLOAD,
     )
     def get(self, request: Request, item_id: str, name: str) -> StreamingHttpResponse:
         item = selectors.evidence_get_for_user(user=request.user, item_id=item_id)

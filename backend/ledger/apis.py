@@ -156,8 +156,9 @@ class PublicConsistencyProofApi(PublicApi):
 
 @extend_schema(tags=["ledger-public"], auth=[])
 class PublicShareDownloadApi(PublicApi):
-    openapi_response_headers = {"get": BUNDLE_HEADERS}
     """Download the evidence bundle behind a share link (time-boxed, revocable; every access is logged)."""
+
+    openapi_response_headers = {"get": BUNDLE_HEADERS}
 
     http_method_names = ["get", "options"]  # a HEAD must not count as (and log) a download
 
@@ -205,9 +206,10 @@ class LedgerEntryDetailApi(APIView):
 
 @extend_schema(tags=["ledger"])
 class CaseBundleApi(APIView):
-    openapi_response_headers = {"get": BUNDLE_HEADERS}
     """Export the case's evidence bundle (originals, manifest, log entries, proofs, signed checkpoint,
     public key) as a streamed zip. Handling officers, the agency head and auditors; every export is logged."""
+
+    openapi_response_headers = {"get": BUNDLE_HEADERS}
 
     http_method_names = ["get", "options"]  # a HEAD must not create (and log) an export
 

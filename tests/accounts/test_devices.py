@@ -73,7 +73,7 @@ def test_another_agencys_device_answers_404(as_user, officer_a, officer_b, head_
 
 def test_the_head_sees_and_may_revoke_the_agencys_devices(as_user, officer_a, head_a):
     device_id = register(as_user(officer_a)).json()["id"]
-    listed = as_user(head_a).get("/api/v1/devices/").json()
+    listed = as_user(head_a).get("/api/v1/devices/").json()["results"]
     assert [d["id"] for d in listed] == [device_id]
     response = as_user(head_a).post(f"/api/v1/devices/{device_id}/revoke/", {"reason": "离职"}, format="json")
     assert response.status_code == 200

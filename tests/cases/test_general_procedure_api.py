@@ -110,7 +110,7 @@ def test_a_general_procedure_case_from_clue_to_archive(
     assert states["CLUE_VERIFY"] == "met" and states["CASE_CLOSURE"] == "met"
 
     # The auditor reads the whole story; every transition is on the timeline with its device/coordinates.
-    timeline = auditor.get(f"{url}/timeline/").json()
+    timeline = auditor.get(f"{url}/timeline/").json()["results"]
     transitions = [e["transition"]["name"] for e in timeline if e["transition"]]
     assert transitions == steps
     first = next(e for e in timeline if e["transition"])

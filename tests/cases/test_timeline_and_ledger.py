@@ -22,12 +22,12 @@ def test_the_timeline_merges_events_transitions_and_documents(as_user, officer_a
     as_user(auditor_a).get(f"/api/v1/cases/{case.id}/")  # an audited read
     # Before the sequencer ran (batched mode: the commit hooks of the test's requests never fire), events
     # are on the timeline already, pending ones after every chained one, without seq or hash.
-    before = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()
+    before = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()["results"]
     flags = [e["pending"] for e in before]
     assert flags == sorted(flags)
     assert all((e["seq"] is None) == e["pending"] == (e["hash"] is None) for e in before)
     sequence_ledger()
-    timeline = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()
+    timeline = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/timeline/").json()["results"]
     assert [e["action"] for e in timeline] == [e["action"] for e in before]  # chained in the order shown
     assert [e["transition"] for e in timeline] == [e["transition"] for e in before]
     assert not any(e["pending"] for e in timeline)

@@ -133,3 +133,11 @@ def test_nginx_accepts_both_configurations(tmp_path):
     embedded.write_text(("user root;\n" if os.geteuid() == 0 else "") + template)
     checked = subprocess.run([nginx, "-t", "-e", "stderr", "-c", str(embedded)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_image_installs_the_hashed_server_lock_then_the_project_alone():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    assert "COPY requirements/server.txt" in dockerfile
+    assert "pip install --require-hashes -r" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    assert dockerfile.index("--require-hashes") < dockerfile.index("COPY backend")  # its own cached layer

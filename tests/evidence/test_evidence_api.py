@@ -68,7 +68,7 @@ def test_the_original_streams_with_its_hash_and_every_read_is_in_the_custody_log
     ]
     assert accesses[0].ip_address == "10.1.2.3"
 
-    custody = as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/custody/").json()
+    custody = as_user(officer_a).get(f"/api/v1/evidence/{item.pk}/custody/").json()["results"]
     actions = [entry["action"] for entry in custody]
     assert actions[0] == "evidence.received"
     assert actions.count("evidence.accessed") == 3
@@ -97,7 +97,8 @@ def test_notes_and_corrections_are_new_records(as_user, officer_a, item):
     assert response.json()["kind"] == "correction"
     item.refresh_from_db()
     assert item.activity == "现场检查"  # the original record is unchanged
-    assert [n["text"] for n in client.get(f"/api/v1/evidence/{item.pk}/notes/").json()] == ["实为抽样取证环节"]
+    notes = client.get(f"/api/v1/evidence/{item.pk}/notes/").json()["results"]
+    assert [n["text"] for n in notes] == ["实为抽样取证环节"]
     assert AuditEvent.objects.filter(action="evidence.note_added", target_id=str(item.pk)).exists()
     with pytest.raises(Exception):  # noqa: B017 - append-only
         EvidenceNote.objects.all().delete()

@@ -29,7 +29,10 @@ def declared(*extras: str) -> list[Requirement]:
     return [r for r in requirements if canonicalize_name(r.name) != canonicalize_name(PROJECT["name"])]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("server.txt", ("server",)), ("dev.txt", ("server", "field", "dev"))])
+LOCKS = {"server.txt": ("server",), "run.txt": ("server", "field"), "dev.txt": ("server", "field", "dev")}
+
+
+@pytest.mark.parametrize(("lock", "extras"), LOCKS.items())
 def test_every_declared_requirement_is_pinned_in_the_lock(lock, extras):
     pinned = pins(lock)
     for requirement in declared(*extras):
@@ -40,7 +43,7 @@ def test_every_declared_requirement_is_pinned_in_the_lock(lock, extras):
         )
 
 
-@pytest.mark.parametrize("lock", ["server.txt", "dev.txt"])
+@pytest.mark.parametrize("lock", LOCKS)
 def test_every_pin_has_hashes(lock):
     text = (ROOT / "requirements" / lock).read_text()
     blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2] if text.startswith("#") else text)

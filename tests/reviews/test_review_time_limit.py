@@ -63,10 +63,10 @@ def test_overdue_reviews_are_listed_but_not_paused_ones(round_, reviewer_a, as_u
     past = timezone.localdate() - datetime.timedelta(days=3)
     ReviewRound.objects.filter(pk=round_.pk).update(due_on=past)
     response = as_user(head_a).get("/api/v1/reviews/overdue/")
-    assert [r["id"] for r in response.json()] == [str(round_.pk)]
-    assert response.json()[0]["overdue"] is True
+    assert [r["id"] for r in response.json()["results"]] == [str(round_.pk)]
+    assert response.json()["results"][0]["overdue"] is True
     services.review_supplement_request(round_=round_, actor=reviewer_a, items="补充材料")
-    assert as_user(head_a).get("/api/v1/reviews/overdue/").json() == []
+    assert as_user(head_a).get("/api/v1/reviews/overdue/").json()["results"] == []
 
 
 # --------------------------------------------------------------------------- reminders (DOMAIN.md §8)

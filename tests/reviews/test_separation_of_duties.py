@@ -105,6 +105,6 @@ def test_recusal_returns_the_round_to_the_queue_and_blocks_reassignment(
 def test_queue_lists_open_rounds_of_the_agency_only(round_, as_user, reviewer_a, officer_a, officer_b) -> None:
     response = as_user(reviewer_a).get("/api/v1/reviews/queue/")
     assert response.status_code == 200
-    assert [r["id"] for r in response.json()] == [str(round_.pk)]
+    assert [r["id"] for r in response.json()["results"]] == [str(round_.pk)]
     assert as_user(officer_a).get("/api/v1/reviews/queue/").status_code == 403
     assert as_user(officer_b).get(f"/api/v1/reviews/rounds/{round_.pk}/").status_code == 404
