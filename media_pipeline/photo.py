@@ -20,6 +20,7 @@ from PIL import Image
 
 from media_pipeline import _pillow
 from media_pipeline._files import atomic_output, ensure_regular_file
+from media_pipeline.errors import MediaBomb
 from media_pipeline.hashing import sha256_file
 from media_pipeline.types import (
     DEFAULT_LIMITS,
@@ -68,12 +69,33 @@ def make_photo_derivatives(
     each smaller spec is resized from the previous one. Images smaller than a spec are not
     enlarged. Re-running overwrites the same files with identical bytes.
 
+    With ``limits.image_sandbox`` (the default) the decoding runs in a child Python under
+    ``RLIMIT_AS = limits.image_memory_bytes`` (:mod:`media_pipeline._photo_child`): a bomb
+    that passes the pixel and decoded-size checks fails there, never in the caller.
+
     Raises:
-        MediaBomb, UnreadableMedia, TruncatedMedia, OutputWriteFailed.
+        MediaBomb, UnreadableMedia, TruncatedMedia, OutputWriteFailed, ResourceLimitExceeded.
     """
     src = ensure_regular_file(Path(path))
     out = Path(out_dir)
     ordered = sorted(specs or default_photo_specs(options), key=lambda s: -s.max_edge)
+    if limits.image_sandbox:
+        from media_pipeline._photo_child import render_in_child
+
+        return render_in_child(src, out, ordered, limits, options)
+    return render_photo(src, out, ordered, limits, options)
+
+
+def decoded_bytes(im: Image.Image) -> int:
+    """Memory Pillow needs for ``im``'s pixels at its current (possibly drafted) size."""
+    per_pixel = 1 if im.mode in ("1", "L", "P") else 2 if im.mode.startswith("I;16") else 4
+    return im.size[0] * im.size[1] * per_pixel
+
+
+def render_photo(
+    src: Path, out: Path, ordered: Sequence[PhotoSpec], limits: Limits, options: RenderOptions
+) -> list[Derivative]:
+    """The in-process rendering (what the sandboxed child runs)."""
     results: list[Derivative] = []
     with _pillow.open_image(src, limits) as im:
         orientation = _pillow.orientation_of(im)
@@ -83,6 +105,12 @@ def make_photo_derivatives(
                 # Reduce-on-load. draft() keeps both sides >= the requested size, so ask for
                 # the exact fitted size of the largest output, not a square box.
                 im.draft("RGB", _fit(im.size, ordered[0].max_edge))
+            if decoded_bytes(im) > limits.max_image_decoded_bytes:
+                w, h = im.size
+                raise MediaBomb(
+                    f"image {w}x{h} {im.mode} decodes to {decoded_bytes(im)} bytes, "
+                    f"limit is {limits.max_image_decoded_bytes}"
+                )
             im.load()
             work = _to_rgb(im)
             for spec in ordered:

@@ -9,6 +9,7 @@ between threads without defensive copies.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,16 @@ class Limits:
     stderr_tail_chars: int = 4000
     # Images: Pillow refuses anything larger (decompression bombs).
     max_image_pixels: int = PILLOW_DEFAULT_MAX_PIXELS
+    # ... and anything whose decoded pixels (at the scale actually decoded: JPEGs reduce on load) need
+    # more memory than this. Pillow keeps 4 bytes per pixel for RGB/RGBA/CMYK/I/F, 2 for I;16, 1 for L/P/1:
+    # a 490 KB PNG of 100 MP RGBA decodes to 400 MB, then is copied while flattened.
+    max_image_decoded_bytes: int = 480 * 1024**2
+    # Still images are decoded in a child Python under RLIMIT_AS = image_memory_bytes (run_tool), so the
+    # worker's own memory never grows with an image, whatever slips past the checks above.
+    image_memory_bytes: int = 2 * 1024**3
+    image_timeout_s: float = 120.0
+    image_sandbox: bool = True
+    python: str = sys.executable
     # Video: refuse frames larger than 8K x 8K and absurd durations before decoding.
     max_video_pixels: int = 8192 * 8192
     max_duration_s: float = 24 * 3600.0

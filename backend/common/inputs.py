@@ -37,8 +37,10 @@ _DATETIME = re.compile(
 
 
 def is_ascii_int(value: str | None) -> bool:
-    """Whether ``value`` is a plain non-negative decimal integer (``[0-9]+``, at most 19 digits)."""
-    return bool(value) and len(value) <= 19 and _ASCII_DIGITS.fullmatch(value) is not None  # type: ignore[arg-type]
+    """Whether ``value`` is a plain non-negative decimal integer (``[0-9]+``) that fits a 64-bit column."""
+    if not value or len(value) > 19 or _ASCII_DIGITS.fullmatch(value) is None:
+        return False
+    return int(value) <= INT64_MAX
 
 
 def parse_int(

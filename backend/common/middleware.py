@@ -98,7 +98,8 @@ class RequestBodyLimitMiddleware:
             length = int(raw.strip())
             if length > limit:
                 response = JsonResponse({**REQUEST_TOO_LARGE, "extra": {"max_bytes": limit}}, status=413)
-                # The unread body stays on the connection: close it rather than parse it as the next request.
-                response["Connection"] = "close"
+                # Sized, so the answer is complete before the body would follow (no chunked framing); the
+                # server discards the unread body (or the client hangs up) before any next request.
+                response["Content-Length"] = str(len(response.content))
                 return response
         return self.get_response(request)

@@ -325,6 +325,10 @@ MEDIA_MEMORY_BYTES = env.int("MEDIA_MEMORY_BYTES", default=3 * 1024**3)  # RLIMI
 MEDIA_MAX_OUTPUT_BYTES = env.int("MEDIA_MAX_OUTPUT_BYTES", default=4 * 1024**3)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=120_000_000)  # 108 MP phones pass; bombs do not
 MEDIA_MAX_VIDEO_PIXELS = env.int("MEDIA_MAX_VIDEO_PIXELS", default=8192 * 8192)
+# Still images decode in a child under this RLIMIT_AS, and only if their decoded pixels fit the second
+# figure (media_pipeline/_photo_child.py): a bomb under the pixel limit never grows the worker.
+MEDIA_IMAGE_MEMORY_BYTES = env.int("MEDIA_IMAGE_MEMORY_BYTES", default=2 * 1024**3)
+MEDIA_MAX_IMAGE_DECODED_BYTES = env.int("MEDIA_MAX_IMAGE_DECODED_BYTES", default=480 * 1024**2)
 MEDIA_MAX_DURATION_S = env.float("MEDIA_MAX_DURATION_S", default=24 * 3600.0)
 MEDIA_PREVIEW_PRESET = env.str("MEDIA_PREVIEW_PRESET", default="veryfast")
 # Outer bound of one evidence_process run (hours-long body-camera recordings on a busy 2-core worker).

@@ -113,6 +113,8 @@ def media_limits() -> Limits:
         memory_bytes=settings.MEDIA_MEMORY_BYTES,
         max_output_bytes=settings.MEDIA_MAX_OUTPUT_BYTES,
         max_image_pixels=settings.MEDIA_MAX_IMAGE_PIXELS,
+        max_image_decoded_bytes=settings.MEDIA_MAX_IMAGE_DECODED_BYTES,
+        image_memory_bytes=settings.MEDIA_IMAGE_MEMORY_BYTES,
         max_video_pixels=settings.MEDIA_MAX_VIDEO_PIXELS,
         max_duration_s=settings.MEDIA_MAX_DURATION_S,
     )

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from media_pipeline import PhotoSpec, TruncatedMedia, UnreadableMedia, make_photo_derivatives
+from media_pipeline.types import Limits
 
 MARK = (255, 0, 0)
 
@@ -110,7 +111,9 @@ def test_large_jpegs_are_decoded_at_reduced_scale(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr("PIL.JpegImagePlugin.JpegImageFile.draft", spy)
 
-    [thumb] = make_photo_derivatives(src, tmp_path / "out", specs=[PhotoSpec("thumbnail", 320)])
+    # The spy sees the decoding only in this process: render in-process (the sandbox child runs the same code).
+    in_process = Limits(image_sandbox=False)
+    [thumb] = make_photo_derivatives(src, tmp_path / "out", specs=[PhotoSpec("thumbnail", 320)], limits=in_process)
 
     assert drafted == [(500, 375)]  # libjpeg decoded 1/8 of each side
     assert (thumb.width, thumb.height) == (320, 240)

@@ -144,7 +144,7 @@ def find_shaped(norm: str) -> list[tuple[int, int, Category, int]]:
             value = match.group("value").rstrip()
             start = match.start("value")
             end = start + len(value)
-            digits = sum(ch.isdigit() for ch in value)
+            digits = sum(ch.isdigit() for ch in value)  # counting only: any digit counts (redact more, not less)
             if category in (Category.MOBILE_PHONE, Category.BANK_ACCOUNT) and digits < 7:
                 continue  # e.g. 举报电话：12315 stays
             here = category

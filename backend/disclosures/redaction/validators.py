@@ -22,11 +22,16 @@ _PROVINCE_CODES = frozenset(
 # fmt: on
 
 
+
+def _digits(text: str) -> bool:
+    """ASCII decimal digits only: ``"³".isdigit()`` is true and ``int("³")`` raises."""
+    return text.isascii() and text.isdigit()
+
 def _org_code_valid(body: str) -> bool:
     """GB 11714 check character of a 9-character organisation code (8 body characters + check)."""
     total = 0
     for char, weight in zip(body[:8], _ORG_CODE_WEIGHTS, strict=True):
-        if char.isdigit():
+        if _digits(char):
             value = int(char)
         elif "A" <= char <= "Z":
             value = ord(char) - ord("A") + 10
@@ -56,9 +61,9 @@ def is_valid_uscc(code: str, *, check_org_code: bool = True) -> bool:
 def birth_date_from_id(number: str) -> dt.date | None:
     """Birth date encoded in an 18- or 15-digit resident ID number (None if implausible)."""
     number = number.strip().upper()
-    if len(number) == 18 and number[:17].isdigit():
+    if len(number) == 18 and _digits(number[:17]):
         raw = number[6:14]
-    elif len(number) == 15 and number.isdigit():
+    elif len(number) == 15 and _digits(number):
         raw = "19" + number[6:12]
     else:
         return None
@@ -77,8 +82,8 @@ def is_valid_id_number(number: str, *, check_digit: bool = True) -> bool:
     """Resident ID number (GB 11643): province code, plausible birth date and (18-digit) ISO 7064 check."""
     number = number.strip().upper()
     if len(number) == 15:
-        return number.isdigit() and id_plausible(number)
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        return _digits(number) and id_plausible(number)
+    if len(number) != 18 or not _digits(number[:17]) or number[17] not in "0123456789X":
         return False
     if not id_plausible(number):
         return False
@@ -91,7 +96,7 @@ def is_valid_id_number(number: str, *, check_digit: bool = True) -> bool:
 def luhn_valid(digits: str) -> bool:
     """Luhn (mod 10) check used by bank card numbers."""
     digits = re.sub(r"[\s-]", "", digits)
-    if not digits.isdigit():
+    if not _digits(digits):
         return False
     total = 0
     for i, char in enumerate(reversed(digits)):
