@@ -64,7 +64,7 @@ def test_nothing_is_collected_without_a_fine():
 
 def _summary(client, officer2, *, amount="100", cash=None, **extra):
     body = {
-        "title": "占道经营", "party_type": "person", "party_name": "李四", "facts": "在人行道上摆摊经营",
+        "title": "占道经营", "party_type": "natural_person", "party_name": "李四", "facts": "在人行道上摆摊经营",
         "legal_basis": LEGAL_BASIS, "officer_ids": [str(officer2.pk)], "decided_at": DECIDED_AT,
         "measures": [{"kind": "fine", "amount": amount}], "paid_on_spot": True, **extra,
     }

@@ -141,7 +141,7 @@ def test_documents_and_on_the_spot_decisions_cannot_be_dated_ahead(
     officer = as_user(officer_a)
     moment = (NOW + dt.timedelta(seconds=offset)).isoformat()
     r = officer.post("/api/v1/cases/summary/", {
-        "title": "占道经营", "party_type": "person", "party_name": "李四", "facts": "在人行道上摆摊经营",
+        "title": "占道经营", "party_type": "natural_person", "party_name": "李四", "facts": "在人行道上摆摊经营",
         "legal_basis": LEGAL_BASIS, "officer_ids": [str(officer_a2.pk)], "measures": [{"kind": "warning"}],
         "decided_at": moment,
     }, format="json")

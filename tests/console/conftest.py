@@ -26,7 +26,7 @@ def catalog(agency_a, reviewer_a, head_a):
     draft = review_services.catalog_create(agency=agency_a, actor=reviewer_a, title="重大执法决定法制审核目录清单")
     review_services.catalog_rule_add(
         catalog=draft, actor=reviewer_a, code="fine_person", kind="fine_amount", description="对自然人罚款一万元以上",
-        party_types=["person", "sole_trader"], amount=Decimal("10000"), inclusive=True,
+        party_types=["natural_person", "sole_trader"], amount=Decimal("10000"), inclusive=True,
     )  # fmt: skip
     return review_services.catalog_publish(catalog=draft, actor=head_a, document_number="辽市监〔2026〕1号")
 

@@ -34,7 +34,7 @@ def make_deciding_case(agency, officers: list[User], **fields: Any) -> Case:
         "created_by": officers[0],
         "title": "销售超过保质期的食品案",
         "case_number": f"辽市监立字〔2026〕{uuid.uuid4().int % 10000:04d}号",
-        "party_type": "person",
+        "party_type": "natural_person",
         "party_name": "王小明",
         "party_id_number": PERSON_ID,
         "party_phone": PHONE,

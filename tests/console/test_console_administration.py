@@ -41,10 +41,10 @@ def test_a_catalog_is_drafted_filled_and_published_by_the_head(console, reviewer
     assert created["Location"] == f"/console/admin/catalogs/{draft.pk}/"
     added = reviewer.post(f"/console/admin/catalogs/{draft.pk}/rules/", {
         "code": "fine_person", "kind": "fine_amount", "description": "对自然人罚款一万元以上",
-        "party_types": ["person", "sole_trader"], "amount": "10000", "inclusive": "on"}, follow=True)  # fmt: skip
+        "party_types": ["natural_person", "sole_trader"], "amount": "10000", "inclusive": "on"}, follow=True)  # fmt: skip
     assert "已增加条目" in added.content.decode()
     rule = draft.rules.get()
-    assert rule.party_types == ["person", "sole_trader"] and str(rule.amount) == "10000.00" and rule.inclusive
+    assert rule.party_types == ["natural_person", "sole_trader"] and str(rule.amount) == "10000.00" and rule.inclusive
     bad = reviewer.post(f"/console/admin/catalogs/{draft.pk}/rules/", {"code": "x y", "kind": "fine_amount",
                                                                        "description": "d"}, follow=True)  # fmt: skip
     assert "请求数据无效" in bad.content.decode()

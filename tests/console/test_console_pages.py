@@ -251,7 +251,7 @@ def test_the_desk_highlights_masks_and_publishing_refuses_typed_back_personal_da
     from backend.disclosures import services
 
     case = agency_a.cases.create(
-        title="销售过期食品案", party_type="person", party_name="王小明", party_id_number="220402199003071234",
+        title="销售过期食品案", party_type="natural_person", party_name="王小明", party_id_number="220402199003071234",
         status="decided", decision_outcome="penalty", decision_number="辽市监罚〔2026〕5号",
         decided_on=datetime.date(2026, 3, 10), decided_measures=[{"kind": "fine", "amount": "5000.00"}],
         facts="经查，当事人王小明（身份证号码220402199003071234）销售过期食品。", violation_type="销售过期食品",
