@@ -10,10 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from backend.accounts import services as accounts
+from backend.accounts import login_guard
 from backend.console.security import harden
 
-LOCKED = "登录失败次数过多，请稍后再试"
 INVALID = "用户名或密码错误"
 
 
@@ -34,16 +33,19 @@ def login_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         password = request.POST.get("password", "")
-        # The API's rule (backend.accounts.services): repeated failures lock the username for a while.
-        if accounts.login_is_locked(username=username):
-            error, status = LOCKED, 429
+        # The API's and the admin's guard (backend/accounts/login_guard.py): the client address's budget and the
+        # username's lock-out, counted before the password is checked.
+        try:
+            login_guard.login_address_check(request=request)
+            login_guard.login_attempt_begin(username=username)
+        except login_guard.LoginRefused as refused:
+            error, status = refused.message, 429
         else:
             user = authenticate(request, username=username, password=password)
             if user is None or not user.is_active:
-                accounts.login_record_failure(username=username)
                 error, status = INVALID, 401
             else:
-                accounts.login_record_success(username=username)
+                login_guard.login_attempt_succeeded(username=username)
                 login(request, user)  # rotates the session key (no fixation)
                 return harden(HttpResponseRedirect(_next(request), status=303))
     elif request.method != "GET":

@@ -72,7 +72,7 @@ def _case_page(request: HttpRequest, case: Case, *, full: bool = False, purpose:
     today = timezone.localdate()
     serializer = CaseDetailOutputSerializer if full else CaseMaskedDetailOutputSerializer
     detail = serializer(case, context={"today": today}).data
-    timeline = case_selectors.case_timeline(case=case)
+    timeline = case_selectors.case_timeline_entries(case=case, events=case_selectors.case_timeline_events(case=case))
     for entry in timeline:
         entry["label"] = action_label(entry["action"])
         step = TRANSITIONS.get((entry["transition"] or {}).get("name", ""))
