@@ -10,6 +10,7 @@ import pytest
 from cases.casekit import TZ
 from support import pin_clock
 
+from backend.cases.deadlines import deadline_reminders
 from backend.cases.models import Case, CaseDeadline
 from backend.cases.rules import days_over
 from backend.ledger.models import AuditEvent
@@ -231,3 +232,20 @@ def test_a_transfer_long_after_expiry_is_still_accepted(monkeypatch, as_user, of
     })
     assert r.status_code == 200, r.json()
     assert head.get(f"{url}/").json()["decided_late"]["days_over"] == (D(2027, 3, 10) - DUE_ON).days
+
+
+def test_a_decision_flagged_overdue_by_the_sweep_is_then_met_late(monkeypatch, as_user, officer_a, officer_a2, head_a):
+    pin_clock(monkeypatch, _moment(D(2026, 11, 2)))
+    officer, head = as_user(officer_a), as_user(head_a)
+    url = _registered_case(officer, head, officer_a, officer_a2)
+    case_id = url.rsplit("/", 1)[-1]
+    pin_clock(monkeypatch, _moment(D(2026, 11, 12)))
+    deadline_reminders(today=D(2026, 11, 12))
+    assert CaseDeadline.objects.get(case_id=case_id, rule_code="DECISION").state == CaseDeadline.State.OVERDUE
+    r = post(head, f"{url}/decide_without_penalty/", {
+        "outcome": "no_penalty", "reason": "违法事实不能成立", "overdue_reason": OVERDUE_REASON,
+    })
+    assert r.status_code == 200, r.json()
+    met = CaseDeadline.objects.get(case_id=case_id, rule_code="DECISION")
+    assert (met.state, met.met_on, met.met_late) == (CaseDeadline.State.MET, D(2026, 11, 12), True)
+    assert head.get(f"{url}/").json()["decided_late"]["days_over"] == 2
