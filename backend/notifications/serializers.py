@@ -28,7 +28,14 @@ class InboxFilterSerializer(serializers.Serializer):
 
 
 class DeliveryPreferenceSerializer(serializers.ModelSerializer):
+    """Reading: the whole setting. Writing: the fields sent are changed, the others kept."""
+
     class Meta:
         model = DeliveryPreference
         fields = ["email_enabled", "webhook_enabled", "webhook_url", "webhook_style"]
-        extra_kwargs = {"webhook_url": {"required": False, "allow_blank": True}}
+        extra_kwargs = {
+            "email_enabled": {"required": False},
+            "webhook_enabled": {"required": False},
+            "webhook_url": {"required": False, "allow_blank": True},
+            "webhook_style": {"required": False},
+        }

@@ -62,8 +62,19 @@ def delivery_preference_get(*, user: User) -> DeliveryPreference:
 
 @transaction.atomic
 def delivery_preference_set(
-    *, user: User, email_enabled: bool, webhook_enabled: bool, webhook_url: str = "", webhook_style: str = "wecom"
+    *,
+    user: User,
+    email_enabled: bool | None = None,
+    webhook_enabled: bool | None = None,
+    webhook_url: str | None = None,
+    webhook_style: str | None = None,
 ) -> DeliveryPreference:
+    """Change how ``user`` is reached; a value left out (None) keeps its current setting."""
+    pref = delivery_preference_get(user=user)
+    email_enabled = pref.email_enabled if email_enabled is None else email_enabled
+    webhook_enabled = pref.webhook_enabled if webhook_enabled is None else webhook_enabled
+    webhook_url = pref.webhook_url if webhook_url is None else webhook_url
+    webhook_style = pref.webhook_style if webhook_style is None else webhook_style
     if webhook_enabled and not webhook_url_allowed(webhook_url):
         raise ApplicationError(
             "webhook_url_not_allowed", "机器人地址须为政务微信或钉钉的 HTTPS 地址", status=422,
@@ -71,7 +82,6 @@ def delivery_preference_set(
         )  # fmt: skip
     if webhook_style not in DeliveryPreference.WebhookStyle.values:
         raise ApplicationError("invalid_webhook_style", "机器人类型无效", status=422)
-    pref = delivery_preference_get(user=user)
     pref.email_enabled, pref.webhook_enabled = email_enabled, webhook_enabled
     pref.webhook_url, pref.webhook_style = webhook_url, webhook_style
     pref.full_clean(exclude=["user"])

@@ -221,3 +221,15 @@ def test_the_inbox_over_the_api_and_in_the_console(due_tomorrow, as_user, office
     done = console.post(f"/console/inbox/{note.pk}/read/", {"next": note.link})
     assert done.status_code == 303 and done["Location"] == note.link
     assert "data-unread-nav" not in console.get("/console/inbox/").content.decode()
+
+
+def test_a_preference_change_keeps_what_was_not_sent(as_user, officer_a, settings):
+    settings.NOTIFY_WEBHOOK_HOSTS = ["oapi.dingtalk.com"]
+    client = as_user(officer_a)
+    robot = "https://oapi.dingtalk.com/robot/send?access_token=t"
+    client.put("/api/v1/inbox/preferences/", {"webhook_enabled": True, "webhook_url": robot,
+                                              "webhook_style": "dingtalk"}, format="json")  # fmt: skip
+    assert client.put("/api/v1/inbox/preferences/", {}, format="json").status_code == 200
+    changed = client.put("/api/v1/inbox/preferences/", {"email_enabled": False}, format="json").json()
+    assert changed == {"email_enabled": False, "webhook_enabled": True, "webhook_url": robot,
+                       "webhook_style": "dingtalk"}  # fmt: skip
