@@ -41,7 +41,8 @@ def test_a_catalog_is_drafted_filled_and_published_by_the_head(console, reviewer
     assert created["Location"] == f"/console/admin/catalogs/{draft.pk}/"
     added = reviewer.post(f"/console/admin/catalogs/{draft.pk}/rules/", {
         "code": "fine_person", "kind": "fine_amount", "description": "对自然人罚款一万元以上",
-        "party_types": ["natural_person", "sole_trader"], "amount": "10000", "inclusive": "on"}, follow=True)  # fmt: skip
+        "party_types": ["natural_person", "sole_trader"], "amount": "10000", "inclusive": "on",
+    }, follow=True)  # fmt: skip
     assert "已增加条目" in added.content.decode()
     rule = draft.rules.get()
     assert rule.party_types == ["natural_person", "sole_trader"] and str(rule.amount) == "10000.00" and rule.inclusive
