@@ -61,13 +61,13 @@ if [ "$PROXY" = nginx ]; then
   fi
   mkdir -p "$temp_dir"
   [ "$(id -u)" = 0 ] && chown nobody "$temp_dir"
-  $PY - "$REPO/nginx/embedded.conf.template" "$RUN_DIR/nginx.conf" <<PYEOF
-import sys
-values = {"RUN_DIR": "$RUN_DIR", "TEMP_DIR": "$temp_dir", "USER_LINE": "$user_line", "PORT": "$PORT",
-          "UPSTREAM_PORT": "$UPSTREAM_PORT", "REPO": "$REPO"}
+  # The @NAME@ placeholders of the template, passed through the environment (no quoting of paths to get wrong).
+  RUN_DIR="$RUN_DIR" TEMP_DIR="$temp_dir" USER_LINE="$user_line" PORT="$PORT" UPSTREAM_PORT="$UPSTREAM_PORT" \
+  REPO="$REPO" $PY - "$REPO/nginx/embedded.conf.template" "$RUN_DIR/nginx.conf" <<'PYEOF'
+import os, sys
 text = open(sys.argv[1]).read()
-for name, value in values.items():
-    text = text.replace(f"@{name}@", value)
+for name in ("RUN_DIR", "TEMP_DIR", "USER_LINE", "PORT", "UPSTREAM_PORT", "REPO"):
+    text = text.replace(f"@{name}@", os.environ[name])
 open(sys.argv[2], "w").write(text)
 PYEOF
   "$NGINX" -q -t -e stderr -c "$RUN_DIR/nginx.conf" || die "the rendered nginx configuration is invalid ($RUN_DIR/nginx.conf)"
