@@ -66,16 +66,23 @@ class HolidayOverride(models.Model):
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
 
     def __str__(self) -> str:
         return f"{self.date} {'班' if self.is_workday else '休'} {self.name}"
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays have been fully entered in :class:`HolidayOverride`."""
+    """A year whose holidays have been fully entered in :class:`HolidayOverride` (by the notice importer,
+    backend/common/holiday_import.py)."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
 
     def __str__(self) -> str:
         return str(self.year)

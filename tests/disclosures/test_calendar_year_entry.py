@@ -132,3 +132,38 @@ def test_a_notice_duty_counts_from_the_earliest_plausible_day(make_case, create_
     has ever made a working day (Sat 13, Sun 14): Thu 4, Tue 9, Wed 10, Thu 11, Fri 12, Sat 13, Sun 14."""
     notice = create_notice(make_case(agency_a, decided_on=D(2027, 2, 3)))
     assert (notice.due_date, notice.due_provisional) == (D(2027, 2, 14), True)
+
+
+def test_a_corrected_notice_that_moves_a_review_limit_earlier_reminds_the_reviewer(
+    make_case, agency_a, officer_a, reviewer_a, head_a
+):
+    from backend.reviews.models import ReviewReminder
+
+    context = AuditContext(actor=head_a)
+    holiday_notice_import(text=NOTICE_2027, today=D(2026, 12, 15), context=context)
+    round_ = _round(make_case(agency_a, decided_on=D(2026, 12, 28)), officer_a, received_on=D(2027, 2, 3))
+    ReviewRound.objects.filter(pk=round_.pk).update(reviewer=reviewer_a)
+    # 10 wd from 02-03 with 02-05..11 off, Sat 02-13 worked: 4, 12, 13, 15..19, 22, 23 → 02-23.
+    assert (round_.due_on, round_.due_provisional) == (D(2027, 2, 23), False)
+
+    corrected = NOTICE_2027.replace(
+        "至11日（农历正月初六、周四）放假调休，共7天", "至10日（农历正月初五、周三）放假调休，共6天"
+    )
+    _preview, changes = holiday_notice_import(text=corrected, today=D(2026, 12, 20), context=context)
+    round_.refresh_from_db()
+    assert round_.due_on == D(2027, 2, 22)  # 02-11 is now a working day
+    assert [c["id"] for c in changes["reviews"]] == [str(round_.pk)]
+    reminder = ReviewReminder.objects.get(round=round_, kind=ReviewReminder.Kind.MOVED_EARLIER)
+    assert reminder.recipient_ids == [str(reviewer_a.pk)] and reminder.due_on == D(2027, 2, 22)
+    event = AuditEvent.objects.get(action="review.due_recomputed")
+    assert (event.data["due_was"], event.data["due_on"]) == ("2027-02-23", "2027-02-22")
+
+
+def test_the_job_refuses_to_run_without_every_app(monkeypatch):
+    import pytest
+
+    from backend.common import calendar
+
+    monkeypatch.setattr(calendar, "_RECOMPUTERS", {"cases": calendar._RECOMPUTERS["cases"]})
+    with pytest.raises(RuntimeError, match="reviews, disclosures"):
+        calendar.calendar_recompute(years=[2027], today=D(2026, 12, 15))
