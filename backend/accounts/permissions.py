@@ -27,8 +27,9 @@ class Action(enum.StrEnum):
 
 # What each role may do through the API: the one place that says it. A view narrows it further with
 # ``HasRole(...)``; services then check the case-level rules (handling officer, head, same agency).
-# 监督人员 (auditor) oversees and never acts: read-only everywhere (吉林省行政执法监督条例: supervision by
-# inspection, not by handling cases) — no share links, notes, revocations or uploads.
+# 监督人员 (auditor) oversees and never acts: read-only everywhere — no share links, notes, revocations or
+# uploads. Supervision (吉林省行政执法监督条例, DOMAIN.md S28) inspects the records of the supervised body; a
+# correction it orders is made by that body's own staff, so the record shows who changed it.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FIELD_OFFICER: frozenset({Action.READ, Action.WRITE}),
     Role.LEGAL_REVIEWER: frozenset({Action.READ, Action.WRITE}),
