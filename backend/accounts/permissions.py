@@ -52,12 +52,23 @@ def request_action(request: Request, view: Any) -> Action:
     return Action.READ if request.method in SAFE_METHODS else Action.WRITE
 
 
+def roles_granting(action: Action) -> list[str]:
+    """The roles whose ``ROLE_ACTIONS`` include ``action``."""
+    return [str(role) for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
 def roles_allow(user: Any, action: Action, roles: frozenset[str] | None = None) -> bool:
-    """Whether one of ``user``'s roles (among ``roles`` when given) grants ``action``."""
+    """Whether one of ``user``'s roles (among ``roles`` when given) grants ``action``.
+
+    Without ``roles``, the ``_may_read``/``_may_write`` flags that the JWT authentication annotates onto the
+    user (same query as the user row) answer; otherwise the user's roles are read."""
     if not (user and user.is_authenticated):
         return False
     if action is Action.SESSION:
         return True
+    annotated = getattr(user, f"_may_{action}", None)
+    if roles is None and annotated is not None:
+        return bool(annotated)
     return any(
         action in ROLE_ACTIONS.get(role, frozenset()) for role in user.role_set if roles is None or role in roles
     )
