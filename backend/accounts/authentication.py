@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -13,7 +13,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from backend.accounts.models import Device, User
+from backend.accounts.models import Device, User, UserRole
+from backend.accounts.permissions import Action, roles_granting
 from backend.common.observability import bind_user
 
 DEVICE_CLAIM = "device"
@@ -49,7 +50,16 @@ class EnforcementJWTAuthentication(JWTAuthentication):
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
         device_id = validated_token.get(DEVICE_CLAIM)
-        users = self.user_model.objects.filter(**{api_settings.USER_ID_FIELD: user_id})
+        users = self.user_model.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).annotate(
+            # What the user's roles grant (ROLE_ACTIONS), read in the same query: the default permission
+            # needs no second round trip (the tus PATCH hot path stays at its query budget).
+            **{
+                f"_may_{action}": Exists(
+                    UserRole.objects.filter(user_id=OuterRef("pk"), role__in=roles_granting(action))
+                )
+                for action in (Action.READ, Action.WRITE)
+            }
+        )
         if device_id:
             active = Device.objects.filter(pk=device_id, status=Device.Status.ACTIVE)
             users = users.annotate(_device_active=Exists(active))

@@ -27,8 +27,9 @@ class Action(enum.StrEnum):
 
 # What each role may do through the API: the one place that says it. A view narrows it further with
 # ``HasRole(...)``; services then check the case-level rules (handling officer, head, same agency).
-# 监督人员 (auditor) oversees and never acts: read-only everywhere (吉林省行政执法监督条例: supervision by
-# inspection, not by handling cases) — no share links, notes, revocations or uploads.
+# 监督人员 (auditor) oversees and never acts: read-only everywhere — no share links, notes, revocations or
+# uploads. Supervision (吉林省行政执法监督条例, DOMAIN.md S28) inspects the records of the supervised body; a
+# correction it orders is made by that body's own staff, so the record shows who changed it.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FIELD_OFFICER: frozenset({Action.READ, Action.WRITE}),
     Role.LEGAL_REVIEWER: frozenset({Action.READ, Action.WRITE}),
@@ -51,12 +52,23 @@ def request_action(request: Request, view: Any) -> Action:
     return Action.READ if request.method in SAFE_METHODS else Action.WRITE
 
 
+def roles_granting(action: Action) -> list[str]:
+    """The roles whose ``ROLE_ACTIONS`` include ``action``."""
+    return [str(role) for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
 def roles_allow(user: Any, action: Action, roles: frozenset[str] | None = None) -> bool:
-    """Whether one of ``user``'s roles (among ``roles`` when given) grants ``action``."""
+    """Whether one of ``user``'s roles (among ``roles`` when given) grants ``action``.
+
+    Without ``roles``, the ``_may_read``/``_may_write`` flags that the JWT authentication annotates onto the
+    user (same query as the user row) answer; otherwise the user's roles are read."""
     if not (user and user.is_authenticated):
         return False
     if action is Action.SESSION:
         return True
+    annotated = getattr(user, f"_may_{action}", None)
+    if roles is None and annotated is not None:
+        return bool(annotated)
     return any(
         action in ROLE_ACTIONS.get(role, frozenset()) for role in user.role_set if roles is None or role in roles
     )

@@ -254,7 +254,7 @@ _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 def _csv_safe(value: str) -> str:
     """Spreadsheet formula injection: a cell that a spreadsheet would evaluate is prefixed with '."""
-    if value and (value.startswith(_FORMULA_START) or (value.startswith("-") and not value[1:2].isdigit())):
+    if value and (value.startswith(_FORMULA_START) or (value.startswith("-") and not is_ascii_int(value[1:2]))):
         return "'" + value
     return value
 

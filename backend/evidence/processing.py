@@ -54,6 +54,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.common.inputs import is_ascii_int
 from backend.common.owners import HOST, local_owner_gone, owner_token
 from backend.common.storage import DERIVED_PREFIX, ObjectMissing, StorageError, get_storage
 from backend.evidence.models import EvidenceItem
@@ -799,7 +800,7 @@ def _clean_scratch() -> None:
     for path in root.glob(f"{SCRATCH_PREFIX}*"):
         try:
             host_pid = path.name[len(SCRATCH_PREFIX) :].rsplit("-", 2)
-            dead = len(host_pid) == 3 and host_pid[1].isdigit() and local_owner_gone(host_pid[0], int(host_pid[1]))
+            dead = len(host_pid) == 3 and is_ascii_int(host_pid[1]) and local_owner_gone(host_pid[0], int(host_pid[1]))
             if path.is_dir() and (dead or path.stat().st_mtime < too_old):
                 with contextlib.suppress(OSError):
                     shutil.rmtree(path)

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Device, Role, User
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
-from backend.common.inputs import parse_client_datetime
+from backend.common.inputs import is_ascii_int, parse_client_datetime
 from backend.common.owners import local_owner_gone, owner_token
 from backend.common.storage import ORIGINALS_PREFIX, QUARANTINE_PREFIX, StorageError, get_storage
 from backend.evidence.conf import upload_limits
@@ -328,7 +328,7 @@ def _lock_is_dead(token: str) -> bool:
         host, pid, _rest = token.split("|", 2)
     except ValueError:
         return False
-    return pid.isdigit() and local_owner_gone(host, int(pid))
+    return is_ascii_int(pid) and local_owner_gone(host, int(pid))
 
 
 def upload_claim(*, upload: Upload, expect_unchanged: bool = False) -> str:

@@ -93,7 +93,7 @@ def test_a_supervising_agencys_auditor_reads_but_cannot_act(as_user, agency_a, c
     assert client.get(f"/api/v1/cases/{case.id}/").status_code == 200
     assert client.get(f"/api/v1/cases/{case.id}/timeline/").status_code == 200
     r = client.post(f"/api/v1/cases/{case.id}/start_verification/", {}, format="json")
-    assert r.status_code == 403 and r.json()["code"] == "not_case_agency"
+    assert r.status_code == 403 and r.json()["code"] == "read_only_role"  # refused before any case rule
     # A plain officer of the parent agency reads nothing below it.
     city_officer = make_user("city_officer", parent, [Role.FIELD_OFFICER], credential="P-1")
     assert as_user(city_officer).get(f"/api/v1/cases/{case.id}/").status_code == 404
@@ -101,9 +101,9 @@ def test_a_supervising_agencys_auditor_reads_but_cannot_act(as_user, agency_a, c
 
 def test_only_officers_and_heads_open_cases(as_user, auditor_a, reviewer_a):
     body = {"title": "x", "party_type": "natural_person", "party_name": "某人"}
-    for user in (auditor_a, reviewer_a):
+    for user, code in ((auditor_a, "read_only_role"), (reviewer_a, "role_not_allowed")):
         r = as_user(user).post("/api/v1/cases/", body, format="json")
-        assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
+        assert r.status_code == 403 and r.json()["code"] == code
 
 
 @pytest.mark.parametrize(
