@@ -55,8 +55,10 @@ def _metrics_dir() -> Path:
     """Prometheus multiprocess mode: every worker writes its counters under this folder, /metrics adds them up.
     Set before the application is loaded (the values' class is chosen when prometheus_client is imported);
     emptied when the server starts, so counters begin at zero with the new master."""
-    default = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "metrics"
-    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
+    from django.conf import settings  # the one source: PROMETHEUS_MULTIPROC_DIR, else VAR_DIR/metrics
+
+    folder = Path(settings.METRICS_MULTIPROC_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink(missing_ok=True)

@@ -258,6 +258,10 @@ def test_every_registered_admin_is_audited():
     assert plain == []
 
 
+# Bulk actions, each with its test below.
+AUDITED_ACTIONS = {"delete_selected", "deactivate_users"}
+
+
 def test_every_writable_admin_page_is_tested_here_and_the_rest_are_read_only():
     for model, model_admin in admin.site._registry.items():
         spec = EDITABLE.get(model._meta.label_lower)
@@ -269,7 +273,7 @@ def test_every_writable_admin_page_is_tested_here_and_the_rest_are_read_only():
         assert _writable(model_admin) == expected, model._meta.label
         request = RequestFactory().get("/")
         request.user = User(is_superuser=True, is_staff=True, is_active=True)
-        assert set(model_admin.get_actions(request)) <= {"delete_selected"}, model._meta.label
+        assert set(model_admin.get_actions(request)) <= AUDITED_ACTIONS, model._meta.label
 
 
 # --------------------------------------------------------------------------- per model: add, change, delete
@@ -390,6 +394,17 @@ def test_a_bulk_delete_records_each_object(root):
     assert response.status_code == 302
     assert not HolidayOverride.objects.exists()
     assert sorted(e.target_id for e in _events("admin.deleted", HolidayOverride)) == sorted(str(d.pk) for d in days)
+
+
+def test_deactivating_users_records_each_of_them(root, world):
+    officer = world["officer"]
+    response = root.post(
+        _url(User, "changelist"), {"action": "deactivate_users", "_selected_action": [str(officer.pk)]}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=officer.pk).is_active is False
+    (event,) = [e for e in _events("admin.changed", User) if e.target_id == str(officer.pk)]
+    assert event.data["changes"] == {"is_active": {"old": True, "new": False}}
 
 
 def test_a_deletion_names_what_it_cascaded_to(root, world):
