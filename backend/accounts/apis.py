@@ -115,6 +115,7 @@ class UserDirectoryApi(APIView):
     """Colleagues of the caller's agency, so apps and staff can pick handling officers, a chair or participants."""
 
     permission_classes = [IsAgencyStaff]
+    pagination_class = DirectoryPagination
 
     @extend_schema(
         tags=["auth"],
@@ -131,6 +132,4 @@ class UserDirectoryApi(APIView):
             search=filters.validated_data.get("q", ""),
             credential=filters.validated_data.get("credential"),
         )
-        paginator = DirectoryPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(DirectoryEntryOutputSerializer(page, many=True).data)
+        return paginated_response(self, request, qs, lambda page: DirectoryEntryOutputSerializer(page, many=True).data)

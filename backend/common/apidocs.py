@@ -160,6 +160,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Content-Range": _header("The bytes of a partial answer (RFC 9110 §14.4)."),
     "X-Manifest-SHA256": _header("SHA-256 of the bundle's manifest (compare with the receipt)."),
     "X-Checkpoint-Size": _header("Tree size of the checkpoint the bundle is proved against.", {"type": "integer"}),
+    "X-Unread-Count": _header("Unread messages in the caller's inbox.", {"type": "integer", "minimum": 0}),
     "X-Export-Next-Before-Seq": _header(
         "More rows remain: ask again with `before_seq` set to this value.", {"type": "integer"}
     ),

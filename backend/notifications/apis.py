@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.pagination import DefaultCursorPagination
+from backend.accounts.permissions import Action
+from backend.common.pagination import DefaultCursorPagination, paginated_response
 from backend.notifications import selectors, services
 from backend.notifications.serializers import (
     DeliveryPreferenceSerializer,
@@ -22,15 +23,17 @@ TAG = "inbox"
 
 
 class InboxListApi(APIView):
+    pagination_class = DefaultCursorPagination
+    openapi_response_headers = {"GET": ("X-Unread-Count",)}
     @extend_schema(tags=[TAG], parameters=[InboxFilterSerializer], responses=NotificationOutputSerializer(many=True),
                    summary="我的消息（期限与审核提醒），最新在前")  # fmt: skip
     def get(self, request: Request) -> Response:
         filters = InboxFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.inbox(user=request.user, unread=filters.validated_data["unread"]).prefetch_related("deliveries")
-        paginator = DefaultCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        response = paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+        response = paginated_response(
+            self, request, qs, lambda page: NotificationOutputSerializer(page, many=True).data
+        )
         response["X-Unread-Count"] = str(selectors.unread_count(user=request.user))
         return response
 
@@ -43,6 +46,7 @@ class InboxUnreadApi(APIView):
 
 
 class InboxReadApi(APIView):
+    request_action = Action.SESSION  # one's own inbox: every role, the read-only auditor included
     @extend_schema(tags=[TAG], request=None, responses=NotificationOutputSerializer, summary="标记为已读")
     def post(self, request: Request, notification_id: uuid.UUID) -> Response:
         item = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
@@ -51,6 +55,7 @@ class InboxReadApi(APIView):
 
 
 class InboxPreferenceApi(APIView):
+    request_action = Action.SESSION  # one's own delivery preferences: every role, the auditor included
     @extend_schema(tags=[TAG], responses=DeliveryPreferenceSerializer, summary="提醒方式（邮件、群机器人）")
     def get(self, request: Request) -> Response:
         return Response(DeliveryPreferenceSerializer(services.delivery_preference_get(user=request.user)).data)

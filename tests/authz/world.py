@@ -212,5 +212,6 @@ def build_world() -> World:
         "code": correction_row.tracking_code, "share_id": share.share.id, "token": share.token, "index": 0,
         "key": agency_a.uscc, "number": "A-0001", "year": today.year - 1, "name": "poster.jpg",
         "rule_code": "decision", "supplement_id": 999_999, "extension_id": 999_999, "dispute_id": 999_999,
+        "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)
