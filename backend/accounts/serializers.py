@@ -114,7 +114,7 @@ class CredentialOutputSerializer(serializers.ModelSerializer):
 
 class MeOutputSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    agency = AgencyBriefSerializer()
+    agency = AgencyBriefSerializer(allow_null=True, help_text="null for a system administrator (no agency).")
     credentials = CredentialOutputSerializer(many=True)
     credential_status = serializers.SerializerMethodField()
 

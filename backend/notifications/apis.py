@@ -24,7 +24,7 @@ TAG = "inbox"
 
 class InboxListApi(APIView):
     pagination_class = DefaultCursorPagination
-    openapi_response_headers = {"GET": ("X-Unread-Count",)}
+    openapi_response_headers = {"get": ("X-Unread-Count",)}
     @extend_schema(tags=[TAG], parameters=[InboxFilterSerializer], responses=NotificationOutputSerializer(many=True),
                    summary="我的消息（期限与审核提醒），最新在前")  # fmt: skip
     def get(self, request: Request) -> Response:

@@ -107,7 +107,7 @@ def _evidence(case: Any, user: User) -> Any:
 
 
 def build_world() -> World:
-    from backend.cases.models import Case, RecordingRequirement
+    from backend.cases.models import Activity, Case, RecordingRequirement
     from backend.disclosures import services as disclosure_services
     from backend.disclosures.models import CorrectionRequest, Notice
     from backend.ledger import bundles
@@ -161,7 +161,7 @@ def build_world() -> World:
     catalog = review_services.catalog_create(agency=agency_a, actor=reviewer, title="重大执法决定法制审核目录清单")
     rule = review_services.catalog_rule_add(catalog=catalog, actor=reviewer, code="hearing", kind="hearing_held",
                                             description="经过听证程序的")
-    requirement = RecordingRequirement.objects.create(agency=agency_a, activity="on_site_inspection")
+    requirement = RecordingRequirement.objects.create(agency=agency_a, activity=Activity.ON_SITE_INSPECTION)
 
     # A document on case A, through the API as the officer would add it.
     created = clients["officer"].post(

@@ -21,7 +21,7 @@ def test_the_auditor_may_not_add_an_evidence_note(item, auditor_a, officer_a, as
     # the officer still may, and the auditor reads it
     assert as_user(officer_a).post(url, {"text": "补充说明"}, format="json").status_code == 201
     listed = as_user(auditor_a).get(url)
-    assert listed.status_code == 200 and len(listed.json()) == 1
+    assert listed.status_code == 200 and len(listed.json()["results"]) == 1
 
 
 def test_the_auditor_may_not_upload(kit, case_a, auditor_a, as_user):

@@ -88,7 +88,7 @@ def test_a_paused_review_is_not_overdue_after_its_original_due_date(
         assert row["state"] == row["effective_state"] == "paused", day
     assert _overdue_flags(case) == 0
     assert not AuditEvent.objects.filter(action__in=["deadline.overdue", "review.overdue"]).exists()
-    assert as_user(head_a).get("/api/v1/reviews/overdue/").json() == []
+    assert as_user(head_a).get("/api/v1/reviews/overdue/").json()["results"] == []
 
     # Resumed on Wed 11-18: 10 working days were paused (11-05 … 11-18), so due Mon 11-30.
     r = as_user(officer_a).post(f"/api/v1/reviews/supplements/{supplement_id}/resolve/", {"response": "已补充"},
