@@ -80,7 +80,7 @@ ERROR_STATUSES: dict[int, tuple[str, str, tuple[str, ...]]] = {
     413: (
         "ContentTooLarge",
         "The body or the declared upload is too large.",
-        ("upload_too_large", "upload_exceeds_length", "request_body_too_large"),
+        ("request_body_too_large", "upload_too_large", "upload_exceeds_length"),
     ),
     415: ("UnsupportedMediaType", "Unsupported Content-Type.", ("unsupported_media_type",)),
     416: ("RangeNotSatisfiable", "Range not satisfiable.", ("range_not_satisfiable",)),
@@ -207,6 +207,7 @@ def error_statuses(view: Any, method: str, operation: dict[str, Any]) -> set[int
         statuses.add(400)  # invalid input: body, query or protocol headers (Idempotency-Key, tus, …)
     if has_body:
         statuses.add(415)
+        statuses.add(413)  # over DATA_UPLOAD_MAX_MEMORY_SIZE, refused before it is read (RequestBodyLimitMiddleware)
     if _authenticates(view):
         statuses.add(401)  # anonymous callers of a guarded view, and any bad token (even on AllowAny views)
     if not _anonymous_allowed(view) and (_restricted(view) or method in UNSAFE):

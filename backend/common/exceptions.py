@@ -68,7 +68,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, RequestDataTooBig):
         # A body without Content-Length that grew past the limit while read (RequestBodyLimitMiddleware
         # answers the announced ones before reading).
-        return Response({"code": "request_too_large", "message": "请求体过大"}, status=413)
+        return Response({"code": "request_body_too_large", "message": "请求体过大"}, status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -61,7 +61,7 @@ class RequestIdMiddleware:
         return response
 
 
-REQUEST_TOO_LARGE = {"code": "request_too_large", "message": "请求体过大"}
+REQUEST_TOO_LARGE = {"code": "request_body_too_large", "message": "请求体过大"}
 
 
 def view_streams_body(path_info: str) -> bool:

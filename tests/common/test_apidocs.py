@@ -48,7 +48,7 @@ def test_query_parameters_can_be_invalid_and_roles_refuse():
 
 def test_a_write_with_a_body_and_an_idempotency_key():
     operation = {"_path": "/api/v1/cases/", "requestBody": {}, "parameters": [header("Idempotency-Key")]}
-    assert error_statuses(View(), "post", operation) == {400, 401, 403, 409, 415, 422, 429}
+    assert error_statuses(View(), "post", operation) == {400, 401, 403, 409, 413, 415, 422, 429}
 
 
 def test_if_match_adds_412_and_428_only_when_required():

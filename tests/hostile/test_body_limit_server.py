@@ -46,7 +46,7 @@ def test_an_announced_huge_body_gets_413_json_before_it_is_sent(tmp_path) -> Non
             head, _, body = raw.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 413"), raw[:300]
             assert b"application/json" in head.lower()
-            assert json.loads(body)["code"] == "request_too_large"
+            assert json.loads(body)["code"] == "request_body_too_large"
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.wait(timeout=30)
