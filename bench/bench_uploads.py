@@ -196,6 +196,7 @@ import datetime, json
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 from backend.accounts.models import Agency, OfficerCredential, Role, User, UserRole
+from backend.accounts.serializers import add_identity_claims
 from backend.cases.models import Case
 agency, _ = Agency.objects.get_or_create(uscc="BENCH0000000000001", defaults={"name": "基准测试局"})
 user = User.objects.filter(username="bench").first() or User.objects.create_user(
@@ -207,7 +208,9 @@ OfficerCredential.objects.get_or_create(number="BENCH-1", defaults=dict(
     valid_until=today + datetime.timedelta(days=30)))
 cases = [str(Case.objects.create(agency=agency, title=f"bench {i}", party_type="natural_person", party_name="x").pk)
          for i in range(N)]
-print("BENCH" + json.dumps({"token": str(RefreshToken.for_user(user).access_token), "cases": cases}))
+refresh = RefreshToken.for_user(user)
+add_identity_claims(refresh, user)  # the token version: a token without it is revoked by the role grant
+print("BENCH" + json.dumps({"token": str(refresh.access_token), "cases": cases}))
 """
 
 
