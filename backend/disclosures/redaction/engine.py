@@ -69,7 +69,7 @@ class Candidate:
 
     @property
     def key(self) -> str:
-        return hashlib.sha1(f"{self.category}:{self.text}".encode()).hexdigest()[:12]
+        return hashlib.sha1(f"{self.category}:{self.text}".encode(), usedforsecurity=False).hexdigest()[:12]
 
     def to_dict(self) -> dict[str, str]:
         return {"key": self.key, "text": self.text, "category": str(self.category), "reason": self.reason}
