@@ -199,3 +199,15 @@ def exit_if_insecure(process: str) -> None:
     except ImproperlyConfigured as exc:
         print(f"{process}: {exc}", file=sys.stderr, flush=True)  # logging may not be configured yet
         raise SystemExit(EXIT_INSECURE_CONFIGURATION) from exc
+
+
+@register(deploy=False)
+def domain_event_wiring_check(app_configs: Any = None, **kwargs: Any) -> list:
+    """Every required domain event has a subscriber (backend/common/events.py): a lower app relies on it."""
+    from backend.common.events import unwired_required_events
+
+    return [
+        Error(f"Domain event {name} has no subscriber.", hint="Subscribe a handler in the app's AppConfig.ready().",
+              id="enf.E010")
+        for name in unwired_required_events()
+    ]
