@@ -11,8 +11,8 @@ decision must not go unpublished because a subscriber broke). Work that must hap
 the handler's own ``transaction.on_commit``.
 
 Every handler is checked when it subscribes: exactly one parameter, annotated with the event's class.
-:func:`required_events` lists the events that must have a subscriber in a complete installation, and
-``manage.py check`` (``enf.E010``) refuses to start when one has none.
+An event declared ``required=True`` must have a subscriber in a complete installation: ``manage.py check``
+(``enf.E010``) refuses to start when one has none.
 """
 
 from __future__ import annotations
@@ -75,14 +75,6 @@ def publish(event: object) -> None:
     """Run every handler subscribed to the event's class, in order, in the caller's transaction."""
     for handler in list(_subscribers.get(type(event), ())):
         handler(event)
-
-
-def subscribers(event_type: type) -> tuple[Handler, ...]:
-    return tuple(_subscribers.get(event_type, ()))
-
-
-def required_events() -> frozenset[type]:
-    return frozenset(_required)
 
 
 def unwired_required_events() -> list[str]:
