@@ -61,7 +61,7 @@ from backend.cases.services.common import (
 )
 from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
-from backend.common.clock import ensure_not_future
+from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -369,6 +369,9 @@ def case_notify(
     now, _today = resolve_now(now)
     case, t = _begin(name="notify", case=case, actor=actor, expected_version=expected_version)
     served_on = _act_date(served_on, now, "served_on")
+    ensure_not_before(served_on, field="served_on", label="告知书送达日期", previous={
+        "立案": case.registered_on, "调查终结": case.investigation_concluded_on,
+    })
     ensure_officers_can_act(case=case, on=served_on)
     _ensure_evidence(case)
     hooks.review_ensure_passed(case=case)
@@ -411,6 +414,8 @@ def case_request_hearing(
     now, today = resolve_now(now)
     case, t = _begin(name="request_hearing", case=case, actor=actor, expected_version=expected_version)
     requested_on = _act_date(requested_on, now, "requested_on")
+    ensure_not_before(requested_on, field="requested_on", label="要求听证日期",
+                      previous={"送达事先告知书": case.notified_on})
     if not case.hearing_eligible:
         raise PreconditionFailed("hearing_not_available", "拟作出的处罚不属于应当告知听证权利的情形（第六十三条）")
     window = CaseDeadline.objects.filter(case=case, rule_code="HEARING_REQUEST").first()
@@ -822,6 +827,7 @@ def case_serve(
     case, t = _begin(name="serve", case=case, actor=actor, expected_version=expected_version)
     served_on = _act_date(served_on, now, "served_on")
     acted_on = served_on  # the agency's own act: delivery, posting, or publication of the notice
+    ensure_not_before(acted_on, field="served_on", label="送达日期", previous={"作出决定": case.decided_on})
     if method not in SERVICE_METHODS:
         raise ApplicationError("invalid_service_method", "送达方式无效", status=422, fields={"method": ["无效"]})
     if method == "electronic" and not electronic_consent:
