@@ -267,7 +267,9 @@ class CaseStateOutputSerializer(serializers.ModelSerializer):
         )
 
     def get_allowed_transitions(self, case: Case) -> list[str]:
-        return allowed_transitions(case.status)
+        return allowed_transitions(
+            case.status, decision_state=case.decision_state, decision_outcome=case.decision_outcome
+        )
 
 
 class CasePauseOutputSerializer(serializers.ModelSerializer):
@@ -344,7 +346,9 @@ class CaseDetailOutputSerializer(serializers.ModelSerializer):
         return OfficerRefSerializer(_officers(case), many=True).data
 
     def get_allowed_transitions(self, case: Case) -> list[str]:
-        return allowed_transitions(case.status)
+        return allowed_transitions(
+            case.status, decision_state=case.decision_state, decision_outcome=case.decision_outcome
+        )
 
     def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
         return DeadlineOutputSerializer(case.deadlines.all(), many=True, context=self.context).data

@@ -17,6 +17,7 @@ from backend.cases import hooks
 from backend.cases.deadlines import (
     EXTERNAL_CLOCK_CODES,
     case_rules,
+    deadline_cancel,
     deadline_meet,
     deadline_open,
     deadline_open_hours,
@@ -56,7 +57,7 @@ from backend.cases.services.common import (
     resolve_now,
     save_case,
 )
-from backend.cases.workflow import DECIDED_STATUSES
+from backend.cases.workflow import DECIDED_STATUSES, DECISION_NOT_IN_FORCE
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
@@ -661,6 +662,9 @@ def case_correct_decision(
         content={"kind": kind, "by": by, "reason": reason, "new_measures": measures},
     )
     case.decision_state = kind
+    if kind in DECISION_NOT_IN_FORCE:
+        # Nothing is owed under a revoked or void decision: no payment period, no service (workflow.py).
+        deadline_cancel(case=case, codes=["PAYMENT", "DECISION_SERVICE"])
     if measures:
         case.decided_measures = measures
         case.fine_amount = measures_amount(measures, PenaltyKind.FINE)
