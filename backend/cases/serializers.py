@@ -139,24 +139,24 @@ class CashCollectionInputSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="Collected on water: the 2 working days to hand it in run from reaching the shore (第七十一条).",
     )
-    landed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    landed_on = ClientDateField(required=False, allow_null=True, default=None)
 
 
 class CashCollectInputSerializer(CashCollectionInputSerializer):
     ground = serializers.ChoiceField(choices=CashCollection.Ground.choices, default=CashCollection.Ground.REMOTE_AREA)
-    collected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    collected_at = ClientDateTimeField(required=False, allow_null=True, default=None)
 
 
 class CashLandedInputSerializer(serializers.Serializer):
-    landed_on = serializers.DateField()
+    landed_on = ClientDateField()
 
 
 class CashHandedInInputSerializer(serializers.Serializer):
-    handed_in_on = serializers.DateField()
+    handed_in_on = ClientDateField()
 
 
 class CashDepositedInputSerializer(serializers.Serializer):
-    deposited_on = serializers.DateField()
+    deposited_on = ClientDateField()
     bank_receipt_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
@@ -267,7 +267,9 @@ class CaseStateOutputSerializer(serializers.ModelSerializer):
         )
 
     def get_allowed_transitions(self, case: Case) -> list[str]:
-        return allowed_transitions(case.status)
+        return allowed_transitions(
+            case.status, decision_state=case.decision_state, decision_outcome=case.decision_outcome
+        )
 
 
 class CasePauseOutputSerializer(serializers.ModelSerializer):
@@ -344,7 +346,9 @@ class CaseDetailOutputSerializer(serializers.ModelSerializer):
         return OfficerRefSerializer(_officers(case), many=True).data
 
     def get_allowed_transitions(self, case: Case) -> list[str]:
-        return allowed_transitions(case.status)
+        return allowed_transitions(
+            case.status, decision_state=case.decision_state, decision_outcome=case.decision_outcome
+        )
 
     def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
         return DeadlineOutputSerializer(case.deadlines.all(), many=True, context=self.context).data

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.cases.models import Case
+from backend.cases.models import Case, DecisionOutcome, DecisionState
 
 S = Case.Status
 
@@ -106,6 +106,20 @@ DECISION_CLOCK_STATUSES = frozenset(
 DECIDED_STATUSES = frozenset({S.DECIDED, S.SERVED, S.EXECUTING, S.CLOSED, S.ARCHIVED, S.ON_SITE, S.FILED})
 
 
-def allowed_transitions(status: str) -> list[str]:
-    """Names of the transitions that may start from ``status`` (for the UI; roles not considered)."""
-    return [t.name for t in TRANSITIONS.values() if status in t.sources]
+# A decision revoked or declared void (行政复议法 第六十四条、第六十七条; 行政诉讼法 第七十条、第七十五条) binds
+# nobody: it is no longer served or executed, and its payment period is cancelled. The case is still closed
+# (结案). A decision only confirmed unlawful (确认违法, 行政诉讼法 第七十四条) stays in force.
+DECISION_NOT_IN_FORCE = frozenset({DecisionState.REVOKED, DecisionState.CONFIRMED_VOID})
+NEEDS_DECISION_IN_FORCE = frozenset({"serve", "start_execution"})
+
+
+def allowed_transitions(status: str, *, decision_state: str = "", decision_outcome: str = "") -> list[str]:
+    """Names of the transitions that may start from ``status`` (for the UI; roles and time windows not
+    considered). With the case's decision state and outcome, the steps its decision rules out are left off:
+    executing a revoked decision, closing a penalty case before its decision is served."""
+    names = [t.name for t in TRANSITIONS.values() if status in t.sources]
+    if decision_state in DECISION_NOT_IN_FORCE:
+        return [name for name in names if name not in NEEDS_DECISION_IN_FORCE]
+    if status == S.DECIDED and decision_outcome == DecisionOutcome.PENALTY:
+        names = [name for name in names if name != "close"]  # 结案 after 送达 (case_close: decision_not_served)
+    return names

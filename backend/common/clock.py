@@ -64,3 +64,35 @@ def ensure_not_future(
             "tolerance_seconds": int(clock_skew_tolerance().total_seconds()),
         },
     )
+
+
+DATE_BEFORE_PREVIOUS_ACT = "date_before_previous_act"
+
+
+def ensure_not_before(
+    value: dt.date | None, *, field: str, previous: dict[str, dt.date | None], label: str = "日期"
+) -> None:
+    """Refuse (422 ``date_before_previous_act``) the date of an act earlier than an act it follows.
+
+    ``previous`` names the acts this one follows (``{"作出决定": case.decided_on, ...}``; ``None`` for an act
+    not done). A decision cannot be served before it was made, a hearing requested before the notice of the
+    right to one (行政处罚法 第四十四条、第六十四条), a decision revoked before it existed: such a record
+    would move statutory periods that run from the earlier act (第六十一条 service, 第六十四条 hearing
+    request). The same day is accepted (acts of one day have no order by date).
+    """
+    if value is None:
+        return
+    known = {name: day for name, day in previous.items() if day is not None}
+    if not known:
+        return
+    name, latest = max(known.items(), key=lambda item: item[1])
+    if value >= latest:
+        return
+    message = f"{label}（{value.isoformat()}）不能早于{name}的日期（{latest.isoformat()}）"
+    raise ApplicationError(
+        DATE_BEFORE_PREVIOUS_ACT,
+        message,
+        status=422,
+        fields={field: [message]},
+        extra={"value": value.isoformat(), "previous_act": name, "previous_on": latest.isoformat()},
+    )

@@ -10,7 +10,25 @@ from typing import Any
 from rest_framework import serializers
 
 from backend.common import parties
+from backend.common.errors import ApplicationError
 from backend.common.inputs import date_in_range, date_range_message
+
+NON_ASCII_DATE_MESSAGE = "日期须用半角阿拉伯数字书写（如 2026-12-03），不接受全角数字或其他文字的数字"
+
+
+def _ensure_ascii(field: serializers.Field, value: Any) -> None:
+    """Refuse (400 ``date_not_ascii``) a date written with full-width (２０２６) or other Unicode digits.
+
+    DRF's parsers match ``\\d`` and call ``int()``, both of which take any Unicode digit, so "２０２６-１２-０３"
+    and "٢٠٢٦-١٢-٠٣" were read as 2026-12-03 without a word; a date of an act is evidence and is taken as
+    the client wrote it or not at all (backend/common/inputs.py: clients speak ASCII)."""
+    if isinstance(value, str) and not value.isascii():
+        raise ApplicationError(
+            "date_not_ascii",
+            NON_ASCII_DATE_MESSAGE,
+            status=400,
+            fields={field.field_name or "date": [NON_ASCII_DATE_MESSAGE]},
+        )
 
 
 class PartyTypeField(serializers.ChoiceField):
@@ -32,6 +50,7 @@ class ClientDateField(serializers.DateField):
     default_error_messages = {"date_out_of_range": date_range_message()}
 
     def to_internal_value(self, value: Any) -> datetime.date:
+        _ensure_ascii(self, value)
         parsed = super().to_internal_value(value)
         if not date_in_range(parsed):
             self.fail("date_out_of_range")
@@ -44,6 +63,7 @@ class ClientDateTimeField(serializers.DateTimeField):
     default_error_messages = {"date_out_of_range": date_range_message()}
 
     def to_internal_value(self, value: Any) -> datetime.datetime:
+        _ensure_ascii(self, value)
         # Check the wall-clock date before DRF converts to the server's zone (which overflows at the ends).
         if isinstance(value, str) and len(value) >= 4 and value[:4].isascii() and value[:4].isdigit():
             year = int(value[:4])

@@ -27,7 +27,14 @@ from backend.accounts.models import User
 from backend.cases.deadlines import deadline_meet, deadline_open
 from backend.cases.models import Case, CashCollection, Procedure
 from backend.cases.rules import cash_collection_problem
-from backend.cases.services.common import ensure_may_act, ensure_version, lock_case, resolve_now, save_case
+from backend.cases.services.common import (
+    ensure_decision_in_force,
+    ensure_may_act,
+    ensure_version,
+    lock_case,
+    resolve_now,
+    save_case,
+)
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
@@ -138,6 +145,7 @@ def case_collect_cash(
     if case.procedure != Procedure.GENERAL or case.status not in GENERAL_COLLECTION_STATUSES:
         raise PreconditionFailed("transition_not_allowed", "只有已送达、尚未执行完毕的罚款决定可以当场收缴",
                                  extra={"status": case.status})
+    ensure_decision_in_force(case)
     if case.executed_on is not None or CashCollection.objects.filter(case=case).exists():
         raise PreconditionFailed("fine_already_paid", "罚款已缴纳或已当场收缴")
     collected_at = collected_at or now

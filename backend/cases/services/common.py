@@ -27,7 +27,7 @@ from backend.cases.models import (
     RecordingRequirement,
 )
 from backend.cases.rules import limitation_check
-from backend.cases.workflow import HANDLER, HEAD, REVIEWER
+from backend.cases.workflow import DECISION_NOT_IN_FORCE, HANDLER, HEAD, REVIEWER
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
@@ -421,6 +421,16 @@ def hearing_eligible(*, case: Case, measures: list[dict[str, Any]]) -> bool:
     fine = measures_amount(measures, PenaltyKind.FINE) or Decimal("0")
     confiscated = measures_amount(measures, PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY) or 0
     return fine >= threshold or confiscated >= threshold
+
+
+def ensure_decision_in_force(case: Case) -> None:
+    """A revoked or void decision is not served or executed any more (workflow.DECISION_NOT_IN_FORCE)."""
+    if case.decision_state in DECISION_NOT_IN_FORCE:
+        raise PreconditionFailed(
+            "decision_not_in_force",
+            f"该处罚决定{case.get_decision_state_display()}，不再送达或执行，可以结案",
+            extra={"decision_state": case.decision_state},
+        )
 
 
 def ensure_exists(case_id: Any) -> Case:

@@ -44,6 +44,7 @@ from backend.cases.services.common import (
     NO_STEP,
     Step,
     create_document,
+    ensure_decision_in_force,
     ensure_may_act,
     ensure_officers_can_act,
     ensure_version,
@@ -59,9 +60,9 @@ from backend.cases.services.common import (
     resolve_now,
     save_case,
 )
-from backend.cases.workflow import TRANSITIONS, Transition
+from backend.cases.workflow import DECISION_NOT_IN_FORCE, NEEDS_DECISION_IN_FORCE, TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
-from backend.common.clock import ensure_not_future
+from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -81,6 +82,8 @@ def _begin(*, name: str, case: Case, actor: User, expected_version: int | None) 
             f"案件当前状态为“{case.get_status_display()}”，不能进行“{transition.label}”",
             extra={"status": case.status, "transition": name, "allowed_from": sorted(transition.sources)},
         )
+    if name in NEEDS_DECISION_IN_FORCE:
+        ensure_decision_in_force(case)
     return case, transition
 
 
@@ -369,6 +372,9 @@ def case_notify(
     now, _today = resolve_now(now)
     case, t = _begin(name="notify", case=case, actor=actor, expected_version=expected_version)
     served_on = _act_date(served_on, now, "served_on")
+    ensure_not_before(served_on, field="served_on", label="告知书送达日期", previous={
+        "立案": case.registered_on, "调查终结": case.investigation_concluded_on,
+    })
     ensure_officers_can_act(case=case, on=served_on)
     _ensure_evidence(case)
     hooks.review_ensure_passed(case=case)
@@ -411,6 +417,8 @@ def case_request_hearing(
     now, today = resolve_now(now)
     case, t = _begin(name="request_hearing", case=case, actor=actor, expected_version=expected_version)
     requested_on = _act_date(requested_on, now, "requested_on")
+    ensure_not_before(requested_on, field="requested_on", label="要求听证日期",
+                      previous={"送达事先告知书": case.notified_on})
     if not case.hearing_eligible:
         raise PreconditionFailed("hearing_not_available", "拟作出的处罚不属于应当告知听证权利的情形（第六十三条）")
     window = CaseDeadline.objects.filter(case=case, rule_code="HEARING_REQUEST").first()
@@ -822,6 +830,7 @@ def case_serve(
     case, t = _begin(name="serve", case=case, actor=actor, expected_version=expected_version)
     served_on = _act_date(served_on, now, "served_on")
     acted_on = served_on  # the agency's own act: delivery, posting, or publication of the notice
+    ensure_not_before(acted_on, field="served_on", label="送达日期", previous={"作出决定": case.decided_on})
     if method not in SERVICE_METHODS:
         raise ApplicationError("invalid_service_method", "送达方式无效", status=422, fields={"method": ["无效"]})
     if method == "electronic" and not electronic_consent:
@@ -873,6 +882,7 @@ def case_record_execution(
     ensure_may_act(actor=actor, case=case, who={"handler"})
     if case.status != S.EXECUTING:
         raise PreconditionFailed("transition_not_allowed", "案件不在执行阶段", extra={"status": case.status})
+    ensure_decision_in_force(case)
     executed_on = _act_date(executed_on, now, "executed_on")
     case.executed_on = executed_on
     deadline_meet(case=case, code="PAYMENT", on=executed_on)
@@ -892,12 +902,14 @@ def case_close(
     """结案审批 (市场监管程序规定 第七十七条): executed, or nothing to execute (warning; 不予处罚; 移送)."""
     now, today = resolve_now(now)
     case, t = _begin(name="close", case=case, actor=actor, expected_version=expected_version)
-    nothing_to_execute = not case.fine_amount and not case.confiscation_amount
-    if case.status == S.DECIDED and case.decision_outcome == DecisionOutcome.PENALTY:
+    # Nothing is left to execute of a revoked or void decision: the case is closed as it stands.
+    void = case.decision_state in DECISION_NOT_IN_FORCE
+    nothing_to_execute = void or (not case.fine_amount and not case.confiscation_amount)
+    if case.status == S.DECIDED and case.decision_outcome == DecisionOutcome.PENALTY and not void:
         raise PreconditionFailed("decision_not_served", "处罚决定书尚未送达，不能结案")
     if case.status in (S.SERVED, S.FILED) and not nothing_to_execute and case.executed_on is None:
         raise PreconditionFailed("execution_not_completed", "处罚尚未执行完毕，不能结案")
-    if case.status == S.EXECUTING and case.executed_on is None:
+    if case.status == S.EXECUTING and case.executed_on is None and not void:
         raise PreconditionFailed("execution_not_completed", "处罚尚未执行完毕，不能结案")
     ensure_cash_deposited(case)
     if case.executed_on is None and nothing_to_execute:

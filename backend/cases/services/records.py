@@ -17,6 +17,7 @@ from backend.cases import hooks
 from backend.cases.deadlines import (
     EXTERNAL_CLOCK_CODES,
     case_rules,
+    deadline_cancel,
     deadline_meet,
     deadline_open,
     deadline_open_hours,
@@ -56,9 +57,9 @@ from backend.cases.services.common import (
     resolve_now,
     save_case,
 )
-from backend.cases.workflow import DECIDED_STATUSES
+from backend.cases.workflow import DECIDED_STATUSES, DECISION_NOT_IN_FORCE
 from backend.common.calendar import get_calendar
-from backend.common.clock import ensure_not_future
+from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -645,6 +646,9 @@ def case_correct_decision(
     if kind not in DecisionCorrection.Kind.values or by not in DecisionCorrection.By.values:
         raise ApplicationError("invalid_correction", "变更类型或途径无效", status=422)
     ensure_not_future(effective_on, field="effective_on", now=now, label="生效日期")
+    last_correction = case.corrections.order_by("-effective_on").values_list("effective_on", flat=True).first()
+    ensure_not_before(effective_on or today, field="effective_on", label="生效日期",
+                      previous={"作出决定": case.decided_on, "上一次变更": last_correction})
     measures = normalise_measures(new_measures) if kind == DecisionCorrection.Kind.CHANGED else []
     if kind == DecisionCorrection.Kind.CHANGED and not measures:
         raise ApplicationError("measures_required", "变更决定须写明变更后的处罚内容", status=422)
@@ -658,6 +662,9 @@ def case_correct_decision(
         content={"kind": kind, "by": by, "reason": reason, "new_measures": measures},
     )
     case.decision_state = kind
+    if kind in DECISION_NOT_IN_FORCE:
+        # Nothing is owed under a revoked or void decision: no payment period, no service (workflow.py).
+        deadline_cancel(case=case, codes=["PAYMENT", "DECISION_SERVICE"])
     if measures:
         case.decided_measures = measures
         case.fine_amount = measures_amount(measures, PenaltyKind.FINE)

@@ -45,7 +45,9 @@ def _steps(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
     accept the actor (its other preconditions answer on submit, with their codes)."""
     people = people_of_agency(request.user)
     steps = []
-    for name in allowed_transitions(case.status):
+    for name in allowed_transitions(
+        case.status, decision_state=case.decision_state, decision_outcome=case.decision_outcome
+    ):
         transition = TRANSITIONS[name]
         try:
             ensure_may_act(actor=request.user, case=case, who=transition.who)
