@@ -47,3 +47,36 @@ def user_directory(
         valid = OfficerCredential.objects.valid_on(on or timezone.localdate()).filter(user=OuterRef("pk"))
         qs = qs.filter(Exists(valid)) if credential == "valid" else qs.exclude(Exists(valid))
     return qs.distinct().prefetch_related("roles", "credentials").order_by("username")
+
+
+def account_list(
+    *, user: User, role: str | None = None, search: str = "", active: bool | None = None
+) -> QuerySet[User]:
+    """The accounts ``user`` may administer or oversee: every account for a system administrator, the own agency's
+    for a head, the agencies an auditor reads for an auditor (read-only); nothing for anyone else."""
+    from django.db.models import Q
+
+    qs = User.objects.select_related("agency").prefetch_related("roles", "credentials")
+    if user.has_role(Role.SYSTEM_ADMIN):
+        pass
+    elif user.has_role(Role.AGENCY_HEAD, Role.AUDITOR):
+        qs = qs.filter(agency_id__in=readable_agency_ids(user))
+    else:
+        return qs.none()
+    if role:
+        qs = qs.filter(roles__role=role)
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(username__icontains=search))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.distinct().order_by("username")
+
+
+def account_get(*, user: User, account_id: object) -> User:
+    """One account of :func:`account_list`; another agency's account answers 404 (not revealed)."""
+    from backend.common.errors import NotFound
+
+    found = account_list(user=user).filter(pk=account_id).first()
+    if found is None:
+        raise NotFound("人员不存在", code="user_not_found")
+    return found

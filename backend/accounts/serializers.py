@@ -180,3 +180,59 @@ class DeviceRegisterInputSerializer(serializers.Serializer):
 
 class DeviceRevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+# --------------------------------------------------------------------------- account administration
+
+ACCOUNT_ROLE_CHOICES = Role.choices
+
+
+class AccountFilterSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False, help_text="只列出持有该角色的账号")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="姓名或用户名的一部分")
+    active = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true：在用；false：已停用"
+    )
+
+
+class AccountCreateInputSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[A-Za-z0-9_.-]{3,50}$", label="用户名",
+                                      help_text="3–50 个字母、数字或 _ . -")  # fmt: skip
+    full_name = serializers.CharField(max_length=100, label="姓名")
+    password = serializers.CharField(
+        max_length=128, write_only=True, label="初始密码", style={"input_type": "password"},
+        help_text="Django 的密码规则；登录后应由本人修改",
+    )  # fmt: skip
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=ACCOUNT_ROLE_CHOICES), min_length=1,
+                                  max_length=len(Role.choices), label="角色")  # fmt: skip
+    agency_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, label="执法主体",
+                                         help_text="仅系统管理员填写；机关负责人只能为本机关开设账号")  # fmt: skip
+    legal_qualification_no = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                                   label="法律职业资格证书编号")  # fmt: skip
+
+
+class AccountRoleInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ACCOUNT_ROLE_CHOICES, label="角色")
+
+
+class AccountStatusInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, label="原因", help_text="如：调离本机关、退休、复职")
+
+
+class AccountOutputSerializer(serializers.ModelSerializer):
+    """An account as its administrators see it (no password, no token)."""
+
+    agency_name = serializers.CharField(source="agency.name", default=None, allow_null=True)
+    roles = serializers.SerializerMethodField()
+    credential_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "agency", "agency_name", "roles", "is_active",
+                  "legal_qualification_no", "credential_status", "date_joined", "last_login"]  # fmt: skip
+
+    def get_roles(self, obj: User) -> list[str]:
+        return sorted(r.role for r in obj.roles.all())
+
+    def get_credential_status(self, obj: User) -> str:
+        return services.credential_state(user=obj)

@@ -12,7 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import Device, OfficerCredential, Role, User
+from backend.accounts.models import Device, OfficerCredential, Role, User, UserRole
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
 
@@ -143,3 +143,164 @@ def device_revoke(*, device: Device, actor: User, reason: str, context: AuditCon
 
 def device_public_key_bytes(device: Device) -> bytes:
     return _decode_public_key(device.public_key)
+
+
+# --------------------------------------------------------------------------- users and roles
+#
+# Who may manage an account: a system administrator any account; an agency head the accounts of their own
+# agency (another agency's account is not even found: the selectors answer 404). Tokens carry the roles and the
+# active flag, so every change here revokes the person's tokens (``User.save`` / ``UserRole.save|delete``), and
+# the console session of a deactivated user ends at its next request (Django's backend refuses inactive users).
+
+AGENCY_ROLES = frozenset(str(role) for role in Role if role != Role.SYSTEM_ADMIN)
+# 监督人员 oversee and never act (permissions.ROLE_ACTIONS): joined to an acting role, a write would be allowed
+# to the supervisor, so the auditor role is held alone.
+EXCLUSIVE_ROLES = frozenset({str(Role.AUDITOR), str(Role.SYSTEM_ADMIN)})
+
+
+def _ensure_account_manager(*, actor: User, agency_id: int | None) -> None:
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return
+    if actor.has_role(Role.AGENCY_HEAD) and actor.agency_id is not None and actor.agency_id == agency_id:
+        return
+    raise Forbidden("只有本机关负责人或系统管理员可以管理人员账号", code="not_account_manager")
+
+
+def _ensure_role_fits(*, actor: User, agency_id: int | None, roles: set[str]) -> None:
+    """The roles a person may hold together, and who may grant them."""
+    unknown = roles - {str(r) for r in Role}
+    if unknown:
+        raise ApplicationError("role_unknown", f"未知角色：{'、'.join(sorted(unknown))}", status=422)
+    if Role.SYSTEM_ADMIN in roles and not actor.has_role(Role.SYSTEM_ADMIN):
+        raise Forbidden("只有系统管理员可以授予系统管理员角色", code="role_not_grantable")
+    if agency_id is None and roles - {str(Role.SYSTEM_ADMIN)}:
+        raise ApplicationError("role_needs_agency", "未归属执法主体的账号只能是系统管理员", status=422)
+    if agency_id is not None and Role.SYSTEM_ADMIN in roles:
+        raise ApplicationError("role_needs_no_agency", "系统管理员不归属执法主体", status=422)
+    if len(roles) > 1 and roles & EXCLUSIVE_ROLES:
+        names = "、".join(str(Role(r).label) for r in sorted(roles & EXCLUSIVE_ROLES))
+        raise PreconditionFailed("role_conflict", f"{names}角色不能与其他角色同时持有", extra={"roles": sorted(roles)})
+
+
+def _account_data(user: User) -> dict[str, object]:
+    return {"username": user.username, "full_name": user.full_name, "agency": user.agency_id,
+            "roles": sorted(user.roles.values_list("role", flat=True)), "is_active": user.is_active}  # fmt: skip
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    agency_id: int | None,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: list[str],
+    legal_qualification_no: str = "",
+    context: AuditContext,
+) -> User:
+    """Open an account with an initial password (Django's password validators; hashed with Argon2)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _ensure_account_manager(actor=actor, agency_id=agency_id)
+    wanted = set(roles)
+    if not wanted:
+        raise ApplicationError("role_required", "至少授予一个角色", status=422, fields={"roles": ["至少授予一个角色"]})
+    _ensure_role_fits(actor=actor, agency_id=agency_id, roles=wanted)
+    if User.objects.filter(username__iexact=username).exists():
+        raise PreconditionFailed(
+            "username_taken", f"用户名“{username}”已被使用", fields={"username": ["用户名已被使用"]}
+        )
+    user = User(username=username, full_name=full_name, agency_id=agency_id,
+                legal_qualification_no=legal_qualification_no)  # fmt: skip
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError("password_too_weak", "初始密码不符合要求：" + "；".join(exc.messages), status=422,
+                               fields={"password": list(exc.messages)}) from exc  # fmt: skip
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    for role in sorted(wanted):
+        UserRole.objects.create(user=user, role=role)
+    audit_record(action="user.created", target=user, context=context, actor=actor, agency_id=agency_id,
+                 data=_account_data(user))  # fmt: skip
+    return user
+
+
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
+def user_role_grant(*, user: User, role: str, actor: User, context: AuditContext) -> User:
+    user = _lock_user(user)
+    _ensure_account_manager(actor=actor, agency_id=user.agency_id)
+    held = set(user.roles.values_list("role", flat=True))
+    if role in held:
+        raise PreconditionFailed("role_already_held", f"{user}已持有“{Role(role).label}”角色")
+    _ensure_role_fits(actor=actor, agency_id=user.agency_id, roles=held | {role})
+    UserRole.objects.create(user=user, role=role)  # revokes the user's tokens: the next login carries the role
+    audit_record(action="user.role_granted", target=user, context=context, actor=actor, agency_id=user.agency_id,
+                 data={"role": role, "roles": sorted(held | {role})})  # fmt: skip
+    user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def user_role_revoke(*, user: User, role: str, actor: User, context: AuditContext) -> User:
+    user = _lock_user(user)
+    _ensure_account_manager(actor=actor, agency_id=user.agency_id)
+    if role == Role.SYSTEM_ADMIN and not actor.has_role(Role.SYSTEM_ADMIN):
+        raise Forbidden("只有系统管理员可以撤销系统管理员角色", code="role_not_grantable")
+    grant = user.roles.filter(role=role).first()
+    if grant is None:
+        raise PreconditionFailed("role_not_held", f"{user}未持有该角色")
+    if user.pk == actor.pk and role in (Role.AGENCY_HEAD, Role.SYSTEM_ADMIN):
+        # Nobody locks themselves out of account management; another head or an administrator does it.
+        raise PreconditionFailed("cannot_revoke_own_management", "不能撤销自己的管理角色")
+    remaining = sorted(set(user.roles.values_list("role", flat=True)) - {role})
+    if not remaining:
+        raise PreconditionFailed("role_last", "账号至少保留一个角色；不再使用的账号请停用")
+    grant.delete()  # revokes the user's tokens
+    audit_record(action="user.role_revoked", target=user, context=context, actor=actor, agency_id=user.agency_id,
+                 data={"role": role, "roles": remaining})  # fmt: skip
+    user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, reason: str, actor: User, context: AuditContext) -> User:
+    """Close an account (left the agency, transferred): every token and session of it stops working at once.
+
+    The person's records stay (cases, evidence, the audit trail name them); an account is never deleted."""
+    user = _lock_user(user)
+    _ensure_account_manager(actor=actor, agency_id=user.agency_id)
+    if user.pk == actor.pk:
+        raise PreconditionFailed("cannot_deactivate_self", "不能停用自己的账号")
+    if not user.is_active:
+        raise PreconditionFailed("user_already_inactive", f"{user}的账号已停用")
+    user.is_active = False
+    user.save(update_fields=["is_active"])  # User.save revokes the tokens when the flag changes
+    audit_record(action="user.deactivated", target=user, context=context, actor=actor, agency_id=user.agency_id,
+                 data={"username": user.username, "reason": reason})  # fmt: skip
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, reason: str, actor: User, context: AuditContext) -> User:
+    from django.conf import settings
+
+    user = _lock_user(user)
+    _ensure_account_manager(actor=actor, agency_id=user.agency_id)
+    if user.is_active:
+        raise PreconditionFailed("user_already_active", f"{user}的账号未停用")
+    if user.demo_account and not settings.DEBUG:
+        # The service refuses to start with DEBUG off while demo accounts are active (config/checks).
+        raise PreconditionFailed("demo_account", "演示账号不能在生产环境中启用")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(action="user.reactivated", target=user, context=context, actor=actor, agency_id=user.agency_id,
+                 data={"username": user.username, "reason": reason})  # fmt: skip
+    return user

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.cache import cache
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from backend.common.models import CalendarYear, HolidayOverride
-from backend.common.workdays import Assume, DayOverride, WorkdayCalendar, provisional_reason
+from backend.common.workdays import Assume, DayInfo, DayOverride, WorkdayCalendar, provisional_reason
 
 logger = logging.getLogger(__name__)
 
@@ -146,3 +147,35 @@ def recompute_summary(changes: dict[str, list[dict[str, Any]]]) -> str:
     parts = {"cases": "案件期限", "reviews": "审核期限", "disclosures": "公示期限"}
     return "；".join(f"{parts.get(name, name)} {len(rows)} 项" for name, rows in changes.items())
 
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYearOverview:
+    """One year of the calendar in use: whether official data covers it, from where, and the days that differ
+    from a plain Monday–Friday week (holidays on weekdays, make-up working days on weekends)."""
+
+    year: int
+    covered: bool
+    entered: bool  # a State Council notice entered here (CalendarYear), not only the chinese_calendar package
+    source: str
+    days: tuple[DayInfo, ...]
+
+
+def calendar_years_overview(*, today: dt.date) -> list[CalendarYearOverview]:
+    """Last year, this year, next year and every year entered, oldest first (read by the API and the console)."""
+    calendar = get_calendar()
+    entered = dict(CalendarYear.objects.values_list("year", "source"))
+    years = sorted({today.year - 1, today.year, today.year + 1, *entered})
+    overview = []
+    for year in years:
+        day, days = dt.date(year, 1, 1), []
+        while day.year == year:
+            info = calendar.day_info(day)
+            if info.is_workday != (day.weekday() < 5):
+                days.append(info)
+            day += dt.timedelta(days=1)
+        covered = calendar.is_covered(year)
+        source = entered.get(year) or ("chinese_calendar" if covered else "")
+        overview.append(CalendarYearOverview(year=year, covered=covered, entered=year in entered, source=source,
+                                             days=tuple(days)))  # fmt: skip
+    return overview

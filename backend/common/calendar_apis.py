@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsSystemAdmin
+from backend.common.calendar import calendar_years_overview
 from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
 from backend.ledger.services import audit_context_from_request
 
@@ -75,3 +76,27 @@ class HolidayNoticeImportApi(APIView):
         )
         body = {**preview.as_dict(), "saved": True, "recomputed": {k: len(v) for k, v in changes.items()}}
         return Response(HolidayNoticeOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class CalendarDayOutputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    is_workday = serializers.BooleanField(help_text="true: 调休上班 on a weekend; false: a holiday on a weekday")
+    name = serializers.CharField(allow_null=True)
+    source = serializers.CharField()
+
+
+class CalendarYearOutputSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    covered = serializers.BooleanField(help_text="official holiday data exists; otherwise deadlines are provisional")
+    entered = serializers.BooleanField(help_text="the State Council's notice was entered here")
+    source = serializers.CharField()
+    days = CalendarDayOutputSerializer(many=True, help_text="days that differ from a Monday–Friday week")
+
+
+class CalendarYearListApi(APIView):
+    """The working-day calendar in use (every signed-in role reads it: deadlines are counted on it)."""
+
+    @extend_schema(operation_id="calendar_years", responses=CalendarYearOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        overview = calendar_years_overview(today=timezone.localdate())
+        return Response(CalendarYearOutputSerializer(overview, many=True).data)

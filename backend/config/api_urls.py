@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from backend.common.calendar_apis import HolidayNoticeImportApi
+from backend.common.calendar_apis import CalendarYearListApi, HolidayNoticeImportApi
 from backend.common.urls import with_slash_variants
 
 urlpatterns = with_slash_variants(
@@ -13,6 +13,7 @@ urlpatterns = with_slash_variants(
         path("", include("backend.reviews.urls")),
         path("", include("backend.disclosures.urls")),
         path("", include("backend.ledger.urls")),
+        path("calendar/years/", CalendarYearListApi.as_view(), name="calendar-years"),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),
     ]

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     # Stable, readable enum names for the mobile apps' generated clients (instead of hashed suffixes).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Case.Status",
+        "RoleEnum": "backend.accounts.models.Role",
+        "MeasureKindEnum": "backend.cases.models.PenaltyKind",
         # One vocabulary for cases, review catalogs and notices (backend/common/parties.py).
         "PartyTypeEnum": "backend.cases.models.PartyType",
         "CasePauseKindEnum": "backend.cases.models.CasePause.Kind",

@@ -1,4 +1,5 @@
-"""Template context of console pages: the unread count of the user's inbox (shown in the navigation)."""
+"""Template context of console pages: the unread count of the user's inbox (shown in the navigation), and
+whether the navigation is the administrator's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from django.http import HttpRequest
 def console_badges(request: HttpRequest) -> dict[str, Any]:
     if not request.path.startswith("/console/") or not request.user.is_authenticated:
         return {}
+    from backend.accounts.models import Role
     from backend.notifications.selectors import unread_count
 
-    return {"inbox_unread": unread_count(user=request.user)}
+    # A system administrator manages accounts and the calendar, not cases: the navigation shows only that.
+    admin_only = request.user.has_role(Role.SYSTEM_ADMIN) and request.user.agency_id is None
+    return {"inbox_unread": unread_count(user=request.user), "console_admin_only": admin_only}

@@ -79,10 +79,38 @@ LABELS: dict[str, str] = {
     "retention": "保存期限",
     "response": "补充情况",
     "purpose": "调阅用途",
+    # accounts
+    "username": "用户名",
+    "full_name": "姓名",
+    "password": "初始密码",
+    "roles": "角色",
+    "role": "角色",
+    "agency_id": "执法主体",
+    "legal_qualification_no": "法律职业资格证书编号",
+    # disclosure profile (公示设置与机关概况)
+    "procedures": "执法程序",
+    "remedies": "救济渠道",
+    "service_guide": "服务指南/执法流程",
+    "random_inspection_items": "随机抽查事项清单",
+    "supervision_contact": "监督投诉电话",
+    "penalty_deadline_workdays": "处罚决定公示期限（工作日）",
+    "other_deadline_workdays": "其他决定公示期限（工作日）",
+    "due_soon_workdays": "临期提醒（提前工作日）",
+    "publish_warning_only": "公示仅警告的处罚",
+    "display_months_default": "公示期（月）",
+    "display_months_short": "短公示期（月）",
+    "low_fine_threshold": "较低数额罚款上限（元）",
+    "short_display_kinds": "适用短公示期的处罚种类",
+    "correction_answer_workdays": "更正申请答复期限（工作日）",
+    # holiday notice import
+    "text": "通知全文",
+    "year": "年份",
+    "source": "文号/来源",
 }
 
 TEXTAREA_FIELDS = frozenset(
-    {"comment", "reason", "report", "facts", "opinion", "discretion", "investigation_report", "hearing_record",
+    {"procedures", "remedies", "service_guide", "random_inspection_items", "text",
+     "comment", "reason", "report", "facts", "opinion", "discretion", "investigation_report", "hearing_record",
      "opinion_text", "conclusion", "discussion", "note", "answer", "items", "response", "defence_adoption"}
 )  # fmt: skip
 
@@ -91,7 +119,7 @@ TEXTAREA_FIELDS = frozenset(
 class FormField:
     name: str
     label: str
-    widget: str  # text | textarea | date | checkbox | select | select_multiple | number | decimal
+    widget: str  # text | password | textarea | date | checkbox | select | select_multiple | number | decimal
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
     help_text: str = ""
@@ -158,6 +186,8 @@ def form_for(serializer_class: type[serializers.Serializer], *, people: list[tup
             out.append(FormField(widget="number", initial=initial if initial is not None else "", **common))
         elif isinstance(f, serializers.CharField):
             widget = "textarea" if name in TEXTAREA_FIELDS else "text"
+            if (f.style or {}).get("input_type") == "password":
+                widget = "password"
             out.append(FormField(widget=widget, initial=initial or "", **common))
         elif f.required:
             unsupported.append(name)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backend.disclosures import apis, public_apis
+from backend.disclosures import apis, profile_apis, public_apis
 
 urlpatterns = [
     # --- public, anonymous, read-only (plus correction requests) -------------------------------
@@ -51,6 +51,7 @@ urlpatterns = [
         apis.NoticeNonDisclosureDecisionApi.as_view(),
         name="notice-non-disclosure-decision",
     ),
+    path("disclosures/profile/", profile_apis.DisclosureProfileApi.as_view(), name="disclosure-profile"),
     path("disclosures/deadlines/", apis.NoticeDeadlinesApi.as_view(), name="notice-deadlines"),
     path("disclosures/corrections/", apis.CorrectionListApi.as_view(), name="correction-list"),
     path(

@@ -208,6 +208,7 @@ def build_world() -> World:
     kwargs = {
         "case_id": case.id, "document_id": document_id, "item_id": item.id, "upload_id": upload_id,
         "device_id": active_device.id, "requirement_id": requirement.id, "catalog_id": catalog.id,
+        "user_id": officer2.id,
         "rule_id": rule.id, "round_id": round_.id, "notice_id": notice.id, "correction_id": correction_row.id,
         "code": correction_row.tracking_code, "share_id": share.share.id, "token": share.token, "index": 0,
         "key": agency_a.uscc, "number": "A-0001", "year": today.year - 1, "name": "poster.jpg",

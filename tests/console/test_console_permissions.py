@@ -47,6 +47,9 @@ PAIRS = [
     ("/console/admin/recordings/", "/api/v1/recording-requirements/"),
     ("/console/admin/catalogs/", "/api/v1/reviews/catalogs/"),
     ("/console/inbox/", "/api/v1/inbox/"),
+    ("/console/admin/profile/", "/api/v1/disclosures/profile/"),
+    ("/console/admin/users/", "/api/v1/accounts/users/"),
+    ("/console/admin/calendar/", "/api/v1/calendar/years/"),
 ]
 
 

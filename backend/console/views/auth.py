@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from backend.accounts import login_guard
+from backend.accounts.models import Role
 from backend.console.security import harden
 
 INVALID = "用户名或密码错误"
@@ -47,7 +48,10 @@ def login_page(request: HttpRequest) -> HttpResponse:
             else:
                 login_guard.login_attempt_succeeded(username=username)
                 login(request, user)  # rotates the session key (no fixation)
-                return harden(HttpResponseRedirect(_next(request), status=303))
+                target = _next(request)
+                if target == "/console/" and user.has_role(Role.SYSTEM_ADMIN) and user.agency_id is None:
+                    target = "/console/admin/"  # an administrator has no work queue (no enforcement records)
+                return harden(HttpResponseRedirect(target, status=303))
     elif request.method != "GET":
         return harden(HttpResponse(status=405))
     context = {"title": "登录", "error": error, "username": username, "next": _next(request)}
