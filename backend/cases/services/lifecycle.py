@@ -38,7 +38,7 @@ from backend.cases.models import (
     DocumentType,
     PenaltyKind,
 )
-from backend.cases.rules import days_over
+from backend.cases.rules import days_over, decision_performance_text
 from backend.cases.services.cash import ensure_cash_deposited
 from backend.cases.services.common import (
     NO_STEP,
@@ -763,7 +763,9 @@ def case_decide(
             "legal_basis": case.legal_basis,
             "measures": decided,
             "defence_adoption": case.defence_adoption,
-            "performance": "自收到本决定书之日起十五日内缴纳罚款" if case.fine_amount else "",
+            "performance": decision_performance_text(
+                fine=case.fine_amount, confiscated_gains=measures_amount(decided, PenaltyKind.CONFISCATE_GAINS)
+            ),
             "remedies": "如不服本决定，可在收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼",
             "decided_on": today.isoformat(),
             "review": review_reference,
