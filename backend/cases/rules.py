@@ -132,3 +132,36 @@ def days_over(*, due_on: dt.date, on: dt.date) -> int:
     """Calendar days by which an act on ``on`` passed the last day ``due_on`` (0 when in time). The 90-day
     decision limit counts calendar days (行政处罚法 第六十条), so its lateness does too."""
     return max((on - due_on).days, 0)
+
+
+# --------------------------------------------------------------------------- 履行方式和期限 (第五十九条、第六十七条)
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_days(n: int) -> str:
+    """1…99 in Chinese numerals as a 决定书 writes periods (十五日, 三十日)."""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[units] if units or not tens else "")
+
+
+def decision_performance_text(
+    *, fine: Decimal | None, confiscated_gains: Decimal | None = None, paid_on_spot: bool = False
+) -> str:
+    """The 履行方式和期限 of a 行政处罚决定书 (行政处罚法 第五十九条第一款第五项), the one wording for every decision.
+
+    第六十七条第三款: the party pays within fifteen days of receiving the decision at the designated bank or
+    through the electronic payment system; the confiscated illegal gains are paid the same way. 第七十二条:
+    late payment of a fine adds 3 % a day, at most the fine. The amounts are the 处罚内容's (a later 变更 changes
+    them there, not here). Empty when nothing is to be paid (a warning, confiscated property only)."""
+    owed = "、".join(name for name, amount in (("罚款", fine), ("没收的违法所得", confiscated_gains)) if amount)
+    if not owed:
+        return ""
+    if paid_on_spot:
+        return f"{owed}已由执法人员当场收缴（行政处罚法第六十八条）"
+    days = _chinese_days(get_rule("PAYMENT").length)
+    text = f"自收到本决定书之日起{days}日内，到指定的银行或者通过电子支付系统缴纳{owed}"
+    if fine:
+        text += "。到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额"
+    return text

@@ -67,3 +67,37 @@ def test_plain_http_is_redirected_to_https_keeping_the_method(proxy):
                                    headers={"Host": "enforce.example.gov.cn"})  # fmt: skip
     assert answer.status_code == 308
     assert answer.headers["Location"] == "https://enforce.example.gov.cn/api/v1/uploads/"
+
+
+def _raw_exchange(proxy, request: bytes) -> tuple[bytes, bytes]:
+    context = ssl.create_default_context(cafile=str(proxy["cert"]))
+    raw = socket.create_connection(("127.0.0.1", proxy["https_port"]), timeout=20)
+    answer = b""
+    with context.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(request)
+        while True:
+            chunk = tls.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_a_request_line_too_long_is_refused_in_json(proxy):
+    # Over large_client_header_buffers (8 KiB): nginx's own 414, never its HTML page.
+    head, body = _raw_exchange(proxy, b"GET /api/v1/cases/?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: localhost\r\n"
+                               b"Connection: close\r\n\r\n")  # fmt: skip
+    assert head.startswith(b"HTTP/1.1 414"), head
+    assert b"Content-Type: application/json" in head
+    answer = json.loads(body)
+    assert answer["code"] == "uri_too_long" and "过长" in answer["message"]
+
+
+def test_a_header_too_large_is_refused_as_431_in_json(proxy):
+    head, body = _raw_exchange(proxy, b"GET /api/v1/cases/ HTTP/1.1\r\nHost: localhost\r\nCookie: s=" + b"b" * 9000
+                               + b"\r\nConnection: close\r\n\r\n")  # fmt: skip
+    assert head.startswith(b"HTTP/1.1 431"), head
+    assert b"Content-Type: application/json" in head
+    answer = json.loads(body)
+    assert answer["code"] == "request_headers_too_large" and "请求头" in answer["message"]

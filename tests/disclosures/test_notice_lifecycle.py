@@ -297,7 +297,10 @@ def test_the_notice_text_is_the_decision_as_served(officer_a, officer_a2, head_a
     case = walk(new_case(officer_a, officer_a2, on=start), officer=officer_a, head=head_a, to="decided", start=start)
     served = case.documents.get(doc_type="decision").content
     notice = Notice.objects.get(case=case)
-    assert served["agency_name"] == case.agency.name and served["evidence"] == []
+    assert served["agency_name"] == case.agency.name
+    # The 笔录 are evidence (行政处罚法 第四十六条).
+    assert served["evidence"] == ["现场检查（勘验）笔录（2026-03-04，辽源市龙山区人民大街88号）"]
+    assert "证据：现场检查（勘验）笔录（2026-03-04，" in notice.full_text
     assert f"履行方式和期限：{served['performance']}" in notice.full_text
     assert served["remedies"] in notice.full_text
     assert notice.full_text.splitlines()[-1] == f"{served['agency_name']}　{served['decided_on']}"

@@ -38,7 +38,7 @@ from backend.cases.models import (
     DocumentType,
     PenaltyKind,
 )
-from backend.cases.rules import days_over
+from backend.cases.rules import days_over, decision_performance_text
 from backend.cases.services.cash import ensure_cash_deposited
 from backend.cases.services.common import (
     NO_STEP,
@@ -353,6 +353,22 @@ def _ensure_evidence(case: Case) -> None:
     if case.documents.filter(doc_type__in=EVIDENTIARY_DOCUMENTS).exists():
         return
     raise PreconditionFailed("evidence_missing", "案件尚无证据，不能告知拟处罚（行政处罚法第四十条）")
+
+
+def _decision_evidence(case: Case) -> list[str]:
+    """The evidence a 决定书 lists (行政处罚法 第五十九条第一款第二项): the 笔录 made in the investigation
+    (第四十六条: 勘验笔录、现场笔录 and the party's statements are evidence; a superseded one is left off), then
+    the received evidence items."""
+    documents = case.documents.filter(doc_type__in=EVIDENTIARY_DOCUMENTS).order_by("occurred_at", "created_at")
+    superseded = set(case.documents.exclude(supersedes=None).values_list("supersedes_id", flat=True))
+    lines = []
+    for document in documents:
+        if document.pk in superseded:
+            continue
+        made = timezone.localtime(document.occurred_at).date().isoformat()
+        details = "，".join(part for part in (made, document.place, document.number) if part)
+        lines.append(f"{document.get_doc_type_display()}（{details}）")
+    return [*lines, *hooks.case_evidence_list_text(case_id=case.id)]
 
 
 @transaction.atomic
@@ -743,11 +759,13 @@ def case_decide(
             "party_uscc": case.party_uscc,
             "party_legal_rep": case.party_legal_rep,
             "facts": case.facts,
-            "evidence": hooks.case_evidence_list_text(case_id=case.id),
+            "evidence": _decision_evidence(case),
             "legal_basis": case.legal_basis,
             "measures": decided,
             "defence_adoption": case.defence_adoption,
-            "performance": "自收到本决定书之日起十五日内缴纳罚款" if case.fine_amount else "",
+            "performance": decision_performance_text(
+                fine=case.fine_amount, confiscated_gains=measures_amount(decided, PenaltyKind.CONFISCATE_GAINS)
+            ),
             "remedies": "如不服本决定，可在收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼",
             "decided_on": today.isoformat(),
             "review": review_reference,

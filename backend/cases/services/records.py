@@ -40,7 +40,7 @@ from backend.cases.models import (
     Procedure,
     RecordingRequirement,
 )
-from backend.cases.rules import extension_in_time
+from backend.cases.rules import decision_performance_text, extension_in_time
 from backend.cases.services.cash import record_cash_collection
 from backend.cases.services.common import (
     create_document,
@@ -241,6 +241,7 @@ def case_create_summary(
         officer_ids=[str(o.pk) for o in officers], attachment_ids=attachment_ids,
         content={"facts": case.facts, "legal_basis": case.legal_basis, "measures": decided,
                  "decided_at": decided_at.isoformat(), "place": case.place_address,
+                 "performance": decision_performance_text(fine=fine, paid_on_spot=paid_on_spot),
                  "remedies": "如不服本决定，可在六十日内申请行政复议或者六个月内提起行政诉讼"},
     )
     deadline_open(case=case, code="SUMMARY_FILING", anchor_on=decided_on)
