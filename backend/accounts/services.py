@@ -9,7 +9,7 @@ import base64
 import binascii
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts.models import Device, OfficerCredential, Role, User, UserRole
@@ -220,8 +220,14 @@ def user_create(
         raise ApplicationError("password_too_weak", "初始密码不符合要求：" + "；".join(exc.messages), status=422,
                                fields={"password": list(exc.messages)}) from exc  # fmt: skip
     user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
+    user.full_clean(exclude=["password", "username"])  # the name's uniqueness: the constraint, below
+    try:
+        with transaction.atomic():  # two heads opening the same name at once: the second gets the 409 too
+            user.save()
+    except IntegrityError as exc:
+        raise PreconditionFailed(
+            "username_taken", f"用户名“{username}”已被使用", fields={"username": ["用户名已被使用"]}
+        ) from exc
     for role in sorted(wanted):
         UserRole.objects.create(user=user, role=role)
     audit_record(action="user.created", target=user, context=context, actor=actor, agency_id=agency_id,

@@ -56,6 +56,13 @@ ACTION_LABELS = {
     "notice.correction_answered": "答复更正申请",
     "deadline.reminder": "期限提醒",
     "ledger.alert": "审计日志告警",
+    "user.created": "开设账号",
+    "user.role_granted": "授予角色",
+    "user.role_revoked": "撤销角色",
+    "user.deactivated": "停用账号",
+    "user.reactivated": "重新启用账号",
+    "disclosure.profile_updated": "修改公示设置",
+    "calendar.notice_imported": "导入放假通知",
 }
 
 

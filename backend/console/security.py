@@ -63,6 +63,7 @@ def console_view(permission: type[BasePermission] = IsAuthenticated, *, methods:
             except ApplicationError as error:
                 return error_page(request, error)
 
+        wrapped.console_methods = methods  # type: ignore[attr-defined]  # read by the accessibility test's walk
         return csrf_protect(wrapped)
 
     return decorate

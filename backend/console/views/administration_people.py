@@ -133,9 +133,12 @@ def user_detail(request: HttpRequest, user_id: Any) -> HttpResponse:
     grantable = [(v, label) for v, label in Role.choices if v not in held and (is_admin or v != Role.SYSTEM_ADMIN)]
     history = AuditEvent.objects.filter(target_type="accounts.user", target_id=str(account.pk)).order_by("-occurred_at")
     state = account_services.credential_state(user=account)
+    events = list(history[:50])
+    for event in events:
+        event.role_label = ROLE_LABELS.get(str(event.data.get("role", "")), "")
     context = {"title": account.full_name or account.username, "account": account,
                "held": [(r, ROLE_LABELS[r]) for r in held], "grantable": grantable,
-               "credential_label": CREDENTIAL_LABELS.get(state, state), "history": list(history[:50]),
+               "credential_label": CREDENTIAL_LABELS.get(state, state), "history": events,
                "may_manage": request.user.has_role(Role.AGENCY_HEAD, Role.SYSTEM_ADMIN),
                "status_form": forms.form_for(AccountStatusInputSerializer)}  # fmt: skip
     return render(request, "console/admin_user.html", context)
