@@ -63,6 +63,7 @@ from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.remedies import remedies_clause
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -740,7 +741,7 @@ def case_decide(
             "measures": decided,
             "defence_adoption": case.defence_adoption,
             "performance": "自收到本决定书之日起十五日内缴纳罚款" if case.fine_amount else "",
-            "remedies": "如不服本决定，可在收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼",
+            "remedies": remedies_clause(),
             "decided_on": today.isoformat(),
             "review": review_reference,
         },

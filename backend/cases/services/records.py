@@ -60,6 +60,7 @@ from backend.cases.workflow import DECIDED_STATUSES
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.remedies import remedies_clause
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -240,7 +241,7 @@ def case_create_summary(
         officer_ids=[str(o.pk) for o in officers], attachment_ids=attachment_ids,
         content={"facts": case.facts, "legal_basis": case.legal_basis, "measures": decided,
                  "decided_at": decided_at.isoformat(), "place": case.place_address,
-                 "remedies": "如不服本决定，可在六十日内申请行政复议或者六个月内提起行政诉讼"},
+                 "remedies": remedies_clause()},
     )
     deadline_open(case=case, code="SUMMARY_FILING", anchor_on=decided_on)
     if fine and not paid_on_spot:
