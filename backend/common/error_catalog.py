@@ -103,7 +103,8 @@ def _message(node: ast.expr | None) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):  # an f-string: its literal parts, the fields as …
-        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
+        parts = (v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "…" for v in node.values)
+        return "".join(parts)
     return ""
 
 
