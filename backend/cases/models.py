@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import parties
@@ -69,6 +70,14 @@ class PenaltyKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+def penalty_kind_label(kind: str) -> str:
+    """The Chinese word of a :class:`PenaltyKind` value (its label: the one list), or ``kind`` itself if unknown."""
+    try:
+        return str(PenaltyKind(kind).label)
+    except ValueError:
+        return str(kind)
+
+
 class DecisionOutcome(models.TextChoices):
     """行政处罚法 第五十七条: what the head decides after the investigation."""
 
@@ -78,14 +87,31 @@ class DecisionOutcome(models.TextChoices):
     TRANSFER_OTHER = "transfer_other", _("移送其他部门")
 
 
+class DecisionChange(models.TextChoices):
+    """The one vocabulary of how a decision was later changed (行政处罚法 第四十八条第二款: 变更、撤销、确认违法、
+    确认无效; 国办发〔2018〕118号 (六) adds 要求重新作出). A case's :class:`DecisionState`, a recorded
+    :class:`DecisionCorrection` and a notice's withdrawal kind (``disclosures.WithdrawalKind``) are all built from
+    it, so the staff and the public API say the same words."""
+
+    CHANGED = "changed", _("变更")
+    REVOKED = "revoked", _("撤销")
+    CONFIRMED_ILLEGAL = "confirmed_illegal", _("确认违法")
+    CONFIRMED_VOID = "confirmed_void", _("确认无效")
+    REMADE = "remade", _("责令重新作出")
+
+
+_C = DecisionChange
+
+
 class DecisionState(models.TextChoices):
-    """What later happened to a decision (复议、诉讼 or self-correction); 行政处罚法 第四十八条第二款."""
+    """What later happened to a decision: in force, or the change recorded last (the words of
+    :class:`DecisionChange`, as "已<change>")."""
 
     EFFECTIVE = "effective", _("有效")
-    CHANGED = "changed", _("已变更")
-    REVOKED = "revoked", _("已撤销")
-    CONFIRMED_ILLEGAL = "confirmed_illegal", _("已确认违法")
-    CONFIRMED_VOID = "confirmed_void", _("已确认无效")
+    CHANGED = _C.CHANGED.value, format_lazy("已{}", _C.CHANGED.label)
+    REVOKED = _C.REVOKED.value, format_lazy("已{}", _C.REVOKED.label)
+    CONFIRMED_ILLEGAL = _C.CONFIRMED_ILLEGAL.value, format_lazy("已{}", _C.CONFIRMED_ILLEGAL.label)
+    CONFIRMED_VOID = _C.CONFIRMED_VOID.value, format_lazy("已{}", _C.CONFIRMED_VOID.label)
 
 
 class RetentionTerm(models.TextChoices):
@@ -637,10 +663,13 @@ class DecisionCorrection(models.Model):
     """A later 变更/撤销/确认违法/确认无效 of a decision (行政处罚法 第四十八条第二款)."""
 
     class Kind(models.TextChoices):
-        CHANGED = "changed", _("变更")
-        REVOKED = "revoked", _("撤销")
-        CONFIRMED_ILLEGAL = "confirmed_illegal", _("确认违法")
-        CONFIRMED_VOID = "confirmed_void", _("确认无效")
+        """What the agency records (复议, 诉讼 or self-correction): every :class:`DecisionChange` but 要求重新作出,
+        which follows a 撤销 and is recorded as that 撤销."""
+
+        CHANGED = _C.CHANGED.value, _C.CHANGED.label
+        REVOKED = _C.REVOKED.value, _C.REVOKED.label
+        CONFIRMED_ILLEGAL = _C.CONFIRMED_ILLEGAL.value, _C.CONFIRMED_ILLEGAL.label
+        CONFIRMED_VOID = _C.CONFIRMED_VOID.value, _C.CONFIRMED_VOID.label
 
     class By(models.TextChoices):
         RECONSIDERATION = "reconsideration", _("行政复议")

@@ -13,8 +13,13 @@ Who: ``handler`` = a handling officer of the case (or the agency head), ``head``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from backend.accounts.models import Role
 from backend.cases.models import Case, DecisionOutcome, DecisionState
+
+if TYPE_CHECKING:
+    from backend.accounts.models import User
 
 S = Case.Status
 
@@ -123,3 +128,34 @@ def allowed_transitions(status: str, *, decision_state: str = "", decision_outco
     if status == S.DECIDED and decision_outcome == DecisionOutcome.PENALTY:
         names = [name for name in names if name != "close"]  # 结案 after 送达 (case_close: decision_not_served)
     return names
+
+
+# Statuses in which a review package (审核 round, backend.reviews) may be submitted: the sources of the two rows that
+# enter review (提交审核, 听证后法制审核) and every later status before the decision, where a returned or superseded
+# package is submitted again. Not while a requested hearing is pending: 经过听证的案件 are reviewed after the
+# hearing (行政处罚法 第五十八条; 市场监管程序规定 第五十条第二款).
+HEARING_PENDING_STATUSES = frozenset({S.HEARING_REQUESTED, S.HEARING_SCHEDULED})
+REVIEW_SUBMITTABLE_STATUSES = frozenset(
+    TRANSITIONS["submit_review"].sources
+    | TRANSITIONS["submit_post_hearing_review"].sources
+    | {S.CASE_REVIEW, S.LEGAL_REVIEW, S.PROPOSED, S.NOTIFIED, S.LEGAL_REVIEW_POST_HEARING, S.REVIEWING_DEFENCE,
+       S.DECIDING}
+)  # fmt: skip
+
+
+def is_handling_officer(*, case: Case, user: User) -> bool:
+    """Whether ``user`` is one of the case's handling officers (承办人员) — the agency head is not, by this test."""
+    return case.handling_officers.filter(pk=user.pk).exists()
+
+
+def counts_as(*, actor: User, case: Case, who: str) -> bool:
+    """The one reading of the ``who`` column: ``handler`` = a handling officer of the case or the agency head,
+    ``head`` = the agency head (机关负责人), ``reviewer`` = a legal reviewer (法制审核人员). Agency membership is the
+    caller's check (another agency's case answers 404/403 before this)."""
+    if who == HEAD:
+        return actor.has_role(Role.AGENCY_HEAD)
+    if who == HANDLER:
+        return actor.has_role(Role.AGENCY_HEAD) or is_handling_officer(case=case, user=actor)
+    if who == REVIEWER:
+        return actor.has_role(Role.LEGAL_REVIEWER)
+    raise ValueError(f"unknown actor kind: {who}")

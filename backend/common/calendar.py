@@ -28,7 +28,7 @@ from backend.common.workdays import Assume, DayInfo, DayOverride, WorkdayCalenda
 logger = logging.getLogger(__name__)
 
 _VERSION_KEY = "workday-calendar-version"
-_built: dict[str, object] = {"version": None, False: None, True: None}
+_built: dict[str | bool, object] = {"version": None, False: None, True: None}
 
 
 def _build() -> None:

@@ -114,7 +114,7 @@ def resolve_client_address(peer: str, forwarded_for: str, networks: tuple[Networ
 def client_address(request: Any) -> str:
     """The resolved client address of a request (Django's or DRF's) for audit records and logs."""
     resolved = getattr(request, "client_address", None)
-    return resolved if resolved is not None else request.META.get("REMOTE_ADDR", "")
+    return str(resolved if resolved is not None else request.META.get("REMOTE_ADDR", ""))
 
 
 class ClientAddressMiddleware:

@@ -45,4 +45,5 @@ def paginated_response(
     """One page of ``queryset`` through ``view.pagination_class``; ``serialize`` turns its rows into data."""
     paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serialize(page))
+    response: Response = paginator.get_paginated_response(serialize(page))
+    return response

@@ -29,9 +29,35 @@ LABELS: dict[PartyType, str] = {
     PartyType.ORGANISATION: "法人及非法人组织",
 }
 
+# The statute's words for the same types (行政处罚法 says 公民、法人或者其他组织), used in the reasons a review
+# catalog rule gives (backend/reviews/major.py).
+STATUTE_WORDS: dict[PartyType, str] = {
+    PartyType.NATURAL_PERSON: "公民",
+    PartyType.SOLE_TRADER: "个体工商户",
+    PartyType.ORGANISATION: "法人或者其他组织",
+}
+
 # Old words still accepted on input during the transition (api_docs/guides/cases.md "Party types").
 LEGACY_VALUES: dict[str, PartyType] = {"person": PartyType.NATURAL_PERSON}
 LEGACY_ACCEPTED_UNTIL = dt.date(2027, 6, 30)
+
+# Words a party record may carry in a served document or an imported snapshot (the redaction engine reads them):
+# the values, both label sets, the legacy value and common English/Chinese synonyms. The API accepts only the
+# values (and, until LEGACY_ACCEPTED_UNTIL, the legacy value).
+_TEXT_WORDS: dict[str, PartyType] = {
+    **{member.value: member for member in PartyType},
+    **{label: member for member, label in LABELS.items()},
+    **{word: member for member, word in STATUTE_WORDS.items()},
+    **LEGACY_VALUES,
+    "individual": PartyType.NATURAL_PERSON,
+    "individual_business": PartyType.SOLE_TRADER,
+    "organization": PartyType.ORGANISATION,
+    "legal_person": PartyType.ORGANISATION,
+    "org": PartyType.ORGANISATION,
+    "法人": PartyType.ORGANISATION,
+    "法人或其他组织": PartyType.ORGANISATION,
+    "其他组织": PartyType.ORGANISATION,
+}
 
 
 def parse_party_type(value: str) -> PartyType:
@@ -39,3 +65,15 @@ def parse_party_type(value: str) -> PartyType:
     if value in LEGACY_VALUES:
         return LEGACY_VALUES[value]
     return PartyType(value)
+
+
+def party_type_from_text(value: object) -> PartyType:
+    """A party type written in a document (``natural_person`` / 自然人 / 公民 / 个体工商户 / 法人及非法人组织 …);
+    ``ValueError`` naming the word for anything else."""
+    if isinstance(value, PartyType):
+        return value
+    key = str(value or "").strip()
+    try:
+        return _TEXT_WORDS.get(key) or _TEXT_WORDS[key.lower()]
+    except KeyError:
+        raise ValueError(f"unknown party type: {value!r}") from None

@@ -485,7 +485,7 @@ class S3Storage:
         if not state.get("tail"):
             return b""
         obj = self.client.get_object(Bucket=self.bucket, Key=f"{INCOMING_PREFIX}{upload_id}.tail")
-        data = obj["Body"].read()
+        data: bytes = obj["Body"].read()
         if len(data) != state["tail"]:
             raise StorageError(f"tail of upload {upload_id} has {len(data)} bytes, expected {state['tail']}")
         return data

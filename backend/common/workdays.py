@@ -51,6 +51,7 @@ __all__ = [
     "provisional_reason",
     "reminder_dates",
     "workdays_between",
+    "workdays_of",
 ]
 
 
@@ -145,6 +146,22 @@ class DeadlineRule:
         if self.unit is not PeriodUnit.HOURS:
             raise ValueError(f"{self.code} is not hour-based")
         return dt.timedelta(hours=self.length)
+
+    @property
+    def months(self) -> int:
+        """Length of a month- or year-based rule in months (a display period stored per agency in months)."""
+        if self.unit is PeriodUnit.MONTHS:
+            return self.length
+        if self.unit is PeriodUnit.YEARS:
+            return self.length * 12
+        raise ValueError(f"{self.code} is not counted in months or years")
+
+    def require_unit(self, unit: PeriodUnit) -> int:
+        """``length``, after checking the caller counts it in ``unit`` (a working-day rule read as calendar days
+        would silently shorten a statutory period)."""
+        if self.unit is not unit:
+            raise ValueError(f"{self.code} is counted in {self.unit}, not {unit}")
+        return self.length
 
 
 _W, _D, _M, _Y, _H = (
@@ -457,6 +474,17 @@ _RULES: tuple[DeadlineRule, ...] = (
         tags=("disclosure",),
     ),
     DeadlineRule(
+        code="CORRECTION_ANSWER",
+        name="答复公示信息更正申请",
+        length=20,
+        unit=_W,
+        anchor="收到更正申请之日",
+        source="企业信息公示暂行条例 第十三条（参照）；国办发〔2018〕118号 二",
+        configurable=True,
+        note="市场监管以外的机关无法定答复期限，参照企业信息公示的二十个工作日。",
+        tags=("disclosure",),
+    ),
+    DeadlineRule(
         code="CREDIT_FEED_PUSH",
         name="行政处罚信息报送信用平台（双公示）",
         length=7,
@@ -523,6 +551,12 @@ def get_rule(code: str) -> DeadlineRule:
         return DEADLINE_RULES[code]
     except KeyError:
         raise KeyError(f"unknown deadline rule: {code}") from None
+
+
+def workdays_of(code: str) -> int:
+    """The statutory length of a working-day rule: what model defaults and services read instead of restating
+    the number (an agency's own setting, where the rule is ``configurable``, is data on top of it)."""
+    return get_rule(code).require_unit(PeriodUnit.WORKDAYS)
 
 
 # --------------------------------------------------------------------------------------------------

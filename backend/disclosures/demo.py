@@ -14,14 +14,11 @@ from typing import Any
 from django.utils import timezone
 
 from backend.accounts.models import Agency, User
+from backend.common.remedies import remedies_clause
 from backend.disclosures import services
 from backend.disclosures.models import AgencyDisclosureProfile, DiscretionStandard, EnforcementItem, Notice
 
-REMEDIES = (
-    "当事人对行政处罚决定不服的，可以自收到决定书之日起六十日内向本级人民政府申请行政复议"
-    "（《中华人民共和国行政复议法》第二十条），或者自收到决定书之日起六个月内依法向人民法院提起行政诉讼"
-    "（《中华人民共和国行政诉讼法》第四十六条）。复议、诉讼期间不停止决定的执行，法律另有规定的除外。"
-)
+REMEDIES = remedies_clause(reconsideration_body="本级人民政府", cite_articles=True)
 PROCEDURES = (
     "一般程序：立案—调查取证—案件审核/法制审核—事先告知（陈述、申辩、听证）—负责人决定—送达—执行—结案。\n"
     "简易程序：违法事实确凿并有法定依据，对公民处二百元以下、对法人或者其他组织处三千元以下罚款或者警告的，"

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from backend.cases.models import PartyType  # one vocabulary: backend/common/parties.py
+from backend.cases.models import DecisionChange, PartyType  # one vocabulary each (common/parties.py)
 from backend.common.models import BaseModel
+from backend.common.workdays import get_rule, workdays_of
 
 # --------------------------------------------------------------------------------------------------
 # 事前公开: agency profile, enforcement items, discretion standards
@@ -41,15 +42,25 @@ class AgencyDisclosureProfile(BaseModel):
     supervision_contact = models.CharField(_("监督投诉电话"), max_length=200, blank=True)
 
     # --- disclosure settings ------------------------------------------------------------------
+    # The periods are the agency's data on top of the statutory rules (backend.common.workdays.DEADLINE_RULES,
+    # the one definition): each default is read from its rule, never restated here.
     # 国办发〔2018〕118号 (六): penalty decisions within 7 working days; other decisions within 20.
-    penalty_deadline_workdays = models.PositiveSmallIntegerField(_("处罚决定公示期限（工作日）"), default=7)
-    other_deadline_workdays = models.PositiveSmallIntegerField(_("其他决定公示期限（工作日）"), default=20)
+    penalty_deadline_workdays = models.PositiveSmallIntegerField(
+        _("处罚决定公示期限（工作日）"), default=workdays_of("DISCLOSE_PENALTY_OR_LICENSE")
+    )
+    other_deadline_workdays = models.PositiveSmallIntegerField(
+        _("其他决定公示期限（工作日）"), default=workdays_of("DISCLOSE_OTHER_DECISION")
+    )
     due_soon_workdays = models.PositiveSmallIntegerField(_("临期提醒（工作日）"), default=2)
     # 市场监督管理行政处罚信息公示规定 第二条: 仅受到警告的行政处罚不予公示 (market regulation only).
     publish_warning_only = models.BooleanField(_("公示仅警告的处罚"), default=True)
     # 市场监督管理行政处罚信息公示规定 第十三条: 3 months for 通报批评 / low fines, 3 years otherwise.
-    display_months_default = models.PositiveSmallIntegerField(_("公示期（月）"), default=36)
-    display_months_short = models.PositiveSmallIntegerField(_("短公示期（月）"), default=3)
+    display_months_default = models.PositiveSmallIntegerField(
+        _("公示期（月）"), default=get_rule("SAMR_DISPLAY_LONG").months
+    )
+    display_months_short = models.PositiveSmallIntegerField(
+        _("短公示期（月）"), default=get_rule("SAMR_DISPLAY_SHORT").months
+    )
     low_fine_threshold = models.DecimalField(
         _("较低数额罚款上限（元）"),
         max_digits=14,
@@ -64,7 +75,9 @@ class AgencyDisclosureProfile(BaseModel):
     # Overrides for backend.disclosures.redaction.RedactionPolicy.from_dict (DOMAIN §6.5 table).
     redaction_policy = models.JSONField(_("脱敏策略"), default=dict, blank=True)
     correction_answer_workdays = models.PositiveSmallIntegerField(
-        _("更正申请答复期限（工作日）"), default=20, help_text=_("企业信息公示暂行条例 第十三条参照")
+        _("更正申请答复期限（工作日）"),
+        default=workdays_of("CORRECTION_ANSWER"),
+        help_text=_("企业信息公示暂行条例 第十三条参照"),
     )
 
     class Meta:
@@ -138,13 +151,15 @@ class NonDisclosureReason(models.TextChoices):
 
 
 class WithdrawalKind(models.TextChoices):
-    """行政处罚法 第四十八条第二款; 国办发〔2018〕118号 (六) adds 要求重新作出."""
+    """Why a notice was withdrawn: a change of the decision in the cases app's one vocabulary
+    (:class:`~backend.cases.models.DecisionChange`: 行政处罚法 第四十八条第二款; 国办发〔2018〕118号 (六) adds
+    要求重新作出), or wrong information corrected (更正, 国办发〔2018〕118号 二)."""
 
-    CHANGED = "changed", _("变更")
-    REVOKED = "revoked", _("撤销")
-    CONFIRMED_ILLEGAL = "confirmed_illegal", _("确认违法")
-    CONFIRMED_VOID = "confirmed_void", _("确认无效")
-    REMADE = "remade", _("责令重新作出")
+    CHANGED = DecisionChange.CHANGED.value, DecisionChange.CHANGED.label
+    REVOKED = DecisionChange.REVOKED.value, DecisionChange.REVOKED.label
+    CONFIRMED_ILLEGAL = DecisionChange.CONFIRMED_ILLEGAL.value, DecisionChange.CONFIRMED_ILLEGAL.label
+    CONFIRMED_VOID = DecisionChange.CONFIRMED_VOID.value, DecisionChange.CONFIRMED_VOID.label
+    REMADE = DecisionChange.REMADE.value, DecisionChange.REMADE.label
     CORRECTED = "corrected", _("信息有误予以更正")
 
 

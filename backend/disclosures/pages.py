@@ -19,12 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backend.accounts.models import OfficerCredential
+from backend.cases.models import PenaltyKind
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.inputs import is_ascii_int
 from backend.disclosures import public, selectors, services
 from backend.disclosures.models import Notice, PartyType
 from backend.disclosures.public_apis import agency_detail, build_atom_feed, correction_status
-from backend.disclosures.services import PENALTY_KIND_LABELS
 from backend.disclosures.statistics_charts import statistics_charts
 from backend.ledger.services import audit_context_from_request
 
@@ -98,7 +98,7 @@ def notice_list_page(request: HttpRequest) -> HttpResponse:
                 "rows": [public.list_row(r) for r in rows],
                 "filters": filters,
                 "agencies": selectors.agency_public_list(),
-                "penalty_kinds": PENALTY_KIND_LABELS.items(),
+                "penalty_kinds": PenaltyKind.choices,
                 "party_types": PartyType.choices,
                 "next_url": link("n", next_seq),
                 "prev_url": link("p", prev_seq),

@@ -21,12 +21,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from backend.cases.models import penalty_kind_label
 from backend.common.conditional import if_none_match_hits
 from backend.common.errors import ApplicationError
 from backend.common.inputs import int_or_none, parse_client_date
 from backend.disclosures import revision
 from backend.disclosures.models import Notice, PartyType
-from backend.disclosures.services import PENALTY_KIND_LABELS
 
 STATUS_LABELS = dict(Notice.Status.choices)
 PARTY_TYPE_LABELS = dict(PartyType.choices)
@@ -58,7 +58,7 @@ def list_row(row: dict[str, Any]) -> dict[str, Any]:
         "party_uscc": None if withdrawn else (row["party_uscc"] or None),
         "violation_type": None if withdrawn else row["violation_type"],
         "penalty_kinds": kinds,
-        "penalty_kind_labels": [PENALTY_KIND_LABELS.get(k, k) for k in kinds],
+        "penalty_kind_labels": [penalty_kind_label(k) for k in kinds],
         "fine_amount": None if withdrawn else money(row["fine_amount"]),
         "decision_date": row["decision_date"].isoformat(),
         "agency_id": row["agency_id"],
@@ -109,7 +109,7 @@ def detail_dict(notice: Notice, *, superseded_by: Notice | None = None) -> dict[
             "facts": notice.facts,
             "legal_basis": notice.legal_basis,
             "penalty_kinds": kinds,
-            "penalty_kind_labels": [PENALTY_KIND_LABELS.get(k, k) for k in kinds],
+            "penalty_kind_labels": [penalty_kind_label(k) for k in kinds],
             "penalty_content": notice.penalty_content,
             "fine_amount": money(notice.fine_amount),
             "confiscation_amount": money(notice.confiscation_amount),
@@ -347,7 +347,7 @@ def export_row(row: dict[str, Any]) -> dict[str, str]:
         "CF_WFXW": row["violation_type"],
         "CF_SY": row["facts"],
         "CF_YJ": row["legal_basis"],
-        "CF_CFLB": "；".join(PENALTY_KIND_LABELS.get(k, k) for k in kinds_of(row["penalty_kinds"])),
+        "CF_CFLB": "；".join(penalty_kind_label(k) for k in kinds_of(row["penalty_kinds"])),
         "CF_NR": row["penalty_content"],
         "CF_NR_FK": _wan(row["fine_amount"]),
         "CF_NR_WFFF": _wan(row["confiscation_amount"]),

@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Agency, Role, User
+from backend.cases.models import PenaltyKind, penalty_kind_label
 from backend.common import parties
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.inputs import is_ascii_int
-from backend.common.workdays import Assume, Deadline, WorkdayCalendar
+from backend.common.remedies import remedies_clause
+from backend.common.workdays import Assume, Deadline, WorkdayCalendar, workdays_of
 from backend.disclosures import redaction, revision
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
@@ -34,36 +36,11 @@ from backend.disclosures.redaction import notice as redaction_notice
 from backend.disclosures.search import index_tokens
 from backend.ledger.services import AuditContext, audit_record
 
-# 行政处罚法 第四十八条第二款、第八十五条: withdraw within 3 (working) days.
-WITHDRAW_WORKDAYS = 3
+# 暂扣/吊销许可证件 and 降低资质等级 touch a licence (双公示 field 许可证件); 警告, 通报批评 and 罚款 are the light
+# kinds that may take the short display period (市场监督管理行政处罚信息公示规定 第十三条).
+_LICENCE_KINDS = frozenset({PenaltyKind.SUSPEND_LICENCE, PenaltyKind.REVOKE_LICENCE, PenaltyKind.DOWNGRADE})
+_LIGHT_KINDS = frozenset({PenaltyKind.WARNING, PenaltyKind.CRITICISM, PenaltyKind.FINE})
 
-PENALTY_KIND_LABELS: dict[str, str] = {
-    "warning": "警告",
-    "criticism": "通报批评",
-    "fine": "罚款",
-    "confiscate_gains": "没收违法所得",
-    "confiscate_property": "没收非法财物",
-    "suspend_licence": "暂扣许可证件",
-    "downgrade": "降低资质等级",
-    "revoke_licence": "吊销许可证件",
-    "restrict_business": "限制开展生产经营活动",
-    "suspend_business": "责令停产停业",
-    "close": "责令关闭",
-    "restrict_practice": "限制从业",
-    "detention": "行政拘留",
-    "other": "其他",
-}
-_LICENCE_KINDS = {"suspend_licence", "revoke_licence", "downgrade"}
-_LIGHT_KINDS = {"warning", "criticism", "fine"}
-
-_WITHDRAWAL_ALIASES: dict[str, str] = {
-    "变更": WithdrawalKind.CHANGED,
-    "撤销": WithdrawalKind.REVOKED,
-    "确认违法": WithdrawalKind.CONFIRMED_ILLEGAL,
-    "确认无效": WithdrawalKind.CONFIRMED_VOID,
-    "重新作出": WithdrawalKind.REMADE,
-    "更正": WithdrawalKind.CORRECTED,
-}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -84,6 +61,12 @@ def _add_workdays(start: datetime.date, n: int) -> Deadline:
     or a correction is never refused because next year's State Council notice has not been entered; the date
     is recomputed once it is (:func:`notices_recompute_for_calendar`) and the coverage alert asks for it."""
     return _calendar().add_workdays(start, n, assume=Assume.MOST_WORKDAYS)
+
+
+def withdraw_workdays() -> int:
+    """行政处罚法 第四十八条第二款、第八十五条: withdraw within 3 working days (the DISCLOSE_WITHDRAW rule; the
+    statute fixes it, so no agency setting overrides it)."""
+    return workdays_of("DISCLOSE_WITHDRAW")
 
 
 def profile_for(agency: Agency) -> AgencyDisclosureProfile:
@@ -204,7 +187,7 @@ def _legal_basis_text(value: Any) -> str:
 def _penalty_content(measures: list[Mapping[str, Any]]) -> str:
     parts = []
     for m in measures:
-        label = PENALTY_KIND_LABELS.get(str(m.get("kind", "")), str(m.get("kind", "")))
+        label = penalty_kind_label(str(m.get("kind", "")))
         detail = str(m.get("detail") or "").strip()
         amount = m.get("amount")
         text = label
@@ -216,9 +199,6 @@ def _penalty_content(measures: list[Mapping[str, Any]]) -> str:
     return "；".join(parts)
 
 
-DEFAULT_REMEDIES = (
-    "如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
-)
 
 
 def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime.date) -> str | None:
@@ -278,7 +258,7 @@ def snapshot_from_case(case: Any) -> dict[str, Any]:
             # The case's current measures: after a 变更 the new notice states the changed penalty.
             f"处罚内容：{content}" if content else "",
             f"履行方式和期限：{served['performance']}" if served.get("performance") else "",
-            (served.get("remedies") or DEFAULT_REMEDIES).rstrip("。") + "。",
+            (served.get("remedies") or remedies_clause()).rstrip("。") + "。",
             f"{agency_name}　{served.get('decided_on') or decided_on.isoformat()}",
         )
         if line
@@ -650,7 +630,10 @@ def notice_publish(*, notice: Notice, actor: User, context: AuditContext | None 
 
 
 def _withdrawal_kind(kind: str) -> str:
-    kind = _WITHDRAWAL_ALIASES.get(str(kind), str(kind))
+    # Internal callers may name the kind by its Chinese label (变更, 撤销 …): the labels of the one enum, not a
+    # second list of words.
+    by_label = {str(label): value for value, label in WithdrawalKind.choices}
+    kind = by_label.get(str(kind), str(kind))
     if kind not in WithdrawalKind.values:
         raise ApplicationError(
             "withdrawal_kind_invalid", "撤回类型无效", status=422, extra={"allowed": list(WithdrawalKind.values)}
@@ -691,7 +674,7 @@ def notice_withdraw(
     notice.withdrawal_kind = kind
     notice.withdrawal_reason = public_reason
     notice.withdrawal_triggered_on = triggered_on
-    withdrawal_due = _add_workdays(triggered_on, WITHDRAW_WORKDAYS)
+    withdrawal_due = _add_workdays(triggered_on, withdraw_workdays())
     notice.withdrawal_due, notice.withdrawal_due_provisional = withdrawal_due.due, withdrawal_due.provisional
     notice.withdrawn_at = timezone.now()
     notice.withdrawn_by = actor
@@ -864,7 +847,7 @@ def notices_recompute_for_calendar(
         if notice.published_at is not None:
             notice.published_late = timezone.localdate(notice.published_at) > notice.due_date
         if notice.withdrawal_triggered_on:
-            withdrawal = _add_workdays(notice.withdrawal_triggered_on, WITHDRAW_WORKDAYS)
+            withdrawal = _add_workdays(notice.withdrawal_triggered_on, withdraw_workdays())
             notice.withdrawal_due, notice.withdrawal_due_provisional = withdrawal.due, withdrawal.provisional
             if notice.withdrawn_at is not None:
                 notice.withdrawn_late = notice.was_public and timezone.localdate(notice.withdrawn_at) > withdrawal.due

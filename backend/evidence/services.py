@@ -34,6 +34,7 @@ from backend.common.errors import ApplicationError, Forbidden, NotFound, Precond
 from backend.common.inputs import is_ascii_int, parse_client_datetime
 from backend.common.owners import local_owner_gone, owner_token
 from backend.common.storage import ORIGINALS_PREFIX, QUARANTINE_PREFIX, StorageError, get_storage
+from backend.common.workdays import get_rule
 from backend.evidence.conf import upload_limits
 from backend.evidence.hashstate import ResumableSha256
 from backend.evidence.models import EvidenceItem, EvidenceKind, EvidenceNote, Upload
@@ -60,8 +61,6 @@ OPTIONAL_METADATA = (
     "device_id",
     "signature",
 )
-# 24 h after recording ends (DOMAIN.md §3.8, 内蒙古 办法 第二十条); later uploads are flagged, not refused.
-AV_UPLOAD_DEADLINE = datetime.timedelta(hours=24)
 
 
 # --------------------------------------------------------------------------- transactions
@@ -661,11 +660,14 @@ def _flags(upload: Upload, received_at: datetime.datetime) -> list[dict[str, Any
         flags.append(
             {"code": "device_clock_skew", "message": "终端时钟与服务器时间偏差较大", "offset_seconds": round(offset, 1)}
         )
-    if (
-        upload.kind in (EvidenceKind.VIDEO, EvidenceKind.AUDIO)
-        and received_at - upload.captured_at > AV_UPLOAD_DEADLINE
-    ):
-        flags.append({"code": "late_upload", "message": "音像记录超过 24 小时才上传（内蒙古办法第二十条）"})
+    # The AV_UPLOAD rule: within 24 h after recording ends (DOMAIN.md §3.8, 内蒙古 办法 第二十条); later uploads are
+    # flagged, not refused.
+    av_upload = get_rule("AV_UPLOAD")
+    late = received_at - upload.captured_at > av_upload.timedelta
+    if upload.kind in (EvidenceKind.VIDEO, EvidenceKind.AUDIO) and late:
+        flags.append(
+            {"code": "late_upload", "message": f"音像记录超过 {av_upload.length} 小时才上传（内蒙古办法第二十条）"}
+        )
     lat, lon = upload.metadata.get("latitude"), upload.metadata.get("longitude")
     bbox = getattr(upload.agency, "region_bbox", None)
     if lat and lon and bbox and len(bbox) == 4:

@@ -23,14 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from backend.common.parties import PartyType
+from backend.common.parties import STATUTE_WORDS, PartyType
 
 # The statute's words for the party types (行政处罚法 says 公民、法人或者其他组织) in the reasons a rule gives.
-PARTY_TYPE_LABELS = {
-    PartyType.NATURAL_PERSON: "公民",
-    PartyType.SOLE_TRADER: "个体工商户",
-    PartyType.ORGANISATION: "法人或者其他组织",
-}
+PARTY_TYPE_LABELS = STATUTE_WORDS
 
 
 class Measure(StrEnum):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.cases.models import Reminder
 from backend.common.models import BaseModel
+from backend.common.workdays import get_rule, workdays_of
 from backend.reviews import major
 from backend.reviews.checklist import ITEM_RESULT_LABELS, ItemResult, ReviewKind
 
@@ -43,9 +44,17 @@ class ReviewSettings(BaseModel):
 
     agency = models.OneToOneField("accounts.Agency", on_delete=models.CASCADE, related_name="review_settings")
     # 市场监督管理行政处罚程序规定 第五十五条: 十个工作日 (内蒙古: 五个工作日).
-    legal_review_workdays = models.PositiveSmallIntegerField(_("法制审核时限（工作日）"), default=10)
-    case_review_workdays = models.PositiveSmallIntegerField(_("案件审核时限（工作日）"), default=10)
-    extension_workdays = models.PositiveSmallIntegerField(_("每次延长（工作日）"), default=5)
+    # The agency's time limits are data on top of the LEGAL_REVIEW / CASE_REVIEW rules (DEADLINE_RULES, the one
+    # definition): the defaults are read from them.
+    legal_review_workdays = models.PositiveSmallIntegerField(
+        _("法制审核时限（工作日）"), default=workdays_of("LEGAL_REVIEW")
+    )
+    case_review_workdays = models.PositiveSmallIntegerField(
+        _("案件审核时限（工作日）"), default=workdays_of("CASE_REVIEW")
+    )
+    extension_workdays = models.PositiveSmallIntegerField(
+        _("每次延长（工作日）"), default=get_rule("LEGAL_REVIEW").extension or 0
+    )
     # None: no cap (市场监管: 经审核机构负责人批准可以延长); 内蒙古: one extension.
     max_extensions = models.PositiveSmallIntegerField(_("最多延长次数"), null=True, blank=True)
     # 国办发〔2018〕118号 (十一): 原则上不少于本单位执法人员总数的5%.

@@ -92,9 +92,11 @@ def test_a_409_is_counted_with_its_error_code(scrape, as_user, officer_a):
 
 
 def test_overdue_deadlines_and_reminders_issued_today_are_gauged(scrape, agency_a):
-    from backend.cases.models import Case, CaseDeadline, DeadlineReminder
+    from factories import CaseFactory
 
-    case = Case.objects.create(agency=agency_a, title="逾期案", party_type="organisation", party_name="某公司")
+    from backend.cases.models import CaseDeadline, DeadlineReminder
+
+    case = CaseFactory(agency=agency_a, title="逾期案")
     today = timezone.localdate()
     overdue = CaseDeadline.objects.create(
         case=case, rule_code="r1", name="立案", anchor_on=today - datetime.timedelta(days=20),

@@ -6,47 +6,33 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+import factories
 import pytest
 from django.db import transaction
+from factories import CaseFactory
 
 from backend.cases.models import Case
 from backend.disclosures import services
 from backend.disclosures.models import Notice
 
-PERSON_ID = "220402199003071234"
-PHONE = "13912345678"
-ORG_USCC = "91220400MA0Y3K2X1B"
+PERSON_ID, PHONE, ORG_USCC = factories.PERSON_ID, factories.PERSON_PHONE, factories.ORG_USCC
 
 
 def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None = None, **overrides: Any) -> Case:
-    decided_on = decided_on or datetime.date(2026, 3, 10)
+    """A decided penalty case (tests/factories.py ``CaseFactory``, trait ``decided``) whose texts carry the personal
+    data the redaction rules must find."""
     if kind == "person":
         fields: dict[str, Any] = {
-            "party_type": "natural_person",
-            "party_name": "王小明",
-            "party_id_number": PERSON_ID,
-            "party_phone": PHONE,
-            "party_address": "吉林省辽源市龙山区向阳街道人民大街88号3单元502室",
+            "person": True,
             "facts": (
                 f"经查，当事人王小明（身份证号码{PERSON_ID}，联系电话{PHONE}）于2026年1月在辽源市龙山区"
                 "向阳街道经营食品摊位，销售超过保质期的食品，货值金额人民币1200元。"
             ),
             "violation_type": "经营超过保质期的食品",
-            "legal_basis": [{"law": "中华人民共和国食品安全法", "article": "第一百二十四条第一款第（五）项"}],
-            "decided_measures": [
-                {"kind": "warning"},
-                {"kind": "fine", "amount": "5000.00"},
-            ],
-            "fine_amount": Decimal("5000.00"),
         }
     else:
         fields = {
-            "party_type": "organisation",
-            "party_name": "辽源市恒通商贸有限公司",
-            "party_uscc": ORG_USCC,
-            "party_legal_rep": "李建华",
             "party_legal_rep_id_number": "220402197801015678",
-            "party_address": "吉林省辽源市西安区仙城大路1200号",
             "party_phone": "0437-3216688",
             "facts": "当事人辽源市恒通商贸有限公司未取得食品经营许可从事食品经营活动，违法所得人民币8600元。",
             "violation_type": "未取得食品经营许可从事食品经营活动",
@@ -58,17 +44,10 @@ def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None
             "fine_amount": Decimal("50000.00"),
             "confiscation_amount": Decimal("8600.00"),
         }
-    fields.update(
-        agency=agency,
-        title=fields["violation_type"],
-        status="decided",
-        decision_outcome="penalty",
-        decision_number=f"辽市监罚〔2026〕{Case.objects.count() + 1}号",
-        decided_on=decided_on,
-        registered_on=decided_on - datetime.timedelta(days=30),
-    )
-    fields.update(overrides)
-    return Case.objects.create(**fields)
+    fields["title"] = fields["violation_type"]
+    if decided_on is not None:
+        fields["decided_on"] = decided_on
+    return CaseFactory(agency=agency, decided=True, **{**fields, **overrides})
 
 
 def _create_notice(case: Case) -> Notice:

@@ -17,11 +17,7 @@ TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 OCTET = "application/offset+octet-stream"
 
 # A tiny but real JPEG (SOI + APP0 JFIF header + EOI is enough for magic-number sniffing).
-JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + bytes(range(256)) * 40
-    + b"\xff\xd9"
-)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 40 + b"\xff\xd9"
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +34,10 @@ def _local_storage_by_default(settings, tmp_path):
 
 
 def make_case(agency: Any, *, title: str = "某超市销售过期食品案", **extra: Any) -> Any:
-    from backend.cases.models import Case
+    """A registered case of ``agency`` (tests/factories.py, the one way to make a case)."""
+    from factories import CaseFactory
 
-    fields = {"agency": agency, "title": title, "party_type": "organisation", "party_name": "辽源市某某超市有限公司"}
-    fields.update(extra)
-    return Case.objects.create(**fields)
+    return CaseFactory(agency=agency, title=title, party_name="辽源市某某超市有限公司", **extra)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
+from factories import CaseFactory
 from support import free_port
 
 from backend.cases.deadlines import deadline_reminders
@@ -91,9 +92,8 @@ def webhook(settings):
 @pytest.fixture
 def due_tomorrow(agency_a, officer_a, officer_a2, head_a) -> CaseDeadline:
     """A duty due one working day from today: the sweep issues its T-1 reminder."""
-    case = Case.objects.create(agency=agency_a, title="销售过期食品案", case_number="辽市监立字〔2026〕88号",
-                               party_type="organisation", party_name="某公司", status="investigating")  # fmt: skip
-    case.handling_officers.set([officer_a, officer_a2])
+    case = CaseFactory(agency=agency_a, status=Case.Status.INVESTIGATING, case_number="辽市监立字〔2026〕88号",
+                       handling_officers=[officer_a, officer_a2])  # fmt: skip
     today = timezone.localdate()
     return CaseDeadline.objects.create(case=case, rule_code="INVESTIGATION", name="调查终结", anchor_on=today,
                                        due_on=get_calendar().add_workdays(today, 1).due)  # fmt: skip

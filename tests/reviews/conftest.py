@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from factories import CaseFactory
 from support import make_user
 
 from backend.accounts.models import Role, User
@@ -86,30 +87,22 @@ def catalog_a(agency_a, reviewer_a, head_a) -> MajorCatalog:
 @pytest.fixture
 def make_case(agency_a, officer_a, officer_a2) -> Callable[..., Case]:
     def _make(*, officers: list[User] | None = None, fine: str | None = "5000.00", **fields: Any) -> Case:
-        today = TODAY()
+        # The one way to make a case (tests/factories.py): investigation concluded, a proposed fine, created today.
         measures = [{"kind": "fine", "amount": fine}] if fine is not None else []
         values: dict[str, Any] = {
             "agency": agency_a,
             "created_by": officer_a,
-            "title": "销售超过保质期的食品案",
-            "case_number": f"辽市监立字〔2026〕{uuid.uuid4().int % 10000:04d}号",
-            "party_type": "organisation",
             "party_name": "辽源市某商贸有限公司",
             "party_uscc": "91220400MA0000001X",
-            "procedure": "general",
-            "status": Case.Status.INVESTIGATION_CONCLUDED,
-            "facts": "当事人在其经营场所销售超过保质期的预包装食品。",
-            "violation_type": "销售超过保质期的食品",
-            "legal_basis": [{"law": "中华人民共和国食品安全法", "article": "第一百二十四条第一款第（五）项"}],
+            "party_legal_rep": "",
+            "party_address": "",
             "proposed_measures": measures,
             "proposed_fine_amount": Decimal(fine) if fine is not None else None,
-            "registered_on": today - datetime.timedelta(days=20),
-            "investigation_concluded_on": today,
+            "registered_on": TODAY() - datetime.timedelta(days=20),
+            "investigation_concluded_on": TODAY(),
+            "handling_officers": officers if officers is not None else [officer_a, officer_a2],
         }
-        values.update(fields)
-        case = Case.objects.create(**values)
-        case.handling_officers.set(officers if officers is not None else [officer_a, officer_a2])
-        return case
+        return CaseFactory(concluded=True, **{**values, **fields})
 
     return _make
 

@@ -27,7 +27,7 @@ from backend.cases.models import (
     RecordingRequirement,
 )
 from backend.cases.rules import limitation_check
-from backend.cases.workflow import DECISION_NOT_IN_FORCE, HANDLER, HEAD, REVIEWER
+from backend.cases.workflow import DECISION_NOT_IN_FORCE, HANDLER, HEAD, REVIEWER, counts_as
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
@@ -90,14 +90,10 @@ def ensure_may_act(*, actor: User, case: Case, who: frozenset[str] | set[str]) -
     if actor.agency_id != case.agency_id:
         # A supervising agency's auditor may read the case but never change it.
         raise Forbidden("只能办理本机关的案件", code="not_case_agency")
-    if HEAD in who and actor.has_role(Role.AGENCY_HEAD):
-        return
-    if HANDLER in who and (
-        actor.has_role(Role.AGENCY_HEAD) or case.handling_officers.filter(pk=actor.pk).exists()
-    ):
-        return
-    if REVIEWER in who and actor.has_role(Role.LEGAL_REVIEWER):
-        return
+    # Cheapest test first: the role checks need no query, the handling-officer test does.
+    for kind in (HEAD, REVIEWER, HANDLER):
+        if kind in who and counts_as(actor=actor, case=case, who=kind):
+            return
     if who == {HEAD} or who == frozenset({HEAD}):
         raise Forbidden("该操作须由机关负责人作出", code="head_required")
     raise Forbidden("只有本案承办人员或机关负责人可以办理", code="not_handling_officer")

@@ -64,6 +64,7 @@ from backend.cases.workflow import DECISION_NOT_IN_FORCE, NEEDS_DECISION_IN_FORC
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.remedies import remedies_clause
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -766,7 +767,7 @@ def case_decide(
             "performance": decision_performance_text(
                 fine=case.fine_amount, confiscated_gains=measures_amount(decided, PenaltyKind.CONFISCATE_GAINS)
             ),
-            "remedies": "如不服本决定，可在收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼",
+            "remedies": remedies_clause(),
             "decided_on": today.isoformat(),
             "review": review_reference,
         },

@@ -61,6 +61,7 @@ from backend.cases.workflow import DECIDED_STATUSES, DECISION_NOT_IN_FORCE
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_before, ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.remedies import remedies_clause
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -242,7 +243,7 @@ def case_create_summary(
         content={"facts": case.facts, "legal_basis": case.legal_basis, "measures": decided,
                  "decided_at": decided_at.isoformat(), "place": case.place_address,
                  "performance": decision_performance_text(fine=fine, paid_on_spot=paid_on_spot),
-                 "remedies": "如不服本决定，可在六十日内申请行政复议或者六个月内提起行政诉讼"},
+                 "remedies": remedies_clause()},
     )
     deadline_open(case=case, code="SUMMARY_FILING", anchor_on=decided_on)
     if fine and not paid_on_spot:

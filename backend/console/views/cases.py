@@ -21,7 +21,7 @@ from backend.cases.serializers import (
     CaseMaskedDetailOutputSerializer,
 )
 from backend.cases.services.common import ensure_may_act
-from backend.cases.workflow import TRANSITIONS, allowed_transitions
+from backend.cases.workflow import REVIEW_SUBMITTABLE_STATUSES, TRANSITIONS, allowed_transitions, is_handling_officer
 from backend.common.errors import ApplicationError, Forbidden
 from backend.console import forms
 from backend.console import selectors as console_selectors
@@ -33,7 +33,6 @@ from backend.evidence import selectors as evidence_selectors
 from backend.reviews import selectors as review_selectors
 from backend.reviews import services as review_services
 from backend.reviews.serializers import ReviewSubmitInputSerializer
-from backend.reviews.services.common import SUBMITTABLE_STATUSES
 
 # Steps with a page of their own (more than a form): the head's decision.
 DEDICATED_PAGES = {"decide": "console:decision"}
@@ -65,9 +64,7 @@ def _steps(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
 
 
 def _may_submit_review(request: HttpRequest, case: Case) -> bool:
-    return case.status in SUBMITTABLE_STATUSES and (
-        case.handling_officers.filter(pk=request.user.pk).exists()
-    )
+    return case.status in REVIEW_SUBMITTABLE_STATUSES and is_handling_officer(case=case, user=request.user)
 
 
 def _case_page(request: HttpRequest, case: Case, *, full: bool = False, purpose: str = "") -> HttpResponse:

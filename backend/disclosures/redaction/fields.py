@@ -7,28 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.common.parties import party_type_from_text
 from backend.disclosures.redaction.addresses import address_fragments
 from backend.disclosures.redaction.names import given_name, looks_like_person_name
 from backend.disclosures.redaction.policy import Action, Category, PartyField, PartyType, RedactionPolicy
-
-_PARTY_TYPE_ALIASES: dict[str, PartyType] = {
-    "natural_person": PartyType.NATURAL_PERSON,
-    "person": PartyType.NATURAL_PERSON,
-    "individual": PartyType.NATURAL_PERSON,
-    "自然人": PartyType.NATURAL_PERSON,
-    "公民": PartyType.NATURAL_PERSON,
-    "sole_trader": PartyType.SOLE_TRADER,
-    "individual_business": PartyType.SOLE_TRADER,
-    "个体工商户": PartyType.SOLE_TRADER,
-    "organisation": PartyType.ORGANISATION,
-    "organization": PartyType.ORGANISATION,
-    "legal_person": PartyType.ORGANISATION,
-    "org": PartyType.ORGANISATION,
-    "法人": PartyType.ORGANISATION,
-    "法人及非法人组织": PartyType.ORGANISATION,
-    "法人或其他组织": PartyType.ORGANISATION,
-    "其他组织": PartyType.ORGANISATION,
-}
 
 # Accepted keys for each field (canonical English key first, then common synonyms and Chinese labels).
 FIELD_KEYS: dict[PartyField, tuple[str, ...]] = {
@@ -81,14 +63,9 @@ FIELD_CATEGORY: dict[PartyField, Category] = {
 
 
 def parse_party_type(value: Any) -> PartyType:
-    """Map ``natural_person`` / 自然人 / 个体工商户 / 法人及非法人组织 / ... to :class:`PartyType`."""
-    if isinstance(value, PartyType):
-        return value
-    key = str(value or "").strip()
-    try:
-        return _PARTY_TYPE_ALIASES.get(key) or _PARTY_TYPE_ALIASES[key.lower()]
-    except KeyError:
-        raise ValueError(f"unknown party type: {value!r}") from None
+    """Map ``natural_person`` / 自然人 / 个体工商户 / 法人及非法人组织 / ... to :class:`PartyType` (the words of the
+    one vocabulary, :func:`backend.common.parties.party_type_from_text`)."""
+    return party_type_from_text(value)
 
 
 def field_of(key: str, party_type: PartyType) -> PartyField | None:

@@ -166,7 +166,7 @@ def public_party_name(*, party_type: str, name: str, operator: str = "") -> str:
     """The party's name as the public sees it — one rule for notices and the staff lists alike: a natural
     person's name masked; a 个体工商户's trade name, or its operator's masked name when it has none; an
     organisation's name in full."""
-    kind = {"person": PartyType.NATURAL_PERSON}.get(party_type) or parse_party_type(party_type)
+    kind = parse_party_type(party_type)
     if kind is PartyType.NATURAL_PERSON:
         return mask_person_name(name)
     if kind is PartyType.SOLE_TRADER and not sole_trader_has_trade_name({"name": name, "operator_name": operator}):

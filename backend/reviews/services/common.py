@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.cases.models import Case
+from backend.cases.workflow import HEARING_PENDING_STATUSES as HEARING_PENDING_STATUSES
+from backend.cases.workflow import REVIEW_SUBMITTABLE_STATUSES, is_handling_officer
 from backend.common.errors import Forbidden, PreconditionFailed
 from backend.reviews import major
 from backend.reviews.models import (
@@ -31,22 +33,8 @@ S = Case.Status
 RS = ReviewRound.Status
 OUT = ReviewRound.Outcome
 
-# Case statuses in which a review package may be submitted. Not while a requested hearing is pending:
-# 经过听证的案件 are reviewed after the hearing (行政处罚法 第五十八条; 市场监管程序规定 第五十条第二款).
-SUBMITTABLE_STATUSES = frozenset(
-    {
-        S.INVESTIGATION_CONCLUDED,
-        S.CASE_REVIEW,
-        S.LEGAL_REVIEW,
-        S.PROPOSED,
-        S.NOTIFIED,
-        S.HEARING_HELD,
-        S.LEGAL_REVIEW_POST_HEARING,
-        S.REVIEWING_DEFENCE,
-        S.DECIDING,
-    }
-)
-HEARING_PENDING_STATUSES = frozenset({S.HEARING_REQUESTED, S.HEARING_SCHEDULED})
+# Where a package may be submitted, and who counts as a handling officer: the case workflow's own definitions.
+SUBMITTABLE_STATUSES = REVIEW_SUBMITTABLE_STATUSES
 
 MSG_ONLY_REVIEWERS = "只有法制审核人员可以审核案件"
 MSG_NOT_ASSIGNED = "只有承办本轮审核的审核人员可以操作"
@@ -95,7 +83,7 @@ def _ensure_role(actor: User, *roles: str, message: str, code: str = "role_not_a
 
 
 def _is_handler(case: Case, user: User) -> bool:
-    return case.handling_officers.filter(pk=user.pk).exists()
+    return is_handling_officer(case=case, user=user)
 
 
 def _money(value: Any) -> Decimal | None:

@@ -1,0 +1,23 @@
+"""Every error code the console app answers with.
+
+The guide: api_docs/guides/error-codes.md (`make error-guide`). A new code is added here
+in the same change that raises it (tests/common/test_error_codes.py)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    AGENCY_NOT_FOUND = "agency_not_found"
+    CHECKLIST_EMPTY = "checklist_empty"
+    CHECKLIST_INCOMPLETE = "checklist_incomplete"
+    DERIVATIVE_NOT_FOUND = "derivative_not_found"
+    INVALID = "invalid"
+    INVALID_USER = "invalid_user"
+    NO_AGENCY = "no_agency"
+    NOT_FOUND = "not_found"
+    OPINION_NOT_ISSUED = "opinion_not_issued"
+    PURPOSE_REQUIRED = "purpose_required"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    TRANSITION_UNKNOWN = "transition_unknown"
