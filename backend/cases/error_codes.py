@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     COLLECTED_BEFORE_SERVICE = "collected_before_service"
     DEADLINE_NOT_EXTENDABLE = "deadline_not_extendable"
     DECISION_ALREADY_VOID = "decision_already_void"
+    DECISION_NOT_IN_FORCE = "decision_not_in_force"
     DECISION_NOT_SERVED = "decision_not_served"
     DECISION_NUMBER_IN_USE = "decision_number_in_use"
     DECISION_OVERDUE_REASON_REQUIRED = "decision_overdue_reason_required"

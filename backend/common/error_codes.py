@@ -10,7 +10,9 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     AUTHENTICATION_FAILED = "authentication_failed"
+    DATE_BEFORE_PREVIOUS_ACT = "date_before_previous_act"
     DATE_IN_FUTURE = "date_in_future"
+    DATE_NOT_ASCII = "date_not_ascii"
     ERROR = "error"
     HOLIDAY_NOTICE_UNREADABLE = "holiday_notice_unreadable"
     IDEMPOTENCY_IN_FLIGHT = "idempotency_in_flight"
