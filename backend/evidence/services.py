@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Device, Role, User
+from backend.cases.models import Activity, Case
+from backend.cases.selectors import case_get_for_user
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
 from backend.common.inputs import is_ascii_int, parse_client_datetime
 from backend.common.owners import local_owner_gone, owner_token
@@ -130,11 +132,7 @@ def _decimal(value: str, field: str, limit: int) -> Decimal:
     return number
 
 
-def _known_activities() -> set[str] | None:
-    try:
-        from backend.cases.models import Activity
-    except ImportError:
-        return None
+def _known_activities() -> set[str]:
     return {str(choice) for choice in Activity.values}
 
 
@@ -185,7 +183,7 @@ def upload_metadata_validate(metadata: dict[str, str]) -> ValidatedMetadata:
         accuracy = float(accuracy_dec)
     activity = metadata.get("activity", "").strip()
     known = _known_activities()
-    if activity and known is not None and activity not in known:
+    if activity and activity not in known:
         raise _invalid("activity", f"未知的执法环节：{activity}")
     description = metadata.get("description", "").strip()
     if len(description) > 1000:
@@ -222,21 +220,9 @@ def upload_metadata_validate(metadata: dict[str, str]) -> ValidatedMetadata:
     )
 
 
-def _case_for_user(*, user: User, case_id: uuid.UUID) -> Any:
+def _case_for_user(*, user: User, case_id: uuid.UUID) -> Case:
     """The case, or 404 when unknown or another agency's (its existence is not revealed)."""
-    try:
-        from backend.cases.selectors import case_get_for_user
-    except ImportError:
-        case_get_for_user = None
-    if case_get_for_user is not None:
-        return case_get_for_user(user=user, case_id=case_id)
-    from backend.accounts.permissions import scope_to_agency
-    from backend.cases.models import Case
-
-    case = scope_to_agency(Case.objects.all(), user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("案件不存在", code="case_not_found")
-    return case
+    return case_get_for_user(user=user, case_id=case_id)
 
 
 def _size_limit_error(kind: str, limit: int) -> ApplicationError:
