@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from backend.common.calendar_apis import HolidayNoticeImportApi
 from backend.common.urls import with_slash_variants
+from backend.holiday_calendar.apis import HolidayNoticeImportApi
 
 urlpatterns = with_slash_variants(
     [
@@ -13,6 +13,7 @@ urlpatterns = with_slash_variants(
         path("", include("backend.reviews.urls")),
         path("", include("backend.disclosures.urls")),
         path("", include("backend.ledger.urls")),
+        path("", include("backend.sharing.urls")),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),
     ]

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import redaction
 from backend.accounts.models import Agency, Role, User
 from backend.common import parties
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.common.inputs import is_ascii_int
 from backend.common.workdays import Assume, Deadline, WorkdayCalendar
-from backend.disclosures import redaction, revision
+from backend.disclosures import revision
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
     CorrectionRequest,
@@ -30,9 +31,9 @@ from backend.disclosures.models import (
     PartyType,
     WithdrawalKind,
 )
-from backend.disclosures.redaction import notice as redaction_notice
 from backend.disclosures.search import index_tokens
 from backend.ledger.services import AuditContext, audit_record
+from backend.redaction import notice as redaction_notice
 
 # 行政处罚法 第四十八条第二款、第八十五条: withdraw within 3 (working) days.
 WITHDRAW_WORKDAYS = 3

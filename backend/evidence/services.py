@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import hashlib
 import logging
 import re
 import time
@@ -613,8 +612,8 @@ def _signature_status(upload: Upload, record_bytes: bytes | None) -> str:
 
 
 def capture_record_for(upload: Upload) -> tuple[dict[str, Any], bytes | None]:
-    """The canonical capture record (backend.ledger.canonical) of an upload, and its signed bytes."""
-    from backend.ledger.canonical import CanonicalizationError, canonical_json, capture_record
+    """The canonical capture record (backend.ledgercore.canonical_json) of an upload, and its signed bytes."""
+    from backend.ledgercore.canonical_json import CanonicalizationError, canonical_json, capture_record
 
     md = upload.metadata
     try:
@@ -966,22 +965,18 @@ def evidence_record_provenance(*, item_id: uuid.UUID | str) -> None:
     if item is None:
         logger.info("evidence %s no longer exists or is not received; skipping", item_id)
         return
-    storage = get_storage()
     sm3 = sm3_hasher() if upload_limits().sm3_enabled else None
-    digest = hashlib.sha256()
     from django.conf import settings
+
+    from backend.evidence.integrity import original_rehash
 
     scratch = settings.UPLOAD_SCRATCH_DIR
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=scratch, suffix=".bin") as tmp:
-        for block in storage.open(item.storage_key):
-            digest.update(block)
-            if sm3 is not None:
-                sm3.update(block)
-            tmp.write(block)
+        integrity = original_rehash(item, sinks=[tmp.write] if sm3 is None else [tmp.write, sm3.update])
         tmp.flush()
         c2pa = c2pa_inspect(tmp.name, mime=item.content_type) if item.kind in ("photo", "video", "audio") else {}
-    stored_ok = digest.hexdigest() == item.sha256
+    stored_ok = integrity.intact
     with write_transaction():
         # Re-read under a row lock: the processing task writes ``flags`` too; never overwrite its flags.
         item = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.disclosures.redaction.addresses import address_fragments
-from backend.disclosures.redaction.names import given_name, looks_like_person_name
-from backend.disclosures.redaction.policy import Action, Category, PartyField, PartyType, RedactionPolicy
+from backend.redaction.addresses import address_fragments
+from backend.redaction.names import given_name, looks_like_person_name
+from backend.redaction.policy import Action, Category, PartyField, PartyType, RedactionPolicy
 
 _PARTY_TYPE_ALIASES: dict[str, PartyType] = {
     "natural_person": PartyType.NATURAL_PERSON,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsSystemAdmin
-from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
+from backend.holiday_calendar.services import holiday_notice_import, holiday_notice_preview
 from backend.ledger.services import audit_context_from_request
 
 
