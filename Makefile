@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := backend.config.settings
 
-.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint format bench worker audit clean lock
+.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint lint-imports format bench worker audit clean lock
 
 # Installs come from the hashed lock files (requirements/*.txt, made by `make lock` from pyproject.toml), then the
 # project itself without dependencies: the same pins on every machine, CI and the Docker image. run.txt: the
@@ -57,6 +57,10 @@ test: setup-dev
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+
+# The layering of the apps ([tool.importlinter] in pyproject.toml; ARCHITECTURE.md "Layers").
+lint-imports: setup-dev
+	$(VENV)/bin/lint-imports
 
 # bandit and pip-audit (scripts/security-audit.sh); .ci/run runs the same.
 audit: setup-dev

@@ -30,7 +30,9 @@ from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.accounts.permissions import readable_agency_ids
+from backend.cases.models import Case
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
+from backend.evidence.models import EvidenceItem
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.keys import log_origin
 from backend.ledger.models import AuditEvent, BundleExport, BundleShare, LogEntry
@@ -62,8 +64,6 @@ def case_get_for_bundle(*, user: Any, case_id: Any) -> Any:
 
     Other agencies' cases answer 404; staff of the agency without one of those roles answer 403.
     """
-    from backend.cases.models import Case
-
     case = Case.objects.filter(id=case_id, agency_id__in=readable_agency_ids(user)).first()
     if case is None:
         raise NotFound("案件不存在", code="case_not_found")
@@ -82,8 +82,6 @@ def case_get_for_bundle(*, user: Any, case_id: Any) -> Any:
 
 
 def _received_items(case_id: Any) -> list[Any]:
-    from backend.evidence.models import EvidenceItem
-
     return list(
         EvidenceItem.objects.filter(case_id=case_id, status=EvidenceItem.Status.RECEIVED)
         .select_related("device")
