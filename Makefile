@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := backend.config.settings
 
-.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint typecheck error-guide format bench worker audit clean lock
+.PHONY: run test setup setup-dev system-deps migrate demo openapi openapi-check lint lint-imports typecheck error-guide format bench worker audit clean lock
 
 # Installs come from the hashed lock files (requirements/*.txt, made by `make lock` from pyproject.toml), then the
 # project itself without dependencies: the same pins on every machine, CI and the Docker image. run.txt: the
@@ -67,6 +67,10 @@ typecheck: setup-dev
 # test_error_codes.py fails when it is stale or a raised code is missing from its enum.
 error-guide: setup-dev
 	$(PY) -m backend.common.error_catalog
+
+# The layering of the apps ([tool.importlinter] in pyproject.toml; ARCHITECTURE.md "Layers").
+lint-imports: setup-dev
+	$(VENV)/bin/lint-imports
 
 # bandit and pip-audit (scripts/security-audit.sh); .ci/run runs the same.
 audit: setup-dev

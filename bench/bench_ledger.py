@@ -219,11 +219,11 @@ def bench_bundle(total_mb: int, workdir: Path) -> None:
     from backend.cases.models import Case
     from backend.common.storage import get_storage
     from backend.evidence.models import EvidenceItem
-    from backend.ledger.bundles import bundle_export_create, bundle_stream
-    from backend.ledger.canonical import capture_record
     from backend.ledger.keys import current_verifier
     from backend.ledger.services import audit_record
-    from backend.ledger.verify import verify_bundle
+    from backend.ledgercore.canonical_json import capture_record
+    from backend.ledgercore.offline_verifier import verify_bundle
+    from backend.sharing.services import bundle_export_create, bundle_stream
 
     agency = Agency.objects.create(name="基准测试局", uscc="11220400MB0000000B", region_code="220400",
                                    region_name="吉林省辽源市")
@@ -299,7 +299,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
     if not args.reuse:
         recreate_database(args.db)
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     os.environ.update({
         "DATABASE_URL": args.db, "DJANGO_SETTINGS_MODULE": "backend.config.settings",

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from backend.ledger.bundle import (
+from backend.ledgercore.bundle_format import (
     BundleOriginal,
     ManifestFile,
     build_manifest,
@@ -26,9 +26,8 @@ from backend.ledger.bundle import (
     original_path,
     write_bundle,
 )
-from backend.ledger.canonical import canonical_json
-from backend.ledger.checkpoint import Checkpoint, NoteSigner, generate_key
-from backend.ledger.merkle import (
+from backend.ledgercore.canonical_json import canonical_json
+from backend.ledgercore.merkle import (
     InMemoryNodeStore,
     MerkleTree,
     audit_store,
@@ -36,6 +35,7 @@ from backend.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from backend.ledgercore.signed_note import Checkpoint, NoteSigner, generate_key
 
 
 def entry(i: int) -> bytes:
@@ -146,7 +146,7 @@ def main() -> None:
     print(f"  self-audit (recompute + compare every node):   {audit_time:7.2f} s")
 
     # Bundle writer and verifier throughput on one 256 MiB original.
-    from backend.ledger.verify import verify_bundle
+    from backend.ledgercore.offline_verifier import verify_bundle
 
     size = 256 << 20
     block = bytes(range(256)) * 4096

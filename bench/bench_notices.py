@@ -348,7 +348,7 @@ def server_env(db: str) -> dict[str, str]:
         VAR_DIR=str(Path(tempfile.gettempdir()) / "zhifa-bench-notices-var"),
     )
     try:  # production refuses to start without a ledger signing key (backend/config/checks.py)
-        from backend.ledger.checkpoint import generate_key
+        from backend.ledgercore.signed_note import generate_key
 
         env["LEDGER_ORIGIN"] = "bench.example/ledger"
         env["LEDGER_SIGNING_KEY"] = generate_key("bench.example/ledger").signer_key

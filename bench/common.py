@@ -221,7 +221,7 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         VAR_DIR=str(ROOT / "var" / "bench" / "server"),
     )
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     with contextlib.suppress(OSError), socket.create_connection((HOST, 6379), timeout=0.5) as s:

@@ -181,3 +181,12 @@ def pin_clock(monkeypatch, moment: datetime.datetime) -> None:
     """Make the server read ``moment`` as the current time (``django.utils.timezone.now``, which every
     service, ``localdate()`` and the audit trail use). Access tokens keep the real clock (simplejwt)."""
     monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def replace_subscribers(monkeypatch, table: dict) -> None:
+    """Stand-ins for the handlers of some domain events or questions (backend/common/events.py) for one test;
+    the installation's real handlers come back after it. ``table``: event class → handler taking the event."""
+    from backend.common import events
+
+    for event_type, handler in table.items():
+        monkeypatch.setitem(events._subscribers, event_type, [handler])

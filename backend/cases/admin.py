@@ -17,8 +17,7 @@ from backend.cases.models import (
     EnforcementDocument,
     RecordingRequirement,
 )
-from backend.common.admin import ReadOnlyAdmin
-from backend.ledger.admin_audit import AuditedModelAdmin
+from backend.ledger.admin_audit import AuditedModelAdmin, ReadOnlyAdmin
 
 
 class TransitionInline(admin.TabularInline):

@@ -9,7 +9,7 @@ from __future__ import annotations
 # One rule for a natural person's name and for the public party name wherever they are shown masked
 # (compound surnames, minority and foreign names, a 个体工商户 without a trade name): the disclosure
 # redaction engine's.
-from backend.disclosures.redaction import mask_person_name, public_party_name
+from backend.redaction import mask_person_name, public_party_name
 
 
 def mask_id_number(value: str) -> str:

@@ -8,4 +8,3 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.common import calendar  # noqa: F401  (rebuilds the calendar when overrides change)
-        from backend.config import checks  # noqa: F401  (registers system checks)

@@ -30,7 +30,7 @@ def _check_storage() -> None:
 
 
 def _check_broker() -> None:
-    from backend.config.celery import app
+    from celery import current_app as app  # the project's (backend/config/celery.py, loaded with Django)
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)

@@ -75,7 +75,7 @@ class HolidayOverride(models.Model):
 
 class CalendarYear(models.Model):
     """A year whose holidays have been fully entered in :class:`HolidayOverride` (by the notice importer,
-    backend/common/holiday_import.py)."""
+    backend/holiday_calendar/services.py)."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     source = models.CharField(max_length=200, blank=True)

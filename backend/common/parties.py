@@ -1,7 +1,7 @@
 """The one vocabulary of party types (行政相对人类别), for cases, legal review catalogs and public notices.
 
 Pure Python (no Django): the review catalog (``reviews/major.py``) and the redaction rules
-(``disclosures/redaction.py``) use :class:`PartyType` directly; the models use the Django choices built
+(``backend/redaction/``) use :class:`PartyType` directly; the models use the Django choices built
 from it (``backend.cases.models.PartyType``). The three categories are those of the 双公示 data standard
 (DOMAIN.md §9, field 3) and of the redaction policy table (DOMAIN.md §6.5).
 

@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from backend.common.calendar_apis import CalendarYearListApi, HolidayNoticeImportApi
 from backend.common.urls import with_slash_variants
+from backend.holiday_calendar.apis import CalendarYearListApi, HolidayNoticeImportApi
 
 urlpatterns = with_slash_variants(
     [
@@ -14,6 +14,7 @@ urlpatterns = with_slash_variants(
         path("", include("backend.disclosures.urls")),
         path("", include("backend.ledger.urls")),
         path("calendar/years/", CalendarYearListApi.as_view(), name="calendar-years"),
+        path("", include("backend.sharing.urls")),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),
     ]

@@ -76,8 +76,8 @@ def warm_up() -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
-    from backend.disclosures.redaction.taggers import default_tagger
     from backend.disclosures.search import load_dictionary
+    from backend.redaction.taggers import default_tagger
 
     load_dictionary()
     default_tagger()  # the redaction's segmenter and tag table (a few seconds), used when a case is decided

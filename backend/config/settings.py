@@ -46,12 +46,15 @@ INSTALLED_APPS = [
     "backend.common",
     "backend.accounts",
     "backend.ledger",
+    "backend.holiday_calendar",
     "backend.cases",
     "backend.evidence",
     "backend.reviews",
     "backend.disclosures",
+    "backend.sharing",
     "backend.notifications",
     "backend.console",
+    "backend.config.apps.ProjectConfig",  # last: the project's checks and cross-app commands
 ]
 
 MIDDLEWARE = [

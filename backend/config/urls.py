@@ -7,6 +7,7 @@ from backend.common.metrics import metrics_view
 from backend.common.schema_view import CachedSpectacularAPIView
 from backend.common.security import api_reference_page
 from backend.common.urls import read_only_page, with_slash_variants
+from backend.config.metrics import StateCollector
 
 # /healthz and /readyz are answered by backend.common.health.HealthProbeMiddleware, under any Host.
 urlpatterns = [
@@ -29,7 +30,7 @@ urlpatterns = [
         ]
     ),
     # Prometheus scrape target: METRICS_TOKEN bearer or a staff session (backend/common/metrics.py).
-    path("metrics", metrics_view, name="metrics"),
+    path("metrics", metrics_view, {"state": StateCollector()}, name="metrics"),
     path("console/", include("backend.console.urls")),
     path("", include("backend.config.public_urls")),
 ]

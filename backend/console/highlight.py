@@ -1,6 +1,6 @@
 """Cut a text into plain and masked segments from the redaction report, for side-by-side highlighting.
 
-Pure: no Django. The spans come from ``backend.disclosures.redaction.RedactionSpan.to_dict``: ``start``/``end``
+Pure: no Django. The spans come from ``backend.redaction.RedactionSpan.to_dict``: ``start``/``end``
 locate the item in the original, ``out_start``/``out_end`` its replacement in the public text. A span is
 used only where the text still holds exactly what the span says (an edit after redaction moves the public
 text; such spans are listed, not drawn at a wrong place).

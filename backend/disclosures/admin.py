@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from backend.common.admin import ReadOnlyAdmin
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
     CorrectionRequest,
@@ -8,7 +7,7 @@ from backend.disclosures.models import (
     EnforcementItem,
     Notice,
 )
-from backend.ledger.admin_audit import AuditedModelAdmin
+from backend.ledger.admin_audit import AuditedModelAdmin, ReadOnlyAdmin
 
 
 @admin.register(AgencyDisclosureProfile)

@@ -72,7 +72,7 @@ class AgencyDisclosureProfile(BaseModel):
     short_display_kinds = models.JSONField(
         _("适用短公示期的处罚种类"), default=list, blank=True, help_text=_('例如 ["criticism"]（通报批评）')
     )
-    # Overrides for backend.disclosures.redaction.RedactionPolicy.from_dict (DOMAIN §6.5 table).
+    # Overrides for backend.redaction.RedactionPolicy.from_dict (DOMAIN §6.5 table).
     redaction_policy = models.JSONField(_("脱敏策略"), default=dict, blank=True)
     correction_answer_workdays = models.PositiveSmallIntegerField(
         _("更正申请答复期限（工作日）"),

@@ -25,6 +25,7 @@ from backend.disclosures.models import (
     Notice,
 )
 from backend.disclosures.search import apply_public_search
+from backend.reviews.selectors import catalog_current, review_statistics
 
 # The redacted columns the public API and pages read; nothing else leaves the table.
 PUBLIC_LIST_FIELDS: tuple[str, ...] = (
@@ -205,11 +206,7 @@ def discretion_standards(*, agency: Agency) -> QuerySet[DiscretionStandard]:
 
 
 def major_decision_catalog(*, agency: Agency) -> Any:
-    """The agency's 重大执法决定法制审核目录清单 from the reviews app, when it provides one."""
-    try:
-        from backend.reviews.selectors import catalog_current
-    except ImportError:
-        return None
+    """The agency's 重大执法决定法制审核目录清单 (the reviews app's current catalog; None: none published)."""
     return catalog_current(agency=agency)
 
 
@@ -372,28 +369,8 @@ def annual_statistics(*, agency: Agency, year: int) -> dict[str, Any]:
 
 
 def _review_statistics(*, agency: Agency, start: datetime.date, end: datetime.date) -> dict[str, Any]:
-    """Legal reviews held and their outcomes. Prefer the reviews app's own selector; otherwise count the
-    ``review.opinion`` events in the audit trail (every opinion is recorded there, CONTRACTS.md)."""
-    try:
-        from backend.reviews.selectors import review_statistics  # type: ignore[attr-defined]
-    except ImportError:
-        review_statistics = None
-    if review_statistics is not None:
-        return dict(review_statistics(agency=agency, start=start, end=end))
-    from backend.ledger.models import AuditEvent
-
-    events = AuditEvent.objects.filter(
-        agency_id=agency.pk, action="review.opinion", occurred_at__date__range=(start, end)
-    )
-    by_outcome: dict[str, int] = {}
-    for data in events.values_list("data", flat=True):
-        outcome = str((data or {}).get("outcome") or (data or {}).get("result") or "unknown")
-        by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
-    return {
-        "held": sum(by_outcome.values()),
-        "by_outcome": [{"code": k, "label": k, "count": v} for k, v in sorted(by_outcome.items())],
-        "source": "audit_trail",
-    }
+    """Legal reviews held and their outcomes (the reviews app's own count)."""
+    return dict(review_statistics(agency=agency, start=start, end=end))
 
 
 def annual_series(*, agency: Agency, year: int) -> dict[str, Any]:

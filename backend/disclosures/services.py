@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import redaction
 from backend.accounts.models import Agency, Role, User
 from backend.cases.models import PenaltyKind, penalty_kind_label
 from backend.common import parties
@@ -22,7 +23,7 @@ from backend.common.errors import ApplicationError, Forbidden, PreconditionFaile
 from backend.common.inputs import is_ascii_int
 from backend.common.remedies import remedies_clause
 from backend.common.workdays import Assume, Deadline, WorkdayCalendar, workdays_of
-from backend.disclosures import redaction, revision
+from backend.disclosures import revision
 from backend.disclosures.models import (
     AgencyDisclosureProfile,
     CorrectionRequest,
@@ -32,9 +33,9 @@ from backend.disclosures.models import (
     PartyType,
     WithdrawalKind,
 )
-from backend.disclosures.redaction import notice as redaction_notice
 from backend.disclosures.search import index_tokens
 from backend.ledger.services import AuditContext, audit_record
+from backend.redaction import notice as redaction_notice
 
 # 暂扣/吊销许可证件 and 降低资质等级 touch a licence (双公示 field 许可证件); 警告, 通报批评 and 罚款 are the light
 # kinds that may take the short display period (市场监督管理行政处罚信息公示规定 第十三条).

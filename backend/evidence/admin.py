@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from backend.common.admin import ReadOnlyAdmin
 from backend.evidence.models import EvidenceItem, EvidenceNote, Upload
+from backend.ledger.admin_audit import ReadOnlyAdmin
 
 
 @admin.register(EvidenceItem)

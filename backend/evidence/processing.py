@@ -57,6 +57,7 @@ from django.utils import timezone
 from backend.common.inputs import is_ascii_int
 from backend.common.owners import HOST, local_owner_gone, owner_token
 from backend.common.storage import DERIVED_PREFIX, ObjectMissing, StorageError, get_storage
+from backend.evidence.integrity import file_blocks, original_rehash
 from backend.evidence.models import EvidenceItem
 from backend.ledger.services import audit_record
 from media_pipeline import (
@@ -67,7 +68,6 @@ from media_pipeline import (
     RenderOptions,
     TransientMediaError,
     process,
-    sha256_file,
     sniff,
 )
 
@@ -497,10 +497,9 @@ def _run(item: EvidenceItem) -> _Output:
             storage.download_to(item.storage_key, original)
         except OSError as exc:  # local disk full or unwritable while copying
             raise ScratchUnavailable(str(exc)) from exc
-        size = original.stat().st_size
-        actual = sha256_file(original)
-        if actual != item.sha256 or size != item.size:
-            raise _IntegrityMismatch(actual, size)
+        integrity = original_rehash(item, blocks=file_blocks(original))
+        if not integrity.intact:
+            raise _IntegrityMismatch(integrity.sha256, integrity.size)
         original.chmod(0o444)  # the copy too: nothing in the pipeline may write to it
 
         result: ProcessResult | None = None

@@ -34,6 +34,11 @@ def case_recorded_activities(*, case_id: Any) -> set[str]:
     )
 
 
+def evidence_received_count(*, case_id: Any) -> int:
+    """Number of received evidence items of the case (告知 needs evidence on record)."""
+    return EvidenceItem.objects.filter(case_id=case_id, status=EvidenceItem.Status.RECEIVED).count()
+
+
 def case_evidence_list_text(*, case_id: Any) -> list[str]:
     """The case's received evidence as a 决定书 lists it (行政处罚法 第五十九条第二项: 事实和证据): kind, what it
     shows (the officer's description, else the file name), when it was captured, and its SHA-256 so that a

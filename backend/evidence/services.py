@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import hashlib
 import logging
 import re
 import time
@@ -30,6 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Device, Role, User
+from backend.cases.models import Activity, Case
+from backend.cases.selectors import case_get_for_user
 from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
 from backend.common.inputs import is_ascii_int, parse_client_datetime
 from backend.common.owners import local_owner_gone, owner_token
@@ -129,11 +130,7 @@ def _decimal(value: str, field: str, limit: int) -> Decimal:
     return number
 
 
-def _known_activities() -> set[str] | None:
-    try:
-        from backend.cases.models import Activity
-    except ImportError:
-        return None
+def _known_activities() -> set[str]:
     return {str(choice) for choice in Activity.values}
 
 
@@ -184,7 +181,7 @@ def upload_metadata_validate(metadata: dict[str, str]) -> ValidatedMetadata:
         accuracy = float(accuracy_dec)
     activity = metadata.get("activity", "").strip()
     known = _known_activities()
-    if activity and known is not None and activity not in known:
+    if activity and activity not in known:
         raise _invalid("activity", f"未知的执法环节：{activity}")
     description = metadata.get("description", "").strip()
     if len(description) > 1000:
@@ -221,21 +218,9 @@ def upload_metadata_validate(metadata: dict[str, str]) -> ValidatedMetadata:
     )
 
 
-def _case_for_user(*, user: User, case_id: uuid.UUID) -> Any:
+def _case_for_user(*, user: User, case_id: uuid.UUID) -> Case:
     """The case, or 404 when unknown or another agency's (its existence is not revealed)."""
-    try:
-        from backend.cases.selectors import case_get_for_user
-    except ImportError:
-        case_get_for_user = None
-    if case_get_for_user is not None:
-        return case_get_for_user(user=user, case_id=case_id)
-    from backend.accounts.permissions import scope_to_agency
-    from backend.cases.models import Case
-
-    case = scope_to_agency(Case.objects.all(), user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("案件不存在", code="case_not_found")
-    return case
+    return case_get_for_user(user=user, case_id=case_id)
 
 
 def _size_limit_error(kind: str, limit: int) -> ApplicationError:
@@ -626,8 +611,8 @@ def _signature_status(upload: Upload, record_bytes: bytes | None) -> str:
 
 
 def capture_record_for(upload: Upload) -> tuple[dict[str, Any], bytes | None]:
-    """The canonical capture record (backend.ledger.canonical) of an upload, and its signed bytes."""
-    from backend.ledger.canonical import CanonicalizationError, canonical_json, capture_record
+    """The canonical capture record (backend.ledgercore.canonical_json) of an upload, and its signed bytes."""
+    from backend.ledgercore.canonical_json import CanonicalizationError, canonical_json, capture_record
 
     md = upload.metadata
     try:
@@ -982,22 +967,18 @@ def evidence_record_provenance(*, item_id: uuid.UUID | str) -> None:
     if item is None:
         logger.info("evidence %s no longer exists or is not received; skipping", item_id)
         return
-    storage = get_storage()
     sm3 = sm3_hasher() if upload_limits().sm3_enabled else None
-    digest = hashlib.sha256()
     from django.conf import settings
+
+    from backend.evidence.integrity import original_rehash
 
     scratch = settings.UPLOAD_SCRATCH_DIR
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=scratch, suffix=".bin") as tmp:
-        for block in storage.open(item.storage_key):
-            digest.update(block)
-            if sm3 is not None:
-                sm3.update(block)
-            tmp.write(block)
+        integrity = original_rehash(item, sinks=[tmp.write] if sm3 is None else [tmp.write, sm3.update])
         tmp.flush()
         c2pa = c2pa_inspect(tmp.name, mime=item.content_type) if item.kind in ("photo", "video", "audio") else {}
-    stored_ok = digest.hexdigest() == item.sha256
+    stored_ok = integrity.intact
     with write_transaction():
         # Re-read under a row lock: the processing task writes ``flags`` too; never overwrite its flags.
         item = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)

@@ -11,7 +11,7 @@ tus client (tuspy), resumes after being killed or after the server restarts, and
     zhifa-field upload video.mp4 --case <uuid> --kind video                   # capture + sync
 
 This module never imports Django: it is a separate program that talks HTTP only. The capture record is
-built with ``backend.ledger.canonical`` (pure Python, RFC 8785), the same bytes the server verifies.
+built with ``backend.ledgercore.canonical_json`` (pure Python, RFC 8785), the same bytes the server verifies.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 
-from backend.ledger.canonical import capture_record, capture_record_bytes
+from backend.ledgercore.canonical_json import capture_record, capture_record_bytes
 
 DEFAULT_CHUNK = 8 * 1024 * 1024
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.common.admin import ReadOnlyAdmin
+from backend.ledger.admin_audit import ReadOnlyAdmin
 from backend.ledger.models import AuditEvent, BundleExport, BundleShare, Checkpoint, LogEntry
 
 

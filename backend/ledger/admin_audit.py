@@ -173,3 +173,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
             for obj in queryset:
                 self._record_deletion(request, obj)
             super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    """For records that are evidence of what happened (cases, audit events, evidence items, reviews):
+    the admin may look, never add, change or delete — not even a superuser."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.common.errors import ApplicationError
-from backend.ledger.canonical import format_timestamp
-from backend.ledger.checkpoint import Checkpoint as CheckpointBody
 from backend.ledger.keys import get_signer, log_origin
-from backend.ledger.merkle import MerkleError, verify_consistency
 from backend.ledger.models import Checkpoint
 from backend.ledger.store import log_tree
+from backend.ledgercore.canonical_json import format_timestamp
+from backend.ledgercore.merkle import MerkleError, verify_consistency
+from backend.ledgercore.signed_note import Checkpoint as CheckpointBody
 
 logger = logging.getLogger(__name__)
 

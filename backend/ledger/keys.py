@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.ledger.checkpoint import NoteError, NoteSigner, NoteVerifier, generate_key
+from backend.ledgercore.signed_note import NoteError, NoteSigner, NoteVerifier, generate_key
 
 logger = logging.getLogger(__name__)
 

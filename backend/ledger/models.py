@@ -103,7 +103,7 @@ class AuditEvent(AppendOnlyModel):
 
 
 # --------------------------------------------------------------------------------------------
-# The Merkle transparency log over the audit events (RFC 9162 hashing; see backend/ledger/merkle.py)
+# The Merkle transparency log over the audit events (RFC 9162 hashing; see backend/ledgercore/merkle.py)
 # --------------------------------------------------------------------------------------------
 
 

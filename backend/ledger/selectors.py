@@ -9,14 +9,14 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from backend.accounts.models import Role
-from backend.accounts.permissions import readable_agency_ids
 from backend.common.errors import ApplicationError, NotFound, PreconditionFailed
-from backend.ledger.canonical import SHA256_HEX, format_timestamp
+from backend.common.events import ask
 from backend.ledger.checkpoints import checkpoint_for_size, checkpoint_latest, checkpoint_time
+from backend.ledger.events import CaseNumbers
 from backend.ledger.keys import current_verifier, previous_verifiers
-from backend.ledger.models import AuditEvent, Checkpoint, LogEntry
+from backend.ledger.models import Checkpoint, LogEntry
 from backend.ledger.store import log_tree
+from backend.ledgercore.canonical_json import SHA256_HEX, format_timestamp
 
 MAX_SHA256_MATCHES = 20
 
@@ -138,32 +138,4 @@ def public_proof_by_sha256(*, sha256: str) -> dict[str, Any]:
 def _case_numbers(case_ids: set[Any]) -> dict[Any, str]:
     if not case_ids:
         return {}
-    from backend.cases.models import Case
-
-    return dict(Case.objects.filter(id__in=case_ids).values_list("id", "case_number"))
-
-
-# --------------------------------------------------------------------------------------------
-# Full entries (authorised users only)
-# --------------------------------------------------------------------------------------------
-
-
-def entry_visible_to(user: Any, event: AuditEvent) -> bool:
-    """Auditors (监督人员) of the event's agency or a supervising agency, and the agency's head.
-
-    Events without an agency (system events) are visible to auditors only.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role(Role.AUDITOR):
-        return event.agency_id is None or event.agency_id in readable_agency_ids(user)
-    if user.has_role(Role.AGENCY_HEAD):
-        return event.agency_id is not None and event.agency_id == user.agency_id
-    return False
-
-
-def entry_get_for_user(*, user: Any, index: int) -> LogEntry:
-    entry = LogEntry.objects.select_related("event").filter(index=index).first()
-    if entry is None or not entry_visible_to(user, entry.event):
-        raise NotFound("台账中没有该序号的记录", code="entry_not_found")
-    return entry
+    return ask(CaseNumbers(case_ids=frozenset(case_ids)))

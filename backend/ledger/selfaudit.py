@@ -19,9 +19,7 @@ An alert is logged at ERROR and recorded as a ``ledger.alert`` audit event (whic
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,14 +27,16 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.ledger.checkpoint import NoteError, open_checkpoint
+from backend.common.events import ask
 from backend.ledger.checkpoints import raise_alert
+from backend.ledger.events import AuditOriginals
 from backend.ledger.keys import previous_verifiers, trusted_verifiers
-from backend.ledger.merkle import MerkleError, audit_store, leaf_hash
 from backend.ledger.models import AuditEvent, Checkpoint, LogEntry
 from backend.ledger.sequencer import ledger_sequence
 from backend.ledger.services import ledger_verify_chain, log_entry_bytes
 from backend.ledger.store import DjangoNodeStore, log_tree
+from backend.ledgercore.merkle import MerkleError, audit_store, leaf_hash
+from backend.ledgercore.signed_note import NoteError, open_checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -181,31 +181,11 @@ def _check_checkpoints(report: SelfAuditReport, *, full: bool) -> None:
 
 
 def _check_originals(report: SelfAuditReport, *, full: bool, sample: int) -> None:
-    from backend.common.storage import StorageError, get_storage
-    from backend.evidence.models import EvidenceItem
-
-    items = EvidenceItem.objects.filter(status=EvidenceItem.Status.RECEIVED).exclude(storage_key="")
-    if not full:
-        ids = list(items.values_list("id", flat=True))
-        items = items.filter(id__in=random.sample(ids, min(sample, len(ids))))
-    storage = get_storage()
-    for item in items.only("id", "sha256", "size", "storage_key", "case_id").iterator(chunk_size=200):
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            for chunk in storage.open(item.storage_key):
-                digest.update(chunk)
-                size += len(chunk)
-        except StorageError as exc:
-            report.add("original_missing", f"evidence {item.id}: original unreadable: {exc}",
-                       evidence_id=str(item.id), case_id=str(item.case_id))
-            continue
-        report.originals_checked += 1
-        if digest.hexdigest() != item.sha256 or size != item.size:
-            report.add("original_changed",
-                       f"evidence {item.id}: stored original hashes to {digest.hexdigest()} ({size} bytes), "
-                       f"recorded {item.sha256} ({item.size} bytes)",
-                       evidence_id=str(item.id), case_id=str(item.case_id))
+    """The evidence app re-hashes the stored originals (backend/ledger/events.py AuditOriginals)."""
+    audited = ask(AuditOriginals(full=full, sample=sample))
+    report.originals_checked += audited.checked
+    for problem in audited.problems:
+        report.add(problem.kind, problem.message, evidence_id=problem.evidence_id, case_id=problem.case_id)
 
 
 def ledger_self_audit(*, full: bool = False, sample: int = 20, alert: bool = True) -> SelfAuditReport:

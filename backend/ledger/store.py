@@ -1,4 +1,4 @@
-"""The Merkle log in the database: a :class:`~backend.ledger.merkle.NodeStore` over :class:`TreeNode`.
+"""The Merkle log in the database: a :class:`~backend.ledgercore.merkle.NodeStore` over :class:`TreeNode`.
 
 Every audit event becomes one leaf (see :func:`backend.ledger.services.audit_record`), appended in the
 same transaction while the audit chain head is locked, so leaves are written in chain order and the
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.db import connection, connections
 from django.db.models import Q
 
-from backend.ledger.merkle import MerkleTree, NodeKey, leaf_hash
 from backend.ledger.models import LogEntry, TreeNode
+from backend.ledgercore.merkle import MerkleTree, NodeKey, leaf_hash
 
 BULK_BATCH = 5000
 

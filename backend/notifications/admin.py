@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.common.admin import ReadOnlyAdmin
+from backend.ledger.admin_audit import ReadOnlyAdmin
 from backend.notifications.models import Delivery, DeliveryPreference, Notification
 
 # Records of what was sent to whom: looked at, never edited (preferences are each person's own, set in the

@@ -8,8 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from backend.common.admin import ReadOnlyAdmin
-from backend.ledger.admin_audit import AuditedModelAdmin
+from backend.ledger.admin_audit import AuditedModelAdmin, ReadOnlyAdmin
 from backend.reviews.models import (
     CatalogRule,
     ChecklistEntry,

@@ -26,7 +26,6 @@ Checks and their legal sources:
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ from backend.cases.models import (
     EnforcementDocument,
     RecordingRequirement,
 )
+from backend.evidence.models import EvidenceItem
 
 Hint = dict[str, Any]
 
@@ -72,20 +72,11 @@ def _local(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
 
-def _evidence_model() -> Any | None:
-    try:
-        module = importlib.import_module("backend.evidence.models")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "EvidenceItem", None)
-
-
-def case_evidence(case: Case) -> list[Any]:
-    """Received evidence items of the case (empty while the evidence app has no model)."""
-    model = _evidence_model()
-    if model is None:
-        return []
-    return list(model.objects.filter(case_id=case.pk, status="received").order_by("captured_at", "id"))
+def case_evidence(case: Case) -> list[EvidenceItem]:
+    """Received evidence items of the case."""
+    return list(
+        EvidenceItem.objects.filter(case_id=case.pk, status=EvidenceItem.Status.RECEIVED).order_by("captured_at", "id")
+    )
 
 
 def evidence_manifest(case: Case) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from backend.accounts.models import Agency, Role, User
 from backend.accounts.permissions import readable_agency_ids, scope_to_agency
 from backend.cases.models import Case
+from backend.cases.selectors import case_get_for_user as cases_get_for_user
 from backend.common.errors import NotFound
 from backend.reviews.models import (
     CatalogRule,
@@ -69,16 +70,7 @@ def catalog_get_for_user(*, user: User, catalog_id: int) -> MajorCatalog:
 
 def case_get_for_user(*, user: User, case_id: UUID | str) -> Case:
     """The case, if ``user`` may read it (another agency's case answers 404)."""
-    try:
-        from backend.cases.selectors import case_get_for_user as cases_get
-    except ImportError:
-        cases_get = None
-    if cases_get is not None:
-        return cases_get(user=user, case_id=case_id)
-    case = scope_to_agency(Case.objects.all(), user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("案件不存在")
-    return case
+    return cases_get_for_user(user=user, case_id=case_id)
 
 
 def _round_qs() -> QuerySet[ReviewRound]:

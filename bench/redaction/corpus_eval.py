@@ -16,8 +16,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from disclosures.corpuskit import Tally, load_corpus  # noqa: E402
 
-from backend.disclosures.redaction import DEFAULT_POLICY, check_fields  # noqa: E402
-from backend.disclosures.redaction.notice import party_line, redact_notice  # noqa: E402
+from backend.redaction import DEFAULT_POLICY, check_fields  # noqa: E402
+from backend.redaction.notice import party_line, redact_notice  # noqa: E402
 
 AGENCY = ("辽源市市场监督管理局", "11220400MB1234567X")
 OFFICERS = ("张伟", "李娜")

@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from disclosures.corpuskit import load_corpus  # noqa: E402
 
-from backend.disclosures.redaction.names import find_person_names  # noqa: E402
-from backend.disclosures.redaction.taggers import TAGGERS, default_tagger  # noqa: E402
+from backend.redaction.names import find_person_names  # noqa: E402
+from backend.redaction.taggers import TAGGERS, default_tagger  # noqa: E402
 
 _NAME_SHAPE = re.compile(r"[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]{1,8}[·•・][\u3400-\u9fff]{1,8}")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.ledger.checkpoint import generate_key
+from backend.ledgercore.signed_note import generate_key
 
 ORIGIN = "zhifa.test/ledger"
 _KEYS = generate_key(ORIGIN)

@@ -79,8 +79,8 @@ def _client(token: str | None) -> APIClient:
 def _evidence(case: Any, user: User) -> Any:
     from backend.common.storage import get_storage
     from backend.evidence.models import EvidenceItem
-    from backend.ledger.canonical import capture_record
     from backend.ledger.services import audit_record
+    from backend.ledgercore.canonical_json import capture_record
 
     content = b"\xff\xd8\xff\xe0 photo of the shelf " * 64 + b"\xff\xd9"
     sha = hashlib.sha256(content).hexdigest()
@@ -110,8 +110,8 @@ def build_world() -> World:
     from backend.cases.models import Activity, Case, RecordingRequirement
     from backend.disclosures import services as disclosure_services
     from backend.disclosures.models import CorrectionRequest, Notice
-    from backend.ledger import bundles
     from backend.reviews import services as review_services
+    from backend.sharing import services as bundles
 
     today = timezone.localdate()
     agency_a = make_agency("辽源市市场监督管理局", "11220400MB1234567X")

@@ -108,7 +108,7 @@ def test_entering_2027_moves_a_party_window_to_its_true_end_and_reminds_the_offi
 ):
     """Served Wed 2027-02-03. Provisional (latest): Thu 4 (1), 5–12 plausibly rest, Mon 15..Thu 18 (5).
     With the notice: Thu 4 (1), Fri 12 (2), Sat 13 上班 (3), Mon 15 (4), Tue 16 (5)."""
-    from backend.common.holiday_import import holiday_notice_import
+    from backend.holiday_calendar.services import holiday_notice_import
 
     case = new_case(officer_a, officer_a2, on=D(2026, 12, 1))
     window = deadline_open(case=case, code="STATEMENT_DEFENCE", anchor_on=D(2027, 2, 3),
@@ -139,7 +139,7 @@ def test_a_window_that_moves_earlier_never_ends_before_today(officer_a, officer_
     case = new_case(officer_a, officer_a2, on=D(2026, 12, 1))
     window = deadline_open(case=case, code="STATEMENT_DEFENCE", anchor_on=D(2027, 2, 3),
                            kind=CaseDeadline.Kind.WINDOW, length=5)
-    from backend.common.holiday_import import holiday_notice_import
+    from backend.holiday_calendar.services import holiday_notice_import
 
     holiday_notice_import(text=NOTICE_2027, today=D(2027, 2, 17), context=ctx(head_a))
     window.refresh_from_db()

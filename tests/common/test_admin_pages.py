@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from backend.accounts.models import User
-from backend.common.admin import ReadOnlyAdmin
+from backend.ledger.admin_audit import ReadOnlyAdmin
 
 pytestmark = pytest.mark.django_db
 

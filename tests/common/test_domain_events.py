@@ -16,6 +16,7 @@ def own_registry(monkeypatch):
     """These tests wire their own events; the installation's registry is left as it was."""
     monkeypatch.setattr(events, "_subscribers", defaultdict(list))
     monkeypatch.setattr(events, "_required", set())
+    monkeypatch.setattr(events, "_answers", {})
 
 
 @events.domain_event()
@@ -82,3 +83,34 @@ def test_a_required_event_without_subscriber_fails_the_checks():
 
     events.subscribe(MustBeHeard, heard)
     assert "enf.E010" not in {m.id for m in run_checks()}
+
+
+class HowMany(events.Question[int]):
+    what: str
+
+
+def test_a_question_has_exactly_one_answerer_with_the_declared_answer_type():
+    events.domain_question(HowMany)  # declared here: the registry is this test's own
+    def counts(question: HowMany) -> int:
+        return len(question.what)
+
+    def says(question: HowMany) -> str:
+        return question.what
+
+    with pytest.raises(events.EventWiringError):
+        events.ask(HowMany(what="案卷"))  # nobody answers yet: an error, not None
+    assert "enf.E010" in {m.id for m in run_checks()}  # a question is always required
+    with pytest.raises(events.EventWiringError):
+        events.subscribe(HowMany, says)  # answers a str, declared int
+    events.subscribe(HowMany, counts)
+    assert events.ask(HowMany(what="案卷")) == 2
+    with pytest.raises(events.EventWiringError):
+        events.subscribe(HowMany, lambda question: 0)  # a second answerer
+
+
+def test_a_question_must_name_its_answer_type():
+    class Untyped:
+        what: str
+
+    with pytest.raises(events.EventWiringError):
+        events.domain_question(Untyped)

@@ -76,7 +76,7 @@ def test_readyz_passes_when_a_production_server_is_probed_by_ip(tmp_path):
 
     from support import free_port, served_database_url, server_env, start_gunicorn
 
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     var = tmp_path / "var"
     var.mkdir()

@@ -54,7 +54,7 @@ def test_a_missing_ledger_signing_key_is_refused(settings):
 
 
 def test_a_secure_configuration_starts(settings):
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     settings.DEBUG = False
     settings.SECRET_KEY = GOOD_KEY

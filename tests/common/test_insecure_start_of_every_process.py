@@ -24,7 +24,7 @@ GOOD_KEY = "k" * 50
 
 
 def _secure(settings, jwt_key: str = GOOD_KEY) -> None:
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     settings.DEBUG = False
     settings.SECRET_KEY = GOOD_KEY
@@ -63,7 +63,7 @@ def test_the_development_key_is_never_a_jwt_signing_key_in_production(settings):
 
 
 def _process_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

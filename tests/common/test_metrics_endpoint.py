@@ -115,8 +115,8 @@ def test_overdue_deadlines_and_reminders_issued_today_are_gauged(scrape, agency_
 def test_the_checkpoint_age_is_the_time_since_the_latest_signed_checkpoint(scrape, settings, officer_a):
     from support import sequence_ledger
 
-    from backend.ledger.checkpoint import generate_key
     from backend.ledger.checkpoints import checkpoint_sign
+    from backend.ledgercore.signed_note import generate_key
 
     settings.LEDGER_SIGNING_KEY = generate_key(settings.LEDGER_ORIGIN).signer_key
     settings.LEDGER_SIGNING_KEY_FILE = ""

@@ -141,7 +141,7 @@ def test_penalty_kind_labels_come_from_the_enum():
     ],
 )
 def test_party_type_words_map_to_the_one_enum(word, expected):
-    from backend.disclosures.redaction.fields import parse_party_type
+    from backend.redaction.fields import parse_party_type
 
     assert parties.party_type_from_text(word) is expected
     assert parse_party_type(word) is expected  # the redaction engine reads the same table

@@ -93,7 +93,7 @@ def test_the_settings_turn_hsts_on_exactly_when_debug_is_off():
 @pytest.mark.django_db(transaction=True)
 def test_a_production_server_sends_hsts_on_https_and_the_policies_on_every_page(tmp_path: Path):
     """gunicorn with DEBUG=0 behind a TLS proxy (X-Forwarded-Proto from TRUSTED_PROXIES)."""
-    from backend.ledger.checkpoint import generate_key
+    from backend.ledgercore.signed_note import generate_key
 
     var = tmp_path / "var"
     var.mkdir()

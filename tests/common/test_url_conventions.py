@@ -85,7 +85,7 @@ def _all_roles_user(agency_a):
 def test_no_api_path_answers_5xx_or_html_in_either_slash_form(debug, settings, api, as_user, agency_a):
     settings.DEBUG = debug
     if not debug:  # as in production, where the service does not start without a signing key
-        from backend.ledger.checkpoint import generate_key
+        from backend.ledgercore.signed_note import generate_key
 
         settings.LEDGER_SIGNING_KEY = generate_key(settings.LEDGER_ORIGIN).signer_key
     clients = {"anonymous": api, "staff": as_user(_all_roles_user(agency_a))}

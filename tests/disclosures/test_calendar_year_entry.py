@@ -15,9 +15,9 @@ from django.db.models import Q
 
 from backend.cases.deadlines import deadline_meet, deadline_open, decision_deadline_refresh
 from backend.cases.models import CaseDeadline
-from backend.common.holiday_import import holiday_notice_import
 from backend.disclosures import services
 from backend.disclosures.models import Notice
+from backend.holiday_calendar.services import holiday_notice_import
 from backend.ledger.models import AuditEvent
 from backend.ledger.services import AuditContext
 from backend.reviews.models import ReviewRound

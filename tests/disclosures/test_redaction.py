@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.disclosures.redaction import (
+from backend.redaction import (
     DEFAULT_POLICY,
     Action,
     Category,

@@ -18,8 +18,9 @@ import json
 import pytest
 from disclosures.corpuskit import Tally, load_corpus
 from django.core.cache import cache
+from support import replace_subscribers
 
-from backend.cases import hooks
+from backend.cases import events as case_events
 
 CORPUS = load_corpus()
 
@@ -39,12 +40,10 @@ def unthrottled(monkeypatch):
 
 @pytest.fixture
 def review_gate_passed(monkeypatch):
-    real = hooks._resolve
-    table = {
-        ("backend.reviews.services", "review_major_evaluate"): lambda *, case: [],
-        ("backend.reviews.services", "review_ensure_passed"): lambda *, case: None,
-    }
-    monkeypatch.setattr(hooks, "_resolve", lambda module, name: table.get((module, name)) or real(module, name))
+    replace_subscribers(monkeypatch, {
+        case_events.MajorDecisionReasons: lambda question: [],
+        case_events.ReviewPassedGate: lambda question: None,
+    })  # fmt: skip
 
 
 def _ok(response, status=200):

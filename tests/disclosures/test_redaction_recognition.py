@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from backend.disclosures.redaction import (
+from backend.redaction import (
     check_fields,
     looks_like_person_name,
     public_party_name,
     redact_party,
     redact_text,
 )
-from backend.disclosures.redaction.addresses import find_addresses
-from backend.disclosures.redaction.names import find_person_names
-from backend.disclosures.redaction.taggers import default_tagger
+from backend.redaction.addresses import find_addresses
+from backend.redaction.names import find_person_names
+from backend.redaction.taggers import default_tagger
 
 PERSON = {"party_type": "natural_person", "name": "王小明", "address": "吉林省辽源市龙山区福镇大街88号3单元502室"}
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _capture_bytes(md, case, device):
-    from backend.ledger.canonical import capture_record_bytes
+    from backend.ledgercore.canonical_json import capture_record_bytes
 
     return capture_record_bytes(
         sha256=md["sha256"], captured_at=md["captured_at"], case=str(case.pk), device=str(device.device.pk),

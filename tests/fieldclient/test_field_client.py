@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from backend.fieldclient import cli
-from backend.ledger.canonical import capture_record_bytes
+from backend.ledgercore.canonical_json import capture_record_bytes
 
 
 def test_the_client_module_does_not_import_django():

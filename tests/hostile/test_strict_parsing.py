@@ -18,7 +18,7 @@ from backend.common.inputs import (
     parse_int,
 )
 from backend.common.parsers import JSONTooDeep, json_depth_exceeds, parse_json_bytes
-from backend.disclosures.redaction import birth_date_from_id, is_valid_id_number, luhn_valid
+from backend.redaction import birth_date_from_id, is_valid_id_number, luhn_valid
 
 
 @pytest.mark.parametrize("value", ["0", "7", "0042", str(INT64_MAX)])

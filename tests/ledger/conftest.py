@@ -1,5 +1,5 @@
 """Ledger test helpers: a signing key, events, evidence with originals in storage, and an independent
-RFC 9162 reference implementation (written from the RFC text, not from backend.ledger.merkle)."""
+RFC 9162 reference implementation (written from the RFC text, not from backend.ledgercore.merkle)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from support import sequence_ledger
 
-from backend.ledger.checkpoint import generate_key
+from backend.ledgercore.signed_note import generate_key
 
 ORIGIN = "zhifa.test/ledger"
 _KEYS = generate_key(ORIGIN)
@@ -216,8 +216,8 @@ def add_evidence(case, user, content: bytes, *, name: str = "现场照片.jpg", 
     an ``evidence.received`` audit event carrying ``sha256`` and the capture record."""
     from backend.common.storage import get_storage
     from backend.evidence.models import EvidenceItem
-    from backend.ledger.canonical import canonical_json, capture_record
     from backend.ledger.services import audit_record
+    from backend.ledgercore.canonical_json import canonical_json, capture_record
 
     sha = hashlib.sha256(content).hexdigest()
     device = _device(user) if signed else None

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from backend.ledger.bundle import MANIFEST
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.models import AuditEvent, BundleExport, BundleShare, LogEntry
-from backend.ledger.verify import verify_bundle
+from backend.ledgercore.bundle_format import MANIFEST
+from backend.ledgercore.offline_verifier import verify_bundle
 
 pytestmark = pytest.mark.django_db
 

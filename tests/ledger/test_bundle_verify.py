@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.ledger.bundle import (
+from backend.ledgercore.bundle_format import (
     CHECKPOINT,
     MANIFEST,
     PROOFS,
@@ -34,10 +34,10 @@ from backend.ledger.bundle import (
     sha256_hex,
     write_bundle,
 )
-from backend.ledger.canonical import canonical_json, capture_record, capture_record_bytes
-from backend.ledger.checkpoint import Checkpoint, NoteSigner, generate_key
-from backend.ledger.merkle import InMemoryNodeStore, MerkleTree
-from backend.ledger.verify import main, verify_bundle
+from backend.ledgercore.canonical_json import canonical_json, capture_record, capture_record_bytes
+from backend.ledgercore.merkle import InMemoryNodeStore, MerkleTree
+from backend.ledgercore.offline_verifier import main, verify_bundle
+from backend.ledgercore.signed_note import Checkpoint, NoteSigner, generate_key
 
 ORIGIN = "zhifa.example.gov.cn/ledger"
 REPO = Path(__file__).resolve().parents[2]
@@ -178,10 +178,10 @@ def test_the_command_line_exits_0_for_good_and_1_for_bad(good: Built, tmp_path: 
 def test_python_dash_m_runs_without_django(good: Built):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    probe = ("import sys, backend.ledger.verify, backend.ledger.bundle; "
+    probe = ("import sys, backend.ledgercore.offline_verifier, backend.ledgercore.bundle_format; "
              "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'")
     subprocess.run([sys.executable, "-c", probe], check=True, env=env, cwd=REPO)
-    done = subprocess.run([sys.executable, "-m", "backend.ledger.verify", str(good.path), "--key",
+    done = subprocess.run([sys.executable, "-m", "backend.ledgercore.offline_verifier", str(good.path), "--key",
                            good.verifier_key], env=env, cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.ledger.checkpoint import (
+from backend.ledgercore.signed_note import (
     Checkpoint,
     NoteError,
     NoteSigner,

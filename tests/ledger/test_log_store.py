@@ -11,11 +11,11 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from support import sequence_ledger
 
-from backend.ledger.checkpoint import NoteVerifier, open_checkpoint
 from backend.ledger.checkpoints import LedgerInconsistent, checkpoint_sign, checkpoint_time
 from backend.ledger.models import AppendOnlyError, AuditEvent, Checkpoint, LogEntry, TreeNode
 from backend.ledger.services import audit_record, log_entry_bytes
 from backend.ledger.store import log_size, log_tree
+from backend.ledgercore.signed_note import NoteVerifier, open_checkpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.ledger.merkle import (
+from backend.ledgercore.merkle import (
     EMPTY_ROOT,
     InMemoryNodeStore,
     MerkleError,

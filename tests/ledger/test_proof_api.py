@@ -8,9 +8,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from support import make_agency, make_user
 
 from backend.accounts.models import Role
-from backend.ledger.checkpoint import NoteVerifier, generate_key, open_checkpoint
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.models import LogEntry
+from backend.ledgercore.signed_note import NoteVerifier, generate_key, open_checkpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -104,7 +104,7 @@ def test_a_changed_or_forged_checkpoint_is_found(logged, tamper):
 def test_a_checkpoint_that_does_not_match_the_recomputed_tree_is_found(logged, tamper):
     # Both an entry and its leaf node rewritten consistently: the tree agrees with itself, but no longer
     # with the signed checkpoint (and the event no longer matches its entry).
-    from backend.ledger.merkle import leaf_hash
+    from backend.ledgercore.merkle import leaf_hash
 
     entry = bytes(LogEntry.objects.get(index=0).entry).replace(b'"action":"case.created"', b'"action":"case.xxxxxxx"')
     tamper("UPDATE ledger_logentry SET entry = %s, leaf_hash = %s WHERE idx = 0", [entry, leaf_hash(entry)])
@@ -121,7 +121,7 @@ def test_the_periodic_tasks_sign_and_audit(events):
 
 
 def test_checkpoints_signed_by_a_retired_key_verify_with_the_published_previous_keys(logged, settings):
-    from backend.ledger.checkpoint import NoteSigner, generate_key
+    from backend.ledgercore.signed_note import NoteSigner, generate_key
 
     old_key = settings.LEDGER_SIGNING_KEY
     settings.LEDGER_SIGNING_KEY = generate_key("zhifa.test/ledger").signer_key  # rotation

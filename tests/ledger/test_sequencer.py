@@ -23,12 +23,12 @@ from django.db.models import F
 from support import sequence_ledger
 
 from backend.cases.models import Case
-from backend.ledger.merkle import verify_inclusion
 from backend.ledger.models import AuditEvent, ChainHead, LogEntry, TreeNode
 from backend.ledger.selfaudit import ledger_self_audit
 from backend.ledger.sequencer import ledger_sequence, pending_count
 from backend.ledger.services import audit_record, ledger_verify_chain
 from backend.ledger.store import log_size, log_tree
+from backend.ledgercore.merkle import verify_inclusion
 
 ROOT = Path(__file__).resolve().parents[2]
 postgres_only = pytest.mark.skipif(

@@ -4,8 +4,8 @@ such as ``max_downloads``) leaves nothing behind — no share, no bundle export,
 import pytest
 
 from backend.common.errors import ApplicationError
-from backend.ledger import bundles
 from backend.ledger.models import AuditEvent, BundleExport, BundleShare
+from backend.sharing import services as bundles
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from rfc3161_client import TimestampRequestBuilder
 
 from backend.ledger.checkpoints import checkpoint_sign
 from backend.ledger.models import Checkpoint
-from backend.ledger.verify import main, verify_bundle
+from backend.ledgercore.offline_verifier import main, verify_bundle
 
 pytestmark = pytest.mark.django_db
 

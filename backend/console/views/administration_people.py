@@ -25,15 +25,15 @@ from backend.accounts.serializers import (
 )
 from backend.cases.models import PenaltyKind
 from backend.common.calendar import calendar_years_overview, recompute_summary
-from backend.common.calendar_apis import HolidayNoticeInputSerializer
 from backend.common.errors import ApplicationError, Forbidden
-from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
 from backend.console import forms
 from backend.console.security import console_view
 from backend.console.selectors import CREDENTIAL_LABELS
 from backend.console.views.common import act, ctx
 from backend.disclosures import profile as profiles
 from backend.disclosures.profile_apis import DisclosureProfileInputSerializer
+from backend.holiday_calendar.apis import HolidayNoticeInputSerializer
+from backend.holiday_calendar.services import holiday_notice_import, holiday_notice_preview
 from backend.ledger.models import AuditEvent
 
 ROLE_LABELS = {str(k): str(v) for k, v in Role.choices}

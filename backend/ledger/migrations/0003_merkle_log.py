@@ -29,7 +29,7 @@ def drop_triggers(apps, schema_editor):
 
 def backfill(apps, schema_editor):
     """Append the events recorded before the log existed, in chain order (leaf index = seq - 1)."""
-    from backend.ledger.merkle import MerkleTree, leaf_hash
+    from backend.ledgercore.merkle import MerkleTree, leaf_hash
     from backend.ledger.services import log_entry_bytes
     from backend.ledger.store import DjangoNodeStore
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import json
 import logging
 from collections.abc import Iterable
@@ -106,16 +105,6 @@ def _ensure_transition(round_: ReviewRound, target: str) -> None:
             f"本轮审核当前状态为“{round_.get_status_display()}”，不能执行此操作",
             extra={"status": round_.status, "target": target},
         )
-
-
-def _lazy(module: str, name: str) -> Any | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(mod, name, None)
 
 
 # --------------------------------------------------------------------------- the proposal

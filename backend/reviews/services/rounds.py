@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +14,12 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseRules, DocumentType
 from backend.cases.rules import extension_in_time
+from backend.cases.services import (
+    case_return_for_investigation,
+    case_submit_post_hearing_review,
+    case_submit_review,
+)
+from backend.cases.workflow import TRANSITIONS
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
 from backend.ledger.services import AuditContext, audit_record
 from backend.reviews import prechecks
@@ -49,7 +54,6 @@ from backend.reviews.services.common import (
     _ensure_role,
     _ensure_transition,
     _is_handler,
-    _lazy,
     _lock_round,
     _measure_list,
     _now,
@@ -187,15 +191,12 @@ def _first_assignment_conflicts(case: Case, reviewer: User, round_: ReviewRound 
 def _enter_case_review_status(*, case: Case, actor: User, context: AuditContext | None) -> Case:
     """Move the case into its review status through the cases app's own transition (提交审核 /
     听证后法制审核), which also stores the major-decision reasons on the case. Returns the re-read case."""
-    name = {S.INVESTIGATION_CONCLUDED: "case_submit_review", S.HEARING_HELD: "case_submit_post_hearing_review"}.get(
+    enter = {S.INVESTIGATION_CONCLUDED: case_submit_review, S.HEARING_HELD: case_submit_post_hearing_review}.get(
         case.status
     )
-    fn = _lazy("backend.cases.services", name) if name else None
-    if fn is None:
+    if enter is None:
         return case
-    kwargs: dict[str, Any] = {"case": case, "actor": actor, "context": context or AuditContext(actor=actor)}
-    params = inspect.signature(fn).parameters
-    fn(**{k: v for k, v in kwargs.items() if k in params})
+    enter(case=case, actor=actor, context=context or AuditContext(actor=actor))
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
@@ -723,25 +724,15 @@ def review_complete(
 
 def _return_case_for_investigation(round_: ReviewRound, *, actor: User, context: AuditContext | None) -> None:
     """建议补充调查: the case goes back to 调查取证 (市场监管程序规定 第五十四条) via the cases app."""
-    fn = _lazy("backend.cases.services", "case_return_for_investigation")
-    if fn is None:
-        logger.info("cases service case_return_for_investigation not available; case %s not moved", round_.case_id)
-        return
     case = Case.objects.get(pk=round_.case_id)
-    from backend.cases.workflow import TRANSITIONS
-
-    transition = TRANSITIONS.get("return_for_investigation")
-    if transition is not None and case.status not in transition.sources:
+    if case.status not in TRANSITIONS["return_for_investigation"].sources:
         return
-    candidates: dict[str, Any] = {
-        "case": case,
-        "actor": actor,
-        "context": context or AuditContext(actor=actor),
-        "reason": f"法制审核意见：建议补充调查（{round_.opinion_number}）",
-        "comment": round_.opinion_text,
-    }
-    params = inspect.signature(fn).parameters
-    fn(**{k: v for k, v in candidates.items() if k in params})
+    case_return_for_investigation(
+        case=case,
+        actor=actor,
+        context=context or AuditContext(actor=actor),
+        reason=f"法制审核意见：建议补充调查（{round_.opinion_number}）",
+    )
 
 
 # --------------------------------------------------------------------------- supplements (clock paused)

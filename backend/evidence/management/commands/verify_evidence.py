@@ -5,12 +5,12 @@ Exit status 1 when any original is missing or differs, naming each one.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.common.storage import ObjectMissing, get_storage
+from backend.common.storage import ObjectMissing
+from backend.evidence.integrity import original_rehash
 from backend.evidence.models import EvidenceItem
 
 
@@ -21,24 +21,21 @@ class Command(BaseCommand):
         parser.add_argument("--case", help="only this case id")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        storage = get_storage()
         items = EvidenceItem.objects.filter(status=EvidenceItem.Status.RECEIVED).order_by("received_at")
         if options.get("case"):
             items = items.filter(case_id=options["case"])
         checked = bad = 0
         for item in items.iterator():
-            digest = hashlib.sha256()
             try:
-                for block in storage.open(item.storage_key):
-                    digest.update(block)
+                integrity = original_rehash(item)
             except ObjectMissing:
                 bad += 1
                 self.stderr.write(f"MISSING {item.pk} {item.storage_key}")
                 continue
             checked += 1
-            if digest.hexdigest() != item.sha256:
+            if not integrity.intact:
                 bad += 1
-                self.stderr.write(f"MISMATCH {item.pk}: stored {item.sha256}, actual {digest.hexdigest()}")
+                self.stderr.write(f"MISMATCH {item.pk}: stored {item.sha256}, actual {integrity.sha256}")
         self.stdout.write(f"checked {checked} original(s), {bad} problem(s)")
         if bad:
             raise CommandError(f"{bad} original(s) failed verification")

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.ledger.checkpoint import NoteError, generate_key
 from backend.ledger.keys import log_origin
+from backend.ledgercore.signed_note import NoteError, generate_key
 
 
 class Command(BaseCommand):

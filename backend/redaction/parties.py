@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backend.disclosures.redaction.addresses import cut_address_to_district
-from backend.disclosures.redaction.engine import redact_text
-from backend.disclosures.redaction.fields import (
+from backend.redaction.addresses import cut_address_to_district
+from backend.redaction.engine import redact_text
+from backend.redaction.fields import (
     BIRTH_KEYS,
     FIELD_KEYS,
     TYPE_KEYS,
@@ -19,8 +19,8 @@ from backend.disclosures.redaction.fields import (
     party_type_of,
     sole_trader_has_trade_name,
 )
-from backend.disclosures.redaction.names import mask_person_name
-from backend.disclosures.redaction.policy import (
+from backend.redaction.names import mask_person_name
+from backend.redaction.policy import (
     DEFAULT_POLICY,
     REASONS,
     Action,
@@ -29,7 +29,7 @@ from backend.disclosures.redaction.policy import (
     PartyType,
     RedactionPolicy,
 )
-from backend.disclosures.redaction.validators import birth_date_from_id
+from backend.redaction.validators import birth_date_from_id
 
 
 @dataclass(frozen=True, slots=True)

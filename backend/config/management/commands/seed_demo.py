@@ -1,24 +1,30 @@
 """Load the demo data (idempotent). Refused when DEBUG is off: demo accounts share a public password.
 
-Each app may contribute demo records through ``backend/<app>/demo.py: seed_demo_data(state)``; they run
-in dependency order and share ``state`` (agencies, users, cases, ...).
+Each app contributes demo records through ``backend/<app>/demo.py: seed_demo_data(state)``; they run in
+dependency order (the layers, bottom up) and share ``state`` (agencies, users, cases, ...). The command is the
+project's (backend/config, above every app), so it imports each app's demo module directly.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from backend.accounts import demo as accounts_demo
+from backend.cases import demo as cases_demo
+from backend.disclosures import demo as disclosures_demo
+from backend.evidence import demo as evidence_demo
+from backend.ledger import demo as ledger_demo
+from backend.reviews import demo as reviews_demo
+
 DEMO_MODULES = [
-    "backend.accounts.demo",
-    "backend.cases.demo",
-    "backend.evidence.demo",
-    "backend.reviews.demo",
-    "backend.disclosures.demo",
-    "backend.ledger.demo",  # last: its checkpoint covers everything above
+    accounts_demo,
+    cases_demo,
+    evidence_demo,
+    reviews_demo,
+    disclosures_demo,
+    ledger_demo,  # last: its checkpoint covers everything above
 ]
 
 
@@ -46,13 +52,7 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo data with DEBUG off (demo accounts share a public password).")
         state: dict = {}
         with transaction.atomic():
-            for name in DEMO_MODULES:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name == name:
-                        continue
-                    raise
+            for module in DEMO_MODULES:
                 module.seed_demo_data(state)
-                self.stdout.write(f"  {name}: ok")
+                self.stdout.write(f"  {module.__name__}: ok")
         self.stdout.write(self.style.SUCCESS("demo data ready (password: enforce-demo-2026)"))

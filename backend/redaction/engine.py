@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.disclosures.redaction.addresses import address_fragments, cut_address_to_district, find_addresses
-from backend.disclosures.redaction.fields import PartyHints, party_hints, party_type_of
-from backend.disclosures.redaction.names import find_person_names, mask_person_name, name_pattern
-from backend.disclosures.redaction.patterns import _RE_USCC, HALF_WIDTH, find_contextual, find_shaped
-from backend.disclosures.redaction.policy import DEFAULT_POLICY, REASONS, Action, Category, PartyType, RedactionPolicy
-from backend.disclosures.redaction.taggers import Tagger, default_tagger
-from backend.disclosures.redaction.validators import is_valid_id_number, is_valid_uscc
+from backend.redaction.addresses import address_fragments, cut_address_to_district, find_addresses
+from backend.redaction.fields import PartyHints, party_hints, party_type_of
+from backend.redaction.names import find_person_names, mask_person_name, name_pattern
+from backend.redaction.patterns import _RE_USCC, HALF_WIDTH, find_contextual, find_shaped
+from backend.redaction.policy import DEFAULT_POLICY, REASONS, Action, Category, PartyType, RedactionPolicy
+from backend.redaction.taggers import Tagger, default_tagger
+from backend.redaction.validators import is_valid_id_number, is_valid_uscc
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,3 @@
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,20 +11,6 @@ from backend.common.errors import ApplicationError
 from backend.common.models import CalendarYear, HolidayOverride
 from backend.ledger.admin_audit import AuditedModelAdmin
 from backend.ledger.services import audit_context_from_request
-
-
-class ReadOnlyAdmin(AuditedModelAdmin):
-    """For records that are evidence of what happened (cases, audit events, evidence items, reviews):
-    the admin may look, never add, change or delete — not even a superuser."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(HolidayOverride)
@@ -64,7 +49,7 @@ class CalendarYearAdmin(AuditedModelAdmin):
     def import_notice_view(self, request: HttpRequest) -> HttpResponse:
         """Two steps: 预览 (parse, show the days and what changes) then 确认保存 (import and recompute)."""
         from backend.common.calendar import recompute_summary
-        from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
+        from backend.holiday_calendar.services import holiday_notice_import, holiday_notice_preview
 
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied

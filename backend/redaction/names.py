@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.disclosures.redaction.taggers import JiebaTagger, Tagger, Token, default_tagger
+from backend.redaction.taggers import JiebaTagger, Tagger, Token, default_tagger
 
 # fmt: off
 COMPOUND_SURNAMES: frozenset[str] = frozenset(

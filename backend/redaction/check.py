@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backend.disclosures.redaction.engine import Candidate, recognise_persons, redact_text
-from backend.disclosures.redaction.fields import PartyHints, party_hints
-from backend.disclosures.redaction.policy import DEFAULT_POLICY, RedactionPolicy
-from backend.disclosures.redaction.taggers import Tagger
+from backend.redaction.engine import Candidate, recognise_persons, redact_text
+from backend.redaction.fields import PartyHints, party_hints
+from backend.redaction.policy import DEFAULT_POLICY, RedactionPolicy
+from backend.redaction.taggers import Tagger
 
 
 @dataclass(frozen=True, slots=True)

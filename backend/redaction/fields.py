@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend.common.parties import party_type_from_text
-from backend.disclosures.redaction.addresses import address_fragments
-from backend.disclosures.redaction.names import given_name, looks_like_person_name
-from backend.disclosures.redaction.policy import Action, Category, PartyField, PartyType, RedactionPolicy
+from backend.redaction.addresses import address_fragments
+from backend.redaction.names import given_name, looks_like_person_name
+from backend.redaction.policy import Action, Category, PartyField, PartyType, RedactionPolicy
 
 # Accepted keys for each field (canonical English key first, then common synonyms and Chinese labels).
 FIELD_KEYS: dict[PartyField, tuple[str, ...]] = {

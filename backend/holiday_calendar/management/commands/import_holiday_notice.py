@@ -1,7 +1,7 @@
 """``manage.py import_holiday_notice FILE [--year Y] [--source 文号] [--yes]``: the operator's yearly task.
 
 Without ``--yes`` it only prints what it parsed (the confirmation step); with it, it saves the year, audits the
-import and recomputes every open deadline that depended on it (backend/common/holiday_import.py).
+import and recomputes every open deadline that depended on it (backend/holiday_calendar/services.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from backend.common.calendar import recompute_summary
-        from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
+        from backend.holiday_calendar.services import holiday_notice_import, holiday_notice_preview
 
         name = options["file"]
         text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")

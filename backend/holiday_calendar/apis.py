@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsSystemAdmin
 from backend.common.calendar import calendar_years_overview
-from backend.common.holiday_import import holiday_notice_import, holiday_notice_preview
+from backend.holiday_calendar.services import holiday_notice_import, holiday_notice_preview
 from backend.ledger.services import audit_context_from_request
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from backend.disclosures.redaction.policy import Category
-from backend.disclosures.redaction.validators import id_plausible, is_valid_id_number, is_valid_uscc, luhn_valid
+from backend.redaction.policy import Category
+from backend.redaction.validators import id_plausible, is_valid_id_number, is_valid_uscc, luhn_valid
 
 # Full-width ASCII → half-width, same length, so regexes can stay ASCII and offsets are unchanged.
 HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

@@ -14,7 +14,7 @@ offline with ``zhifa-verify bundle.zip --key <published key>``. Human-readable d
     log_public_key.txt       the log's verifier key, ``<name>+<key id>+<base64 key>``
     originals/<file>         the original evidence files, byte for byte
 
-How the pieces bind together (all verified by ``backend.ledger.verify``):
+How the pieces bind together (all verified by ``backend.ledgercore.offline_verifier``):
 
 * each original's SHA-256 is recomputed and must equal the manifest's ``sha256`` and appear
   (as a JSON string) in the log entry at the manifest's ``log_index``;
@@ -50,7 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from backend.ledger.canonical import canonical_json, format_timestamp
+from backend.ledgercore.canonical_json import canonical_json, format_timestamp
 
 FORMAT = "zhifa-evidence-bundle/1"
 MANIFEST = "manifest.json"

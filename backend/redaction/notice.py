@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from backend.disclosures.redaction.engine import recognise_persons, redact_text
-from backend.disclosures.redaction.fields import party_hints
-from backend.disclosures.redaction.parties import redact_party
-from backend.disclosures.redaction.policy import PartyType, RedactionPolicy
+from backend.redaction.engine import recognise_persons, redact_text
+from backend.redaction.fields import party_hints
+from backend.redaction.parties import redact_party
+from backend.redaction.policy import PartyType, RedactionPolicy
 
 TEXT_FIELDS = ("violation_type", "facts", "legal_basis", "penalty_content", "licence_info", "full_text", "remarks")
 

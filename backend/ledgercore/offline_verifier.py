@@ -5,7 +5,7 @@ Needs no server, no database and no network; only the Python standard library pl
 It never extracts the archive to disk: every member is read as a stream, so a multi-GB bundle is
 checked in constant memory.
 
-What is checked (format: ``backend/ledger/bundle.py``; for readers: ``api_docs/verification.md``):
+What is checked (format: ``backend/ledgercore/bundle_format.py``; for readers: ``api_docs/verification.md``):
 
 1. the checkpoint (signed tree head) carries a valid Ed25519 signature by the log key in the
    bundle and, with ``--key``, by the key the reader obtained independently (the agency's
@@ -44,16 +44,16 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from backend.ledger import bundle as fmt
-from backend.ledger.canonical import (
+from backend.ledgercore import bundle_format as fmt
+from backend.ledgercore.canonical_json import (
     CanonicalizationError,
     canonical_json,
     capture_record_bytes_from_mapping,
     parse_canonical,
     parse_json_strict,
 )
-from backend.ledger.checkpoint import Checkpoint, NoteError, NoteVerifier, open_checkpoint
-from backend.ledger.merkle import leaf_hash, verify_inclusion
+from backend.ledgercore.merkle import leaf_hash, verify_inclusion
+from backend.ledgercore.signed_note import Checkpoint, NoteError, NoteVerifier, open_checkpoint
 
 OK = "通过 OK"
 NO_KEY_WARNING = (

@@ -27,9 +27,9 @@ names), ``addresses``, ``patterns`` (shaped and contextual data), ``fields`` (st
 ``engine`` (``redact_text``), ``parties`` (``redact_party``), ``check`` (the publish-time check).
 """
 
-from backend.disclosures.redaction.addresses import cut_address_to_district
-from backend.disclosures.redaction.check import Finding, check_fields
-from backend.disclosures.redaction.engine import (
+from backend.redaction.addresses import cut_address_to_district
+from backend.redaction.check import Finding, check_fields
+from backend.redaction.engine import (
     Candidate,
     Persons,
     RedactionResult,
@@ -37,9 +37,9 @@ from backend.disclosures.redaction.engine import (
     recognise_persons,
     redact_text,
 )
-from backend.disclosures.redaction.fields import party_hints, sole_trader_has_trade_name
-from backend.disclosures.redaction.names import COMPOUND_SURNAMES, looks_like_person_name, mask_person_name
-from backend.disclosures.redaction.parties import (
+from backend.redaction.fields import party_hints, sole_trader_has_trade_name
+from backend.redaction.names import COMPOUND_SURNAMES, looks_like_person_name, mask_person_name
+from backend.redaction.parties import (
     FieldChange,
     PartyRedaction,
     parse_party_type,
@@ -47,7 +47,7 @@ from backend.disclosures.redaction.parties import (
     publication_blockers,
     redact_party,
 )
-from backend.disclosures.redaction.policy import (
+from backend.redaction.policy import (
     DEFAULT_POLICY,
     Action,
     Category,
@@ -55,7 +55,7 @@ from backend.disclosures.redaction.policy import (
     PartyType,
     RedactionPolicy,
 )
-from backend.disclosures.redaction.validators import (
+from backend.redaction.validators import (
     birth_date_from_id,
     is_valid_id_number,
     is_valid_uscc,
