@@ -43,7 +43,6 @@ _LICENCE_KINDS = frozenset({PenaltyKind.SUSPEND_LICENCE, PenaltyKind.REVOKE_LICE
 _LIGHT_KINDS = frozenset({PenaltyKind.WARNING, PenaltyKind.CRITICISM, PenaltyKind.FINE})
 
 
-
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
@@ -198,8 +197,6 @@ def _penalty_content(measures: list[Mapping[str, Any]]) -> str:
             text += f"（{detail}）"
         parts.append(text)
     return "；".join(parts)
-
-
 
 
 def _penalty_valid_until(measures: list[Mapping[str, Any]], decided_on: datetime.date) -> str | None:
