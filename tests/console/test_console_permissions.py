@@ -31,7 +31,8 @@ def objects(submitted_round, deciding_case):
     )  # fmt: skip
     notice_services.notice_create_for_decision(case=decided, context=None)
     notice = Notice.objects.get(case=decided)
-    return {"case": deciding_case, "round": submitted_round, "item": item, "notice": notice}
+    account = deciding_case.handling_officers.order_by("username").last()  # officer_a2, a colleague of agency A
+    return {"case": deciding_case, "round": submitted_round, "item": item, "notice": notice, "account": account}
 
 
 # (console page, the API endpoint it shows): the same answer is expected from both.
@@ -106,6 +107,10 @@ ACTIONS = [
      {"outcome": "approved"}),
     ("/console/notices/{notice}/publish/", {}, "/api/v1/disclosures/notices/{notice}/publish/", {}),
     ("/console/cases/{case}/steps/decide/", {}, "/api/v1/cases/{case}/decide/", {}),
+    ("/console/admin/users/{account}/roles/", {"role": "legal_reviewer"},
+     "/api/v1/accounts/users/{account}/roles/", {"role": "legal_reviewer"}),
+    ("/console/admin/users/{account}/deactivate/", {"reason": "调离本机关"},
+     "/api/v1/accounts/users/{account}/deactivate/", {"reason": "调离本机关"}),
 ]  # fmt: skip
 
 
