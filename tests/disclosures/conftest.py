@@ -13,7 +13,7 @@ from backend.cases.models import Case
 from backend.disclosures import services
 from backend.disclosures.models import Notice
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PHONE = "13912345678"
 ORG_USCC = "91220400MA0Y3K2X1B"
 
@@ -45,7 +45,7 @@ def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None
             "party_name": "辽源市恒通商贸有限公司",
             "party_uscc": ORG_USCC,
             "party_legal_rep": "李建华",
-            "party_legal_rep_id_number": "220402197801015678",
+            "party_legal_rep_id_number": "220402197801015673",
             "party_address": "吉林省辽源市西安区仙城大路1200号",
             "party_phone": "0437-3216688",
             "facts": "当事人辽源市恒通商贸有限公司未取得食品经营许可从事食品经营活动，违法所得人民币8600元。",

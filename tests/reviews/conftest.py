@@ -95,7 +95,7 @@ def make_case(agency_a, officer_a, officer_a2) -> Callable[..., Case]:
             "case_number": f"辽市监立字〔2026〕{uuid.uuid4().int % 10000:04d}号",
             "party_type": "organisation",
             "party_name": "辽源市某商贸有限公司",
-            "party_uscc": "91220400MA0000001X",
+            "party_uscc": "91220400MA0000007N",
             "procedure": "general",
             "status": Case.Status.INVESTIGATION_CONCLUDED,
             "facts": "当事人在其经营场所销售超过保质期的预包装食品。",
