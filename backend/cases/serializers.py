@@ -96,8 +96,8 @@ def _looks_like_resident_id(value: str) -> bool:
 
 
 class CaseFieldsInputSerializer(serializers.Serializer):
-    """The party's identifiers are checked like the registries issue them: a mistyped 统一社会信用代码 or ID
-    number would publish (USCC) or serve the decision on someone else."""
+    """The party's 统一社会信用代码 (GB 32100-2015) and a 居民身份证号码 (GB 11643-1999; other documents such as
+    passports are not checked) must carry correct check characters: otherwise 400 naming the field."""
 
     title = serializers.CharField(max_length=300)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.PENALTY)
