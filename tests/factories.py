@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from backend.cases.models import Case, PartyType
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PERSON_PHONE = "13912345678"
 ORG_USCC = "91220400MA0Y3K2X1B"
 

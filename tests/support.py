@@ -190,3 +190,30 @@ def replace_subscribers(monkeypatch, table: dict) -> None:
 
     for event_type, handler in table.items():
         monkeypatch.setitem(events._subscribers, event_type, [handler])
+
+
+# --------------------------------------------------------------------------- identifiers with valid check characters
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+
+
+def valid_id_number(first17: str) -> str:
+    """A 居民身份证号码 with its check character (GB 11643-1999, ISO 7064 MOD 11-2), from its first 17 digits
+    (region code, birth date YYYYMMDD, sequence): ``valid_id_number("22040219900101123")``."""
+    assert len(first17) == 17 and first17.isascii() and first17.isdigit(), first17
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    return first17 + "10X98765432"[total % 11]
+
+
+def valid_uscc(first16: str) -> str:
+    """A 统一社会信用代码 (GB 32100-2015) from its first 16 characters — registration office and type (2), region
+    (6), the first 8 of the organisation code — with the organisation code's GB 11714 check character and the
+    code's own: ``valid_uscc("91220400MA0Y1234")``."""
+    assert len(first16) == 16 and all(c in _USCC_CHARS for c in first16), first16
+    body = first16[8:]
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    org = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights, strict=True))
+    org_check = {10: "X", 11: "0"}.get(11 - org % 11, str(11 - org % 11))
+    code = first16 + org_check
+    total = sum(_USCC_CHARS.index(c) * (3**i % 31) for i, c in enumerate(code))
+    return code + _USCC_CHARS[(31 - total % 31) % 31]

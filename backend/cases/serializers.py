@@ -34,6 +34,7 @@ from backend.cases.workflow import allowed_transitions
 from backend.common.calendar import get_calendar, provisional_reason_for
 from backend.common.fields import ClientDateField, ClientDateTimeField, PartyTypeField
 from backend.common.workdays import get_rule
+from backend.redaction.validators import is_valid_id_number, is_valid_uscc
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -83,7 +84,21 @@ PARTY_FIELDS = (
 )
 
 
+USCC_INVALID = "统一社会信用代码无效：须为18位，且校验码正确（GB 32100-2015）"
+ID_NUMBER_INVALID = "居民身份证号码无效：地区码、出生日期或校验码不正确（GB 11643-1999）"
+
+
+def _looks_like_resident_id(value: str) -> bool:
+    """15 digits, or 17 digits and a check character: a 居民身份证号码 (others — passports, 港澳台 permits — pass)."""
+    return (len(value) == 15 and value.isascii() and value.isdigit()) or (
+        len(value) == 18 and value[:17].isascii() and value[:17].isdigit()
+    )
+
+
 class CaseFieldsInputSerializer(serializers.Serializer):
+    """The party's 统一社会信用代码 (GB 32100-2015) and a 居民身份证号码 (GB 11643-1999; other documents such as
+    passports are not checked) must carry correct check characters: otherwise 400 naming the field."""
+
     title = serializers.CharField(max_length=300)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.PENALTY)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.INSPECTION)
@@ -113,6 +128,25 @@ class CaseFieldsInputSerializer(serializers.Serializer):
         required=False,
         help_text="涉及公民生命健康安全、金融安全且有危害后果: five-year limitation (第三十六条第一款).",
     )
+
+
+    def validate_party_uscc(self, value: str) -> str:
+        value = value.strip().upper()
+        if value and not is_valid_uscc(value):
+            raise serializers.ValidationError(USCC_INVALID, code="invalid_uscc")
+        return value
+
+    def _resident_id(self, value: str) -> str:
+        value = value.strip().upper()
+        if value and _looks_like_resident_id(value) and not is_valid_id_number(value):
+            raise serializers.ValidationError(ID_NUMBER_INVALID, code="invalid_id_number")
+        return value
+
+    def validate_party_id_number(self, value: str) -> str:
+        return self._resident_id(value)
+
+    def validate_party_legal_rep_id_number(self, value: str) -> str:
+        return self._resident_id(value)
 
 
 class CaseCreateInputSerializer(CaseFieldsInputSerializer):

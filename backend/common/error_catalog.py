@@ -62,7 +62,7 @@ DYNAMIC_CODES: dict[str, tuple[tuple[str, int], ...]] = {
         ("cash_collection_without_fine", 409), ("cash_ground_note_required", 409), ("invalid_cash_ground", 409),
     ),
     "backend/evidence/services.py": (("sha256_mismatch", 422), ("kind_mismatch", 422)),  # a rejected upload
-    "backend/ledger/bundles.py": (("share_revoked", 410), ("share_expired", 410), ("share_exhausted", 410)),
+    "backend/sharing/services.py": (("share_revoked", 410), ("share_expired", 410), ("share_exhausted", 410)),
     "backend/common/inputs.py": (),
     "backend/reviews/services/common.py": (),
 }  # fmt: skip

@@ -54,15 +54,21 @@ class _SocketBodyReader:
     def __init__(self, body: Any, sock: Any) -> None:
         self._body = body
         self._length_reader = body.reader
+        self._unreader = body.reader.unreader
         self._sock = sock
-        # Bytes gunicorn received together with the headers. Anything past this body (a pipelined
-        # request) goes back to gunicorn untouched.
-        buffered = self._length_reader.unreader.take_buffered()
-        length = self._length_reader.length
-        if len(buffered) > length:
-            self._length_reader.unreader.unread(buffered[length:])
-            buffered = buffered[:length]
-        self._buffered = memoryview(buffered)
+
+    def _take_buffered(self, size: int) -> bytes:
+        """Up to ``size`` bytes of what gunicorn received with the headers; the rest goes straight back.
+
+        Taken per read, never ahead: a view that refuses the request before reading it (a tus PATCH at the
+        wrong offset, 409) must leave gunicorn's buffer and its count of unread body as they were, or
+        gunicorn's drain of the unread body eats the start of the next request on the connection (a
+        pipelined one, or the proxy's next request on its kept-alive connection), which is then garbled."""
+        buffered = self._unreader.take_buffered()
+        if len(buffered) > size:
+            self._unreader.unread(buffered[size:])
+            buffered = buffered[:size]
+        return buffered
 
     def read(self, size: int) -> bytes | bytearray:
         size = min(size, self._length_reader.length)
@@ -70,11 +76,9 @@ class _SocketBodyReader:
             return b""
         block = bytearray(size)
         view = memoryview(block)
-        got = 0
-        if self._buffered:
-            got = min(len(self._buffered), size)
-            view[:got] = self._buffered[:got]
-            self._buffered = self._buffered[got:]
+        buffered = self._take_buffered(size)
+        got = len(buffered)
+        view[:got] = buffered
         try:
             while got < size:
                 received = self._sock.recv_into(view[got:], size - got)

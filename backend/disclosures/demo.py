@@ -97,7 +97,7 @@ def _snapshots(today: datetime.date) -> list[dict[str, Any]]:
                 "name": "辽源市恒通商贸有限公司",
                 "uscc": "91220400MA0Y3K2X1B",
                 "legal_representative": "李建华",
-                "legal_representative_id_number": "220402197801015678",
+                "legal_representative_id_number": "220402197801015673",
                 "address": "吉林省辽源市西安区仙城大路1200号",
                 "phone": "0437-3216688",
             },

@@ -125,6 +125,51 @@ def notice_filters(params: Any) -> dict[str, Any]:
     }
 
 
+LIST_PARAMS = frozenset(
+    {
+        "q",
+        "agency",
+        "region",
+        "date_from",
+        "date_to",
+        "penalty_kind",
+        "status",
+        "party_type",
+        "cursor",
+        "page_size",
+        "format",
+    }
+)
+
+
+def ensure_known_filters(params: Any, known: frozenset[str] = LIST_PARAMS) -> None:
+    """A mistyped filter answers 400 instead of being ignored: ``?party_typ=organisation`` or
+    ``?penalty_kind=fines`` would otherwise list every notice (or none) as if that were the answer."""
+    from backend.cases.models import PenaltyKind
+    from backend.common.parties import LEGACY_VALUES, PartyType
+
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ApplicationError(
+            "unknown_query_parameter",
+            f"不支持的查询参数：{'、'.join(unknown)}",
+            status=400,
+            extra={"unknown": unknown, "allowed": sorted(known)},
+        )
+    for name, allowed in (
+        ("party_type", [*(member.value for member in PartyType), *LEGACY_VALUES]),
+        ("penalty_kind", PenaltyKind.values),
+    ):
+        value = params.get(name, "").strip()
+        if value and value not in allowed:
+            raise ApplicationError(
+                f"invalid_{name}_filter",
+                f"{name} 的取值无效：{value}",
+                status=400,
+                extra={"field": name, "allowed": sorted(allowed)},
+            )
+
+
 class PublicApiView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -169,6 +214,7 @@ class PublicNoticeListApi(PublicApiView):
         responses={200: PublicNoticePageSerializer, 304: OpenApiResponse(description="未修改")},
     )
     def get(self, request: Request) -> HttpResponse:
+        ensure_known_filters(request.query_params)
         early, etag, changed_at = self.conditional(request)
         if early is not None:
             return early

@@ -20,6 +20,7 @@ from backend.redaction.fields import (
     sole_trader_has_trade_name,
 )
 from backend.redaction.names import mask_person_name
+from backend.redaction.patterns import phone_category
 from backend.redaction.policy import (
     DEFAULT_POLICY,
     REASONS,
@@ -116,7 +117,10 @@ def redact_party(party: Mapping[str, Any], policy: RedactionPolicy | None = None
             redacted = cut_address_to_district(str(value)) or None
         if redacted is not None:
             data[key] = redacted
-        changes.append(FieldChange(key, party_field, value, redacted, action, _FIELD_REASON[party_field]))
+        reason = _FIELD_REASON[party_field]
+        if party_field is PartyField.PHONE:  # a landline is no 手机号码
+            reason = REASONS[phone_category(str(value))]
+        changes.append(FieldChange(key, party_field, value, redacted, action, reason))
     return PartyRedaction(party_type=party_type, data=data, changes=tuple(changes))
 
 

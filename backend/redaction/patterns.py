@@ -26,6 +26,13 @@ _RE_USCC = re.compile(_NUM_BEFORE + r"[0-9A-HJ-NPQRTUWXY]{18}" + _NUM_AFTER)
 _RE_BANK = re.compile(_NUM_BEFORE + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _NUM_AFTER)
 _RE_MOBILE = re.compile(_NUM_BEFORE + r"(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}" + _NUM_AFTER)
 _RE_MOBILE_FULL = re.compile(r"(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}")
+
+
+def phone_category(value: str) -> Category:
+    """A phone number as what it is: a mobile number (11 digits, 1[3-9]…, optionally +86) or a landline."""
+    return Category.MOBILE_PHONE if _RE_MOBILE_FULL.fullmatch(value.strip()) else Category.LANDLINE_PHONE
+
+
 _RE_LANDLINE = re.compile(
     _NUM_BEFORE + r"(?:\(0\d{2,3}\)[ -]?|0\d{2,3}[ -—]?)[2-9]\d{6,7}(?:(?:转|-|分机)\d{1,6})?" + _NUM_AFTER
 )

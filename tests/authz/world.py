@@ -145,7 +145,7 @@ def build_world() -> World:
     # Case A in 调查终结, handled by the officer, the second officer and the one whose 执法证 expired.
     case = Case.objects.create(
         agency=agency_a, created_by=officer, title="销售超过保质期的食品案", case_number="辽市监立字〔2026〕0001号",
-        party_type="organisation", party_name="辽源市某商贸有限公司", party_uscc="91220400MA0000001X",
+        party_type="organisation", party_name="辽源市某商贸有限公司", party_uscc="91220400MA0000007N",
         procedure="general", status=Case.Status.INVESTIGATION_CONCLUDED,
         facts="当事人在其经营场所销售超过保质期的预包装食品。", violation_type="销售超过保质期的食品",
         legal_basis=[{"law": "中华人民共和国食品安全法", "article": "第一百二十四条第一款第（五）项"}],

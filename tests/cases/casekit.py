@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from support import valid_id_number
+
 from backend.cases import services
 from backend.cases.models import Case, DocumentType
 from backend.common.errors import PreconditionFailed
@@ -63,7 +65,7 @@ PARTY = {
     "title": "销售过期食品案",
     "party_type": "natural_person",
     "party_name": "王小明",
-    "party_id_number": "220402199001011234",
+    "party_id_number": valid_id_number("22040219900101123"),  # check digit computed (GB 11643)
     "party_phone": "13904371234",
     "party_address": "吉林省辽源市龙山区向阳街1号",
     "place_address": "辽源市龙山区人民大街88号",

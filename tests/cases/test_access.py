@@ -41,18 +41,18 @@ def test_the_list_masks_personal_data(as_user, officer_a, case):
 
 def test_reading_the_full_record_is_audited_and_the_masked_view_is_not(as_user, officer_a, auditor_a, case):
     body = as_user(auditor_a).get(f"/api/v1/cases/{case.id}/", {"purpose": "执法监督检查"}).json()
-    assert body["party_id_number"] == "220402199001011234"
+    assert body["party_id_number"] == "220402199001011235"
     read = AuditEvent.objects.filter(action="case.personal_data_read", case_id=case.id).get()
     assert read.actor_name == "auditor_a"
     assert read.data["purpose"] == "执法监督检查"
     assert "party_id_number" in read.data["fields"]
     # Personal data never enters the (permanent) ledger: the creation event keeps only a hash.
     created = AuditEvent.objects.get(action="case.created", case_id=case.id)
-    assert "220402199001011234" not in str(created.data)
+    assert "220402199001011235" not in str(created.data)
     assert set(created.data["fields"]["party_id_number"]) == {"sha256"}
 
     masked = as_user(officer_a).get(f"/api/v1/cases/{case.id}/", {"masked": "1"}).json()
-    assert masked["party_id_number"] == "2204**********1234" and masked["party_name"] == "王某"
+    assert masked["party_id_number"] == "2204**********1235" and masked["party_name"] == "王某"
     assert AuditEvent.objects.filter(action="case.personal_data_read").count() == 1
 
 
@@ -117,7 +117,7 @@ def test_a_sole_trader_shows_its_trade_name_and_masks_its_operator(
     name goes by the operator's name, masked like a person's."""
     case = new_case(
         officer_a, officer_a2, on=timezone.localdate(), party_type="sole_trader", party_name=trade_name,
-        party_legal_rep="张三丰", party_uscc="92220402MA0000001X",
+        party_legal_rep="张三丰", party_uscc="92220402MA0000007G",
     )
     client = as_user(officer_a)
     assert client.get("/api/v1/cases/").json()["results"][0]["party_name"] == listed

@@ -34,7 +34,7 @@ def post(client, url, data=None):
 def _registered_case(officer, head, officer_a, officer_a2, *, measures=None) -> str:
     r = post(officer, "/api/v1/cases/", {
         "title": "销售过期食品案", "party_type": "organisation", "party_name": "辽源市某某商贸有限公司",
-        "party_uscc": "91220400MA0000000X", "facts": "销售超过保质期的食品", "legal_basis": LEGAL_BASIS,
+        "party_uscc": "91220400MA0000007N", "facts": "销售超过保质期的食品", "legal_basis": LEGAL_BASIS,
         "officer_ids": [str(officer_a2.pk)], "clue_received_on": "2026-08-10", "violation_on": "2026-08-01",
     })
     assert r.status_code == 201, r.json()

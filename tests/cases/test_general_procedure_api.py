@@ -23,7 +23,7 @@ def test_a_general_procedure_case_from_clue_to_archive(
     # 线索登记 by the officer in the field (offline-capable: client id, Idempotency-Key).
     created = post(officer, "/api/v1/cases/", {
         "title": "销售过期食品案", "source": "complaint", "party_type": "organisation",
-        "party_name": "辽源市某某商贸有限公司", "party_uscc": "91220400MA0000000X", "party_legal_rep": "赵某",
+        "party_name": "辽源市某某商贸有限公司", "party_uscc": "91220400MA0000007N", "party_legal_rep": "赵某",
         "place_address": "辽源市龙山区人民大街88号", "latitude": "42.888", "longitude": "125.144",
         "facts": "销售超过保质期的食品", "legal_basis": LEGAL_BASIS, "officer_ids": [str(officer_a2.pk)],
     }, HTTP_IDEMPOTENCY_KEY="create-1")

@@ -54,7 +54,7 @@ def test_a_violation_on_29_february_ends_on_28_february():
 def _create(officer_client, officer2, *, violation_on: str, clue_received_on: str, **extra):
     body = {
         "title": "销售过期食品案", "party_type": "organisation", "party_name": "辽源市某某商贸有限公司",
-        "party_uscc": "91220400MA0000000X", "facts": "销售超过保质期的食品", "legal_basis": LEGAL_BASIS,
+        "party_uscc": "91220400MA0000007N", "facts": "销售超过保质期的食品", "legal_basis": LEGAL_BASIS,
         "officer_ids": [str(officer2.pk)], "violation_on": violation_on, "clue_received_on": clue_received_on,
         **extra,
     }

@@ -13,7 +13,7 @@ from backend.common import parties
 from backend.disclosures import models as disclosure_models
 from backend.reviews import major
 
-BODY = {"title": "无照经营", "party_name": "张三", "party_id_number": "220402199202021234"}
+BODY = {"title": "无照经营", "party_name": "张三", "party_id_number": "220402199202021237"}
 
 
 def test_every_app_uses_the_same_words():

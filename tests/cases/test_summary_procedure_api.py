@@ -20,7 +20,7 @@ LEGAL_BASIS = [{"law": "中华人民共和国道路交通安全法", "article": 
 def summary_body(officer2, **overrides):
     body = {
         "title": "占道经营", "party_type": "natural_person", "party_name": "李四",
-        "party_id_number": "220402198001011111",
+        "party_id_number": "220402198001011118",
         "place_address": "辽源市西安区仙城大街", "facts": "在人行道上摆摊经营", "legal_basis": LEGAL_BASIS,
         "officer_ids": [str(officer2.pk)], "measures": [{"kind": "fine", "amount": "100"}],
     }

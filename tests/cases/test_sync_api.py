@@ -10,7 +10,7 @@ from django.utils import timezone
 from backend.cases.models import Case, CaseTransition
 
 BODY = {
-    "title": "无照经营", "party_type": "natural_person", "party_name": "张三", "party_id_number": "220402199202021234",
+    "title": "无照经营", "party_type": "natural_person", "party_name": "张三", "party_id_number": "220402199202021237",
     "party_phone": "13800000000", "place_address": "辽源市龙山区",
 }
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/cases/"
 BODY = {
-    "title": "无照经营", "party_type": "natural_person", "party_name": "张三", "party_id_number": "220402199202021234",
+    "title": "无照经营", "party_type": "natural_person", "party_name": "张三", "party_id_number": "220402199202021237",
     "party_phone": "13800000000", "place_address": "辽源市龙山区",
 }  # fmt: skip
 

@@ -33,7 +33,7 @@ CONCURRENCY = 8
 def _case_body(trial: int) -> dict:
     return {
         "title": f"无照经营（第 {trial} 次重发）", "party_type": "natural_person", "party_name": "张三",
-        "party_id_number": "220402199202021234", "party_phone": "13800000000",
+        "party_id_number": "220402199202021237", "party_phone": "13800000000",
         "place_address": "辽源市龙山区人民大街 1 号",
     }  # fmt: skip
 

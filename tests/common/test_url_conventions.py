@@ -112,7 +112,7 @@ def test_the_other_form_is_served_by_the_same_view(as_user, officer_a):
     client = as_user(officer_a)
     body = {
         "title": "无照经营", "party_type": "natural_person", "party_name": "张三",
-        "party_id_number": "220402199202021234",
+        "party_id_number": "220402199202021237",
         "party_phone": "13800000000", "place_address": "辽源市龙山区",
     }  # fmt: skip
     created = client.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="no-slash")

@@ -21,7 +21,7 @@ from backend.ledger.services import AuditContext
 from backend.reviews import services as review_services
 from backend.reviews.models import ReviewRound
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PHONE = "13912345678"
 
 

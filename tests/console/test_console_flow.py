@@ -69,7 +69,7 @@ def test_review_return_resubmission_approval_decision_and_publication(
     assert 'class="mask"' in desk.get(f"/console/notices/{notice.pk}/").content.decode()
     assert "已公示" in _message(desk, desk.post(f"/console/notices/{notice.pk}/publish/"))
     public = console(None).get(f"/notices/{notice.pk}/").content.decode()
-    assert "王某" in public and "220402199003071234" not in public and "王小明" not in public
+    assert "王某" in public and "220402199003071231" not in public and "王小明" not in public
 
     # The same audit events as through the API, each with the console user as actor.
     actions = list(AuditEvent.objects.filter(case_id=case.pk).values_list("action", "actor_name"))

@@ -146,7 +146,7 @@ def test_the_case_page_shows_masked_party_credentials_deadlines_and_allowed_step
     body = _page(console(head_a), f"/console/cases/{case.pk}/")
     party = body.split('id="h-party"')[1].split("</section>")[0]
     # The party's fields are masked by default, as the API's ?masked=1 (the facts are shown as written).
-    assert "220402199003071234" not in party and "13912345678" not in party and "人民大街88号" not in party
+    assert "220402199003071231" not in party and "13912345678" not in party and "人民大街88号" not in party
     assert "已过期" in body and "有效" in body  # officer_a2's credential expired yesterday
     assert "暂定" in body and "2031-03-03" in body
     assert "作出处罚决定" in body and f"/console/cases/{case.pk}/decision/" in body
@@ -158,7 +158,7 @@ def test_the_case_page_shows_masked_party_credentials_deadlines_and_allowed_step
     assert missing.status_code == 400
     shown = console(head_a).post(f"/console/cases/{case.pk}/reveal/", {"purpose": "作出决定前核对当事人身份"})
     assert shown.status_code == 200
-    assert "220402199003071234" in shown.content.decode().split('id="h-party"')[1].split("</section>")[0]
+    assert "220402199003071231" in shown.content.decode().split('id="h-party"')[1].split("</section>")[0]
     read = AuditEvent.objects.filter(action="case.personal_data_read").exclude(pk__in=[]).order_by("-occurred_at")
     assert read.count() == before + 1 and read.first().data["purpose"] == "作出决定前核对当事人身份"
 
@@ -251,20 +251,20 @@ def test_the_desk_highlights_masks_and_publishing_refuses_typed_back_personal_da
     from backend.disclosures import services
 
     case = agency_a.cases.create(
-        title="销售过期食品案", party_type="natural_person", party_name="王小明", party_id_number="220402199003071234",
+        title="销售过期食品案", party_type="natural_person", party_name="王小明", party_id_number="220402199003071231",
         status="decided", decision_outcome="penalty", decision_number="辽市监罚〔2026〕5号",
         decided_on=datetime.date(2026, 3, 10), decided_measures=[{"kind": "fine", "amount": "5000.00"}],
-        facts="经查，当事人王小明（身份证号码220402199003071234）销售过期食品。", violation_type="销售过期食品",
+        facts="经查，当事人王小明（身份证号码220402199003071231）销售过期食品。", violation_type="销售过期食品",
     )  # fmt: skip
     services.notice_create_for_decision(case=case, context=None)
     notice = Notice.objects.get(case=case)
     client = console(discloser_a)
     body = _page(client, f"/console/notices/{notice.pk}/")
     public = body.split('data-field="facts">')[1].split("</p>")[0]
-    assert '<mark class="mask"' in public and "220402199003071234" not in public
+    assert '<mark class="mask"' in public and "220402199003071231" not in public
     assert "身份证件号码不予公开" in body or "身份证" in body.split("脱敏理由")[1]
     typed_back = client.post(f"/console/notices/{notice.pk}/edit/",
-                             {"facts": notice.facts + "身份证号码220402199003071234"})  # fmt: skip
+                             {"facts": notice.facts + "身份证号码220402199003071231"})  # fmt: skip
     assert typed_back.status_code == 303
     refused = client.post(f"/console/notices/{notice.pk}/publish/", follow=True)
     assert "notice_contains_personal_data" in _followed(refused)

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import factories
 import pytest
 from django.db import transaction
 from factories import CaseFactory
@@ -15,7 +14,9 @@ from backend.cases.models import Case
 from backend.disclosures import services
 from backend.disclosures.models import Notice
 
-PERSON_ID, PHONE, ORG_USCC = factories.PERSON_ID, factories.PERSON_PHONE, factories.ORG_USCC
+PERSON_ID = "220402199003071231"
+PHONE = "13912345678"
+ORG_USCC = "91220400MA0Y3K2X1B"
 
 
 def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None = None, **overrides: Any) -> Case:
@@ -32,7 +33,7 @@ def _make_case(agency, *, kind: str = "person", decided_on: datetime.date | None
         }
     else:
         fields = {
-            "party_legal_rep_id_number": "220402197801015678",
+            "party_legal_rep_id_number": "220402197801015673",
             "party_phone": "0437-3216688",
             "facts": "当事人辽源市恒通商贸有限公司未取得食品经营许可从事食品经营活动，违法所得人民币8600元。",
             "violation_type": "未取得食品经营许可从事食品经营活动",

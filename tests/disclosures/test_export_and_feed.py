@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from backend.disclosures import revision, services
 from backend.disclosures.public import EXPORT_LAYOUT
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -11,7 +11,7 @@ from backend.disclosures.models import Notice, NoticeEdit
 from backend.ledger.models import AuditEvent
 
 D = datetime.date
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PHONE = "13912345678"
 
 
@@ -44,7 +44,7 @@ def test_an_organisation_is_named_in_full_with_its_credit_code(create_notice, or
     assert n.party_name == "辽源市恒通商贸有限公司"
     assert n.party_uscc == "91220400MA0Y3K2X1B"
     assert n.legal_representative == "李建华"
-    assert "220402197801015678" not in n.full_text
+    assert "220402197801015673" not in n.full_text
     assert "0437-3216688" not in n.full_text
     assert "辽源市恒通商贸有限公司" in n.facts
 
@@ -58,20 +58,20 @@ def test_a_sole_trader_shows_its_trade_name_and_credit_code_and_masks_its_operat
         kind="organisation",
         party_type="sole_trader",
         party_name="辽源市龙山区张记小吃店",
-        party_uscc="92220402MA0000001X",
+        party_uscc="92220402MA0000007G",
         party_legal_rep="张建国",
-        party_legal_rep_id_number="220402197001012345",
+        party_legal_rep_id_number="220402197001012343",
         facts="当事人辽源市龙山区张记小吃店（经营者张建国）销售超过保质期的食品。",
     )
     n = create_notice(case)
     assert n.party_type == "sole_trader"
     assert (n.party_name, n.party_uscc, n.legal_representative) == (
         "辽源市龙山区张记小吃店",
-        "92220402MA0000001X",
+        "92220402MA0000007G",
         "张某",
     )
     for text in (n.facts, n.full_text):
-        assert "张建国" not in text and "220402197001012345" not in text
+        assert "张建国" not in text and "220402197001012343" not in text
     assert "经营者：张某" in n.full_text
     assert n.original["party"]["operator_name"] == "张建国"
 
@@ -141,7 +141,7 @@ def test_a_rejected_non_disclosure_returns_the_draft_to_publication(draft_notice
 
 
 def test_a_minor_is_flagged_for_non_disclosure(make_case, create_notice, agency_a, discloser_a):
-    notice = create_notice(make_case(agency_a, party_id_number="220402201203071234"))
+    notice = create_notice(make_case(agency_a, party_id_number="220402201203071236"))
     assert notice.nd_reason == "minor"
     with pytest.raises(PreconditionFailed):
         services.notice_publish(notice=notice, actor=discloser_a)

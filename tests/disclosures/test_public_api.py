@@ -9,7 +9,7 @@ from backend.disclosures import revision, services
 from backend.disclosures.models import Notice
 
 URL = "/api/v1/public/notices/"
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PHONE = "13912345678"
 
 

@@ -11,7 +11,7 @@ from backend.accounts.models import OfficerCredential
 from backend.disclosures import revision, services
 from backend.disclosures.models import DiscretionStandard, EnforcementItem
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from backend.disclosures.models import Notice, NoticeEdit
 from backend.ledger.models import AuditEvent
 
-PERSON_ID = "220402199003071234"
+PERSON_ID = "220402199003071231"
 PHONE = "13912345678"
 
 

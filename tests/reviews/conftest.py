@@ -93,7 +93,7 @@ def make_case(agency_a, officer_a, officer_a2) -> Callable[..., Case]:
             "agency": agency_a,
             "created_by": officer_a,
             "party_name": "辽源市某商贸有限公司",
-            "party_uscc": "91220400MA0000001X",
+            "party_uscc": "91220400MA0000007N",
             "party_legal_rep": "",
             "party_address": "",
             "proposed_measures": measures,
