@@ -14,7 +14,6 @@ class ErrorCode(StrEnum):
     DATE_IN_FUTURE = "date_in_future"
     DATE_NOT_ASCII = "date_not_ascii"
     ERROR = "error"
-    HOLIDAY_NOTICE_UNREADABLE = "holiday_notice_unreadable"
     IDEMPOTENCY_IN_FLIGHT = "idempotency_in_flight"
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"

@@ -45,6 +45,7 @@ class EventWiringError(TypeError):
     """A handler whose signature does not take the event it subscribes to."""
 
 
+@typing.dataclass_transform(frozen_default=True, kw_only_default=True)
 def domain_event(*, required: bool = False) -> Callable[[type[E]], type[E]]:
     """Declare a domain event class (made a frozen, keyword-only dataclass).
 
@@ -64,6 +65,7 @@ class Question(Generic[A]):
     """Base of a question whose answer is an ``A`` (declare the class with :func:`domain_question`)."""
 
 
+@typing.dataclass_transform(frozen_default=True, kw_only_default=True)
 def domain_question(cls: type[E]) -> type[E]:
     """Declare a question (a frozen, keyword-only dataclass deriving from ``Question[Answer]``)."""
     answers = [typing.get_args(b)[0] for b in getattr(cls, "__orig_bases__", ()) if typing.get_origin(b) is Question]
@@ -94,7 +96,7 @@ def _check_signature(event_type: type, handler: Handler) -> None:
             )
 
 
-def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[E], Any]) -> None:
     """Register ``handler`` for ``event_type`` (call from ``AppConfig.ready()``); idempotent."""
     if not dataclasses.is_dataclass(event_type):
         raise EventWiringError(f"{event_type!r} is not a domain event (declare it with @domain_event)")
@@ -119,7 +121,7 @@ def ask(question: Question[A]) -> A:
     handlers = _subscribers.get(type(question), ())
     if len(handlers) != 1:
         raise EventWiringError(f"{type(question).__name__} has {len(handlers)} answerers (exactly one required)")
-    return handlers[0](question)
+    return typing.cast(A, handlers[0](question))
 
 
 def subscriptions() -> dict[type, list[Handler]]:

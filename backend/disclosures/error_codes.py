@@ -41,5 +41,6 @@ class ErrorCode(StrEnum):
     REDACTION_DECISION_INVALID = "redaction_decision_invalid"
     REDACTION_REASON_REQUIRED = "redaction_reason_required"
     ROLE_NOT_ALLOWED = "role_not_allowed"
+    UNKNOWN_QUERY_PARAMETER = "unknown_query_parameter"
     WITHDRAWAL_KIND_INVALID = "withdrawal_kind_invalid"
     WITHDRAWAL_REASON_REQUIRED = "withdrawal_reason_required"

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     CASE_CLOSED = "case_closed"
-    CASE_NOT_FOUND = "case_not_found"
     CHECKSUM_ALGORITHM_UNSUPPORTED = "checksum_algorithm_unsupported"
     CHECKSUM_MISMATCH = "checksum_mismatch"
     DERIVATIVE_NOT_FOUND = "derivative_not_found"
