@@ -63,6 +63,8 @@ DYNAMIC_CODES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "backend/evidence/services.py": (("sha256_mismatch", 422), ("kind_mismatch", 422)),  # a rejected upload
     "backend/sharing/services.py": (("share_revoked", 410), ("share_expired", 410), ("share_exhausted", 410)),
+    # f"invalid_{name}_filter" for the public notice list's two enumerated filters
+    "backend/disclosures/public_apis.py": (("invalid_party_type_filter", 400), ("invalid_penalty_kind_filter", 400)),
     "backend/common/inputs.py": (),
     "backend/reviews/services/common.py": (),
 }  # fmt: skip

@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     CORRECTION_NOT_FOUND = "correction_not_found"
     CREDENTIAL_NOT_FOUND = "credential_not_found"
     INVALID = "invalid"
+    INVALID_PARTY_TYPE_FILTER = "invalid_party_type_filter"
+    INVALID_PENALTY_KIND_FILTER = "invalid_penalty_kind_filter"
     INVALID_STATUS_FILTER = "invalid_status_filter"
     INVALID_YEAR = "invalid_year"
     NO_AGENCY = "no_agency"

@@ -159,6 +159,16 @@ class ReviewSettingsSerializer(serializers.ModelSerializer):
             "collective_min_participants",
             "opinion_number_prefix",
         ]
+        # The columns are small integers and every change is written into the audit trail's canonical JSON
+        # (integers up to 2^53): bound them to what an agency can mean — a year of working days, ten
+        # extensions, a hundred participants — so a huge number is a 400, not a 500.
+        extra_kwargs = {
+            "legal_review_workdays": {"min_value": 1, "max_value": 250},
+            "case_review_workdays": {"min_value": 1, "max_value": 250},
+            "extension_workdays": {"min_value": 0, "max_value": 250},
+            "max_extensions": {"min_value": 0, "max_value": 10},
+            "collective_min_participants": {"min_value": 1, "max_value": 100},
+        }
 
 
 class ReviewerRatioOutputSerializer(serializers.Serializer):
