@@ -44,6 +44,30 @@ def _isolated_runtime(settings, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _throttle_rates_restored() -> Iterator[None]:
+    """DRF reads a throttle's rates from a class attribute bound at import: a test that lowers them must not
+    leave the lower rate to every test after it (it did, and the console's login tests met 3/min in CI)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def rate_attributes() -> dict[type, object]:
+        found, pending = {}, [SimpleRateThrottle]
+        while pending:
+            cls = pending.pop()
+            pending.extend(cls.__subclasses__())
+            if "THROTTLE_RATES" in vars(cls):
+                found[cls] = vars(cls)["THROTTLE_RATES"]
+        return found
+
+    before = rate_attributes()
+    yield
+    for cls, rates in rate_attributes().items():
+        if cls not in before:
+            delattr(cls, "THROTTLE_RATES")
+        elif rates is not before[cls]:
+            cls.THROTTLE_RATES = before[cls]
+
+
+@pytest.fixture(autouse=True)
 def _answers_conform_to_the_contract(request, monkeypatch) -> Iterator[None]:
     """Every answer of the Django/DRF test client must conform to api_docs/openapi.yaml (tests/contract.py)."""
     import contract

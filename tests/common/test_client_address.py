@@ -127,15 +127,13 @@ def _login(api, username: str, **meta: str):
 
 
 @pytest.fixture
-def login_rate_3(settings):
-    from rest_framework.settings import api_settings
+def login_rate_3(settings, monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    ScopedRateThrottle.THROTTLE_RATES = rates
-    yield
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # monkeypatch puts the original dict back; restoring from api_settings here would read the overridden
+    # settings (this fixture is torn down before ``settings``) and leave 3/min to every later test.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
 
 
 def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(api, login_rate_3):
