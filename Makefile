@@ -52,8 +52,11 @@ demo: migrate
 run: setup
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) bash scripts/serve.sh
 
+# Two pytest-xdist workers by default (TEST_WORKERS=0 runs in one process); each worker has its own test
+# database and Redis databases (tests/worker_env.py).
+TEST_WORKERS ?= 2
 test: setup-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

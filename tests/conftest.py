@@ -43,28 +43,33 @@ def _isolated_runtime(settings, tmp_path: Path) -> Iterator[None]:
     get_storage.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def _throttle_rates_restored() -> Iterator[None]:
-    """DRF reads a throttle's rates from a class attribute bound at import: a test that lowers them must not
-    leave the lower rate to every test after it (it did, and the console's login tests met 3/min in CI)."""
+def _throttle_rate_attributes() -> dict[type, object]:
     from rest_framework.throttling import SimpleRateThrottle
 
-    def rate_attributes() -> dict[type, object]:
-        found, pending = {}, [SimpleRateThrottle]
-        while pending:
-            cls = pending.pop()
-            pending.extend(cls.__subclasses__())
-            if "THROTTLE_RATES" in vars(cls):
-                found[cls] = vars(cls)["THROTTLE_RATES"]
-        return found
+    found, pending = {}, [SimpleRateThrottle]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "THROTTLE_RATES" in vars(cls):
+            found[cls] = vars(cls)["THROTTLE_RATES"]
+    return found
 
-    before = rate_attributes()
-    yield
-    for cls, rates in rate_attributes().items():
-        if cls not in before:
+
+@pytest.fixture(scope="session")
+def _throttle_rates_at_start() -> dict[type, object]:
+    return _throttle_rate_attributes()
+
+
+@pytest.fixture(autouse=True)
+def _throttle_rates_restored(_throttle_rates_at_start: dict[type, object]) -> None:
+    """DRF reads a throttle's rates from a class attribute bound at import: a test that lowered them and did not
+    put them back (one did, and CI's console login tests met its 3/min) must not hand the lower rate on. Checked
+    before each test, once the previous test's monkeypatch has been undone."""
+    for cls, rates in _throttle_rate_attributes().items():
+        if cls not in _throttle_rates_at_start:
             delattr(cls, "THROTTLE_RATES")
-        elif rates is not before[cls]:
-            cls.THROTTLE_RATES = before[cls]
+        elif rates is not _throttle_rates_at_start[cls]:
+            cls.THROTTLE_RATES = _throttle_rates_at_start[cls]
 
 
 @pytest.fixture(autouse=True)

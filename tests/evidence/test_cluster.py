@@ -151,10 +151,16 @@ class Cluster:
     def log(self, name: str, file: str) -> Path:
         return self.var(name) / file
 
-    def served_by(self, method: str, path: str) -> list[str]:
-        """Which instances' access logs show ``method path``."""
-        return [name for name in ("a", "b")
-                if f'"{method} {path}' in self.log(name, "web.log").read_text(errors="replace")]  # fmt: skip
+    def served_by(self, method: str, path: str, *, expected: int = 1) -> list[str]:
+        """Which instances' access logs show ``method path``: waits a little for ``expected`` of them, as an access
+        line is written after its response has been sent."""
+        deadline = time.monotonic() + 10
+        while True:
+            found = [name for name in ("a", "b")
+                     if f'"{method} {path}' in self.log(name, "web.log").read_text(errors="replace")]  # fmt: skip
+            if len(found) >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
 
     def close(self) -> None:
         for proc in reversed(self.procs):
@@ -207,7 +213,7 @@ def test_an_upload_resumes_on_the_other_instance_and_a_killed_worker_is_taken_ov
         token, **{"Upload-Offset": str(CHUNK), "Content-Type": kit.OCTET}))  # fmt: skip
     assert rest.status_code == 204, rest.text
     assert rest.headers["Evidence-Status"] == "received"
-    assert set(cluster.served_by("PATCH", path)) == {"a", "b"}  # resumed on the other instance
+    assert set(cluster.served_by("PATCH", path, expected=2)) == {"a", "b"}  # resumed on the other instance
     assert cluster.served_by("HEAD", path) == [other]
     item_id = rest.headers["Evidence-Item"]
     auth = {"Authorization": f"Bearer {token}"}
