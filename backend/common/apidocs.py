@@ -92,6 +92,12 @@ ERROR_STATUSES: dict[int, tuple[str, str, tuple[str, ...]]] = {
     423: ("Locked", "Locked: another request is writing this upload.", ("upload_locked",)),
     428: ("PreconditionRequired", "An update without If-Match.", ("if_match_required",)),
     429: ("TooManyRequests", "Too many requests (Retry-After, `extra.retry_after_seconds`).", ("throttled",)),
+    # Any operation: the storage or the database is down (backend/common/exceptions.py); nothing was recorded.
+    503: (
+        "ServiceUnavailable",
+        "A dependency (evidence storage, database) is temporarily down; nothing was recorded: retry after Retry-After.",
+        ("storage_unavailable", "database_unavailable"),
+    ),
     460: (
         "ChecksumMismatch",
         "tus: Upload-Checksum does not match the chunk; the offset did not move.",
@@ -224,6 +230,7 @@ def error_statuses(view: Any, method: str, operation: dict[str, Any]) -> set[int
             statuses.add(428)
     if getattr(view, "throttle_classes", ()):
         statuses.add(429)
+    statuses.add(503)  # the database (every view) or the evidence storage is down
     statuses |= PROTOCOL_ERRORS.get(operation.get("operationId", ""), frozenset())
     return statuses
 
@@ -262,8 +269,8 @@ class ContractAutoSchema(AutoSchema):
         statuses |= {int(code) for code in responses if str(code).startswith("4")}  # declared by the view
         error_headers = getattr(self.view, "openapi_error_headers", {}).get(method.lower(), ())
         for status in sorted(statuses):
-            # A 401 comes before any reservation and a 429 releases it: neither is ever a replay.
-            shared = self._error_response(status, error_ref, replayable=idempotent and status not in (401, 429))
+            # A 401 comes before any reservation, a 429 and a 503 release it: none is ever a replay.
+            shared = self._error_response(status, error_ref, replayable=idempotent and status not in (401, 429, 503))
             if error_headers:  # a protocol's headers on its errors (tus): the shared answer, inlined, plus those
                 name = shared["$ref"].rsplit("/", 1)[-1]
                 inline = {**self.registry[(name, ResolvedComponent.RESPONSE)].schema}
@@ -285,7 +292,7 @@ class ContractAutoSchema(AutoSchema):
         names = ["X-Request-ID"]
         if status == 401:
             names.append("WWW-Authenticate")
-        if status == 429 or (status == 409 and replayable):
+        if status in (429, 503) or (status == 409 and replayable):
             names.append("Retry-After")
         if replayable:
             names.append("Idempotent-Replayed")  # 4xx answers to an idempotent POST are stored and replayed

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     AUTHENTICATION_FAILED = "authentication_failed"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     DATE_BEFORE_PREVIOUS_ACT = "date_before_previous_act"
     DATE_IN_FUTURE = "date_in_future"
     DATE_NOT_ASCII = "date_not_ascii"
@@ -31,5 +32,6 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     REQUEST_BODY_TOO_LARGE = "request_body_too_large"
     SERVER_ERROR = "server_error"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
     THROTTLED = "throttled"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -16,6 +17,7 @@ from rest_framework.views import exception_handler as drf_default_handler
 
 from backend.common.errors import ApplicationError
 from backend.common.parsers import JSONTooDeep
+from backend.common.storage import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,27 @@ def _answer_json(context: dict[str, Any]) -> None:
         request.accepted_media_type = JSONRenderer.media_type
 
 
+# A dependency that is down answers 503 with Retry-After and a stable code (never a 500): the client retries,
+# and nothing of the request was recorded — the transaction was rolled back, an upload's offset did not move.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 10
+
+
+def _unavailable(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StorageError):
+        body = {"code": "storage_unavailable", "message": "证据存储暂时不可用，本次请求未被记录，请稍后重试"}
+    elif isinstance(exc, OperationalError | InterfaceError):
+        body = {"code": "database_unavailable", "message": "数据库暂时不可用，本次请求未被记录，请稍后重试"}
+    else:
+        return None
+    logger.warning("%s: %s: %s", body["code"], type(exc).__name__, exc)
+    _answer_json(context)
+    return Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    unavailable = _unavailable(exc, context)
+    if unavailable is not None:
+        return unavailable
     if isinstance(exc, ApplicationError):
         _answer_json(context)
         return Response(exc.as_dict(), status=exc.status, headers=exc.headers or None)

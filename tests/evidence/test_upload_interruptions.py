@@ -99,7 +99,8 @@ def test_a_completion_interrupted_by_a_storage_fault_is_finished_by_the_next_hea
     monkeypatch.setattr(LocalStorage, "upload_finish", flaky)
     client.raise_request_exception = False
     failed = kit.patch(client, location, 0, kit.JPEG)
-    assert failed.status_code == 500
+    assert failed.status_code == 503  # a storage fault is the client's to retry, never a 500 (issue 19)
+    assert failed.json()["code"] == "storage_unavailable" and int(failed["Retry-After"]) > 0
     assert Upload.objects.get().status == "receiving"
     head = client.head(location, **kit.TUS)
     assert head.status_code == 200
