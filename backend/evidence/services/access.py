@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from backend.accounts.models import User
 from backend.common.errors import ApplicationError
 from backend.common.storage import get_storage
 from backend.evidence.models import EvidenceItem, EvidenceNote
-from backend.evidence.services.common import write_transaction
 from backend.ledger.services import AuditContext, audit_record
 
 # --------------------------------------------------------------------------- access and notes
@@ -38,7 +39,7 @@ def evidence_original_read(
     if len(purpose) > 200:
         raise ApplicationError("purpose_too_long", "用途说明不超过 200 字", status=400, fields={"purpose": ["过长"]})
     start, end = byte_range if byte_range is not None else (0, item.size - 1)
-    with write_transaction():
+    with transaction.atomic():
         audit_record(
             action="evidence.accessed",
             target=item,
@@ -65,7 +66,7 @@ def evidence_note_create(
         raise ApplicationError("invalid_field", "更正的字段不存在", status=400, fields={"field": ["未知字段"]})
     note = EvidenceNote(item=item, author=author, kind=kind, field=field, text=text.strip())
     note.full_clean()
-    with write_transaction():
+    with transaction.atomic():
         note.save()
         audit_record(
             action="evidence.note_added",

@@ -1,36 +1,17 @@
-"""What the evidence services share: the write transaction and the answers about an upload's state."""
+"""What the evidence services share: the answers about an upload's state and its size-limit error.
+
+Their transactions are plain ``transaction.atomic()``: on SQLite the settings open every transaction
+``IMMEDIATE`` (``backend/config/settings.py``), so a read-then-write transaction waits for the write lock at its
+start instead of failing with "database is locked" (measured: bench/bench_sqlite_write_lock.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.db import transaction
 from django.utils import timezone
 
 from backend.common.errors import ApplicationError
 from backend.evidence.models import Upload
 from backend.evidence.tus import TusError
-
-# --------------------------------------------------------------------------- transactions
-
-
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """``transaction.atomic()`` that takes SQLite's write lock at its first statement.
-
-    SQLite starts a transaction as a reader; a reader that later writes fails at once with "database is
-    locked" when another connection committed meanwhile (WAL snapshot), however long the busy timeout.
-    Every service here reads before it writes, and uploads finish concurrently, so on SQLite the block
-    opens with a no-op write (the lock is then waited for, up to the busy timeout). PostgreSQL: plain
-    ``atomic``. (Setting ``"transaction_mode": "IMMEDIATE"`` in the SQLite options does this globally.)
-    """
-    with transaction.atomic():
-        connection = transaction.get_connection()
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute('UPDATE "evidence_upload" SET "offset" = "offset" WHERE 0')
-        yield
 
 
 def _size_limit_error(kind: str, limit: int) -> ApplicationError:

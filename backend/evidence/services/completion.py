@@ -20,7 +20,7 @@ from backend.common.workdays import get_rule
 from backend.evidence.conf import upload_limits
 from backend.evidence.hashstate import ResumableSha256
 from backend.evidence.models import EvidenceItem, EvidenceKind, Upload
-from backend.evidence.services.common import _refresh, write_transaction
+from backend.evidence.services.common import _refresh
 from backend.ledger.services import AuditContext, audit_record
 from media_pipeline.sniff import kind_matches, sniff
 
@@ -153,7 +153,7 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
     signature_status = _signature_status(upload, record_bytes)
     md = upload.metadata
     try:
-        with write_transaction():
+        with transaction.atomic():
             if not Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).exists():
                 return _refresh(upload)
             item = EvidenceItem.objects.create(
@@ -235,7 +235,7 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
 
 def _complete_as_duplicate(*, upload: Upload, existing: EvidenceItem, context: AuditContext, storage: Any) -> Upload:
     """Same bytes already received in this case: link the upload to that item; do not store twice."""
-    with write_transaction():
+    with transaction.atomic():
         changed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).update(
             status=Upload.Status.RECEIVED, item=existing, duplicate=True, completed_at=timezone.now(), hash_state=b""
         )

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from backend.common.inputs import parse_client_datetime
 from backend.common.storage import ORIGINALS_PREFIX
 from backend.evidence.conf import upload_limits
 from backend.evidence.models import EvidenceKind, Upload
-from backend.evidence.services.common import _size_limit_error, write_transaction
+from backend.evidence.services.common import _size_limit_error
 from backend.ledger.services import AuditContext, audit_record
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -209,7 +210,7 @@ def upload_create(
         if device is None:
             raise _invalid("device_id", "终端未登记或不属于本执法主体")
     now = timezone.now()
-    with write_transaction():
+    with transaction.atomic():
         # Serialise this user's creations so the concurrent-upload limit cannot be raced past.
         User.objects.select_for_update().filter(pk=user.pk).first()
         unfinished = Upload.objects.filter(created_by=user, status=Upload.Status.RECEIVING, expires_at__gt=now).count()

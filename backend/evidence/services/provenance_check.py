@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.db import transaction
+
 from backend.evidence.conf import upload_limits
 from backend.evidence.models import EvidenceItem
-from backend.evidence.services.common import write_transaction
 from backend.ledger.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def evidence_record_provenance(*, item_id: uuid.UUID | str) -> None:
         tmp.flush()
         c2pa = c2pa_inspect(tmp.name, mime=item.content_type) if item.kind in ("photo", "video", "audio") else {}
     stored_ok = integrity.intact
-    with write_transaction():
+    with transaction.atomic():
         # Re-read under a row lock: the processing task writes ``flags`` too; never overwrite its flags.
         item = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)
         fields = ["c2pa", "updated_at"]

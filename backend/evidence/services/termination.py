@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from backend.common.storage import StorageError, get_storage
 from backend.evidence.conf import upload_limits
 from backend.evidence.models import Upload
 from backend.evidence.services.claims import upload_claim, upload_release
-from backend.evidence.services.common import _gone, write_transaction
+from backend.evidence.services.common import _gone
 from backend.ledger.services import AuditContext, audit_record
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def upload_terminate(*, upload: Upload, user: User, context: AuditContext) -> No
         raise Forbidden("已完成的上传是证据，不能删除", code="upload_completed_cannot_delete")
     token = upload_claim(upload=upload)
     try:
-        with write_transaction():
+        with transaction.atomic():
             changed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING, lock_token=token).update(
                 status=Upload.Status.TERMINATED, completed_at=timezone.now(), hash_state=b""
             )
@@ -63,7 +64,7 @@ def upload_expire_abandoned(*, now: datetime.datetime | None = None) -> int:
     count = 0
     candidates = Upload.objects.filter(status=Upload.Status.RECEIVING, expires_at__lt=now).values_list("pk", flat=True)
     for upload_id in list(candidates[:1000]):
-        with write_transaction():
+        with transaction.atomic():
             changed = (
                 Upload.objects.filter(pk=upload_id, status=Upload.Status.RECEIVING, expires_at__lt=now)
                 .filter(Q(lock_token="") | Q(lock_heartbeat_at__lt=stale_before))
