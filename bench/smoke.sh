@@ -42,6 +42,7 @@ smoke notices        bench/bench_notices.py --db "${P}_notices"
 smoke uploads        bench/bench_uploads.py
 smoke media          bench/bench_media.py
 smoke media_worker   bench/bench_media_worker.py
+smoke sqlite_write_lock bench/bench_sqlite_write_lock.py
 # Slow devices (issue 20 items 1-3, another branch): included as soon as the script is on main.
 if [ -f bench/bench_slow_clients.py ]; then
   smoke slow_clients bench/bench_slow_clients.py

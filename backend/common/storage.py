@@ -90,7 +90,7 @@ class UploadWriter(Protocol):
     byte appended since the last commit (used when a chunk checksum does not match).
     """
 
-    def append(self, data: bytes | memoryview) -> None: ...
+    def append(self, data: bytes | bytearray | memoryview) -> None: ...
 
     def commit(self) -> dict:
         """Make the appended bytes durable; return the new backend state to persist with the offset."""

@@ -12,6 +12,6 @@ class DisclosuresConfig(AppConfig):
         subscribers.wire()  # answers the case workflow's events (backend/cases/events.py)
         # Recompute this app's due dates when a year's holidays are entered (backend/common/calendar.py).
         from backend.common.calendar import register_calendar_recompute
-        from backend.disclosures.services import notices_recompute_for_calendar
+        from backend.disclosures.services.periodic import notices_recompute_for_calendar
 
         register_calendar_recompute("disclosures", notices_recompute_for_calendar)

@@ -249,7 +249,7 @@ def staff_notice_get(*, user: User, notice_id: Any) -> Notice:
 def notice_deadline_lists(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """Overdue and due-soon unpublished notices for the user's agency (and, for an auditor, the agencies
     it supervises), plus withdrawals that were late."""
-    from backend.disclosures.services import _calendar, profile_for
+    from backend.disclosures.services.common import _calendar, profile_for
 
     today = today or timezone.localdate()
     base = staff_notices(user=user).filter(status=Notice.Status.DRAFT)

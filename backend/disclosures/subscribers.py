@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from backend.cases.events import DecisionChanged, DecisionMade
 from backend.common.events import subscribe
-from backend.disclosures.services import notice_create_for_decision, notice_withdraw_for_case
+from backend.disclosures.services.creation import notice_create_for_decision
+from backend.disclosures.services.withdrawal import notice_withdraw_for_case
 
 
 def on_decision_made(event: DecisionMade) -> None:

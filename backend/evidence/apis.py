@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsAgencyStaff, RoleActionPermission
+from backend.cases.selectors import case_get_for_user
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import (
@@ -375,7 +376,7 @@ class EvidenceListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = EvidenceListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        case = services._case_for_user(user=request.user, case_id=filters.validated_data["case"])
+        case = case_get_for_user(user=request.user, case_id=filters.validated_data["case"])
         items = selectors.evidence_visible_to(user=request.user).filter(case=case)
         if filters.validated_data.get("kind"):
             items = items.filter(kind=filters.validated_data["kind"])

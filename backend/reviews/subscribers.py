@@ -19,7 +19,7 @@ from backend.reviews.services.evaluation import (
     review_ensure_passed,
     review_major_evaluate,
 )
-from backend.reviews.services.rounds import review_extension_grant
+from backend.reviews.services.extensions import review_extension_grant
 
 
 def answer_major_reasons(question: MajorDecisionReasons) -> list[str]:

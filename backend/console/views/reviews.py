@@ -24,7 +24,7 @@ from backend.reviews.apis import IsLegalReviewerOnly, IsReviewerOrHead
 from backend.reviews.checklist import ITEM_RESULT_LABELS, ItemResult
 from backend.reviews.models import ReviewRound
 from backend.reviews.serializers import ReviewOutcomeInputSerializer
-from backend.reviews.services.rounds import CORRECTION_ASPECTS
+from backend.reviews.services.outcome import CORRECTION_ASPECTS
 
 RESULTS = [(r.value, ITEM_RESULT_LABELS[r]) for r in ItemResult]
 HINT_LABELS = {"ok": "通过", "problem": "发现问题", "pending": "待核实", "unknown": "无法判断"}

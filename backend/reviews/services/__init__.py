@@ -11,10 +11,13 @@ Hooks the cases app calls (CONTRACTS.md), keyword-only, importable as ``backend.
 
 Every state-changing service writes its audit event (``review.*``, with ``case_id``) in its transaction.
 Modules: :mod:`.common` (helpers, the proposal), :mod:`.catalog` (目录清单, checklist templates),
-:mod:`.evaluation` (flags, major test, gate), :mod:`.rounds` (the review rounds), :mod:`.collective`,
+:mod:`.evaluation` (flags, major test, gate), the review rounds — :mod:`.rounds` (submission, withdrawal),
+:mod:`.assignment`, :mod:`.checklist_fill`, :mod:`.outcome`, :mod:`.supplements`, :mod:`.extensions`,
+:mod:`.disputes` —, :mod:`.collective`,
 :mod:`.reminders` (T-3 / T-1 reminders and the overdue flag of the review time limit).
 """
 
+from backend.reviews.services.assignment import review_assign, review_recusal_record
 from backend.reviews.services.catalog import (
     EffectiveItem,
     catalog_create,
@@ -27,6 +30,7 @@ from backend.reviews.services.catalog import (
     checklist_statutory_template,
     review_settings_update,
 )
+from backend.reviews.services.checklist_fill import review_checklist_fill, review_prechecks_refresh
 from backend.reviews.services.collective import collective_discussion_record
 from backend.reviews.services.common import (
     canonical_sha256,
@@ -35,6 +39,7 @@ from backend.reviews.services.common import (
     proposal_from_case,
     review_settings_get,
 )
+from backend.reviews.services.disputes import review_dispute_raise, review_dispute_resolve
 from backend.reviews.services.evaluation import (
     Evaluation,
     ReviewRequirement,
@@ -48,25 +53,15 @@ from backend.reviews.services.evaluation import (
     review_passed_round,
     review_requirement,
 )
-from backend.reviews.services.reminders import review_deadline_reminders
-from backend.reviews.services.rounds import (
-    CORRECTION_ASPECTS,
-    opinion_payload,
-    review_assign,
-    review_checklist_fill,
-    review_complete,
-    review_dispute_raise,
-    review_dispute_resolve,
+from backend.reviews.services.extensions import (
     review_extension_decide,
     review_extension_grant,
     review_extension_request,
-    review_prechecks_refresh,
-    review_recusal_record,
-    review_submit,
-    review_supplement_request,
-    review_supplement_resolve,
-    review_withdraw,
 )
+from backend.reviews.services.outcome import CORRECTION_ASPECTS, opinion_payload, review_complete
+from backend.reviews.services.reminders import review_deadline_reminders
+from backend.reviews.services.rounds import review_submit, review_withdraw
+from backend.reviews.services.supplements import review_supplement_request, review_supplement_resolve
 
 __all__ = [
     "CORRECTION_ASPECTS",
