@@ -15,5 +15,6 @@ urlpatterns = with_slash_variants(
         path("", include("backend.ledger.urls")),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),
+        path("", include("backend.supervision.urls")),
     ]
 )

@@ -22,6 +22,7 @@ from backend.cases.deadlines import (
     deadline_open_hours,
     decision_deadline_refresh,
 )
+from backend.cases.events import DecisionCorrected
 from backend.cases.masking import PERSONAL_FIELDS
 from backend.cases.models import (
     CITIZEN_PARTY_TYPES,
@@ -60,6 +61,7 @@ from backend.cases.workflow import DECIDED_STATUSES
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.events import publish
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -674,6 +676,10 @@ def case_correct_decision(
     hooks.notice_withdraw_for_case(
         case=case, reason=reason, kind=kind, triggered_on=correction.effective_on, context=context
     )
+    publish(DecisionCorrected(
+        case_id=case.id, agency_id=case.agency_id, correction_id=correction.pk, kind=kind, by=by, reason=reason,
+        reference=reference, effective_on=correction.effective_on,
+    ))
     return case
 
 

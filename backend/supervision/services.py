@@ -1,0 +1,541 @@
+"""Writes of the supervision app: one service per transition, each locked, checked and audited in the same
+transaction (backend/ledger/services.audit_record). Reads are in :mod:`backend.supervision.selectors`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import Agency, Role, User
+from backend.cases.events import DecisionCorrected
+from backend.common.errors import ApplicationError, Forbidden, NotFound, PreconditionFailed
+from backend.ledger.services import AuditContext, audit_record
+from backend.supervision.models import (
+    CorrectionOrder,
+    FaultCase,
+    OrderCounter,
+    ProcuratorGrant,
+    ProcuratorialSuggestion,
+)
+from backend.supervision.selectors import responsible_chain, supervised_agency_ids
+
+OS = CorrectionOrder.Status
+F = FaultCase.Status
+
+# 撤销、确认违法、确认无效 of a decision mean it was wrong: whoever made it answers for it (过错追究). A 变更
+# (changed penalty) alone opens nothing; a supervisor may still open a fault case by hand.
+FAULT_TRIGGER_KINDS = frozenset({"revoked", "confirmed_illegal", "confirmed_void"})
+
+
+def _now(now: dt.datetime | None) -> tuple[dt.datetime, dt.date]:
+    now = now or timezone.now()
+    return now, timezone.localdate(now)
+
+
+def _ensure_transition(model: Any, current: str, target: str, label: str) -> None:
+    if target not in model.TRANSITIONS[current]:
+        raise PreconditionFailed(
+            "transition_not_allowed",
+            f"{label}当前状态为“{model.Status(current).label}”，不能办理此操作",
+            extra={"status": current},
+        )
+
+
+def _ensure_supervises(actor: User, agency_id: int) -> None:
+    """Only a supervisor of a body above the agency acts on it (吉林省行政执法监督条例: 上级对下级)."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise Forbidden("仅执法监督人员可以办理", code="supervisor_required")
+    if agency_id not in supervised_agency_ids(actor):
+        raise NotFound("执法主体不存在", code="agency_not_found")
+
+
+def _ensure_head_of(actor: User, agency_id: int) -> None:
+    if not (actor.has_role(Role.AGENCY_HEAD) and actor.agency_id == agency_id):
+        raise Forbidden("仅被监督机关的负责人可以答复", code="agency_head_required")
+
+
+# --------------------------------------------------------------------------- 责令纠正 / 执法监督意见书
+
+
+def _next_order_number(agency: Agency, year: int, kind: str) -> str:
+    counter, _ = OrderCounter.objects.select_for_update().get_or_create(agency=agency, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    word = "纠" if kind == CorrectionOrder.Kind.CORRECTION else "监"
+    return f"{agency.name}执法监督{word}〔{year}〕{counter.last_value}号"
+
+
+@transaction.atomic
+def order_issue(
+    *,
+    actor: User,
+    context: AuditContext,
+    agency: Agency,
+    kind: str,
+    subject: str,
+    findings: str,
+    requirement: str,
+    deadline: dt.date,
+    legal_basis: str = "",
+    case: Any = None,
+    now: dt.datetime | None = None,
+) -> CorrectionOrder:
+    """A supervisor orders a supervised agency to correct a case or a practice by ``deadline``."""
+    now, today = _now(now)
+    _ensure_supervises(actor, agency.pk)
+    if case is not None and case.agency_id != agency.pk:
+        raise NotFound("案件不存在", code="case_not_found")
+    if deadline <= today:
+        raise ApplicationError(
+            "invalid_deadline", "整改期限须晚于今天", status=422, fields={"deadline": ["须晚于今天"]}
+        )
+    order = CorrectionOrder.objects.create(
+        number=_next_order_number(actor.agency, today.year, kind),
+        kind=kind,
+        issuing_agency=actor.agency,
+        agency=agency,
+        case=case,
+        subject=subject,
+        findings=findings,
+        requirement=requirement,
+        legal_basis=legal_basis,
+        deadline=deadline,
+        issued_by=actor,
+        issued_at=now,
+    )
+    audit_record(
+        action="supervision.order.issued",
+        target=order,
+        context=context,
+        actor=actor,
+        case_id=order.case_id,
+        data={
+            "number": order.number,
+            "kind": kind,
+            "agency_id": agency.pk,
+            "subject": subject,
+            "findings": findings,
+            "requirement": requirement,
+            "deadline": deadline,
+            "issuing_agency_id": actor.agency_id,
+        },
+    )
+    return order
+
+
+def _lock_order(order: CorrectionOrder) -> CorrectionOrder:
+    return CorrectionOrder.objects.select_for_update().get(pk=order.pk)
+
+
+@transaction.atomic
+def order_answer(
+    *, order: CorrectionOrder, actor: User, context: AuditContext, answer: str, now: dt.datetime | None = None
+) -> CorrectionOrder:
+    """The agency's head says what it corrected. After the deadline the answer is accepted and marked late."""
+    now, today = _now(now)
+    order = _lock_order(order)
+    _ensure_head_of(actor, order.agency_id)
+    _ensure_transition(CorrectionOrder, order.status, OS.ANSWERED, "该监督文书")
+    order.status = OS.ANSWERED
+    order.answer = answer
+    order.answered_by = actor
+    order.answered_at = now
+    order.answered_late = today > order.deadline
+    order.save()
+    audit_record(
+        action="supervision.order.answered",
+        target=order,
+        context=context,
+        actor=actor,
+        case_id=order.case_id,
+        data={"number": order.number, "answer": answer, "late": order.answered_late, "deadline": order.deadline},
+    )
+    return order
+
+
+@transaction.atomic
+def order_review(
+    *,
+    order: CorrectionOrder,
+    actor: User,
+    context: AuditContext,
+    accept: bool,
+    note: str = "",
+    new_deadline: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> CorrectionOrder:
+    """The supervisor accepts the answer (closed) or rejects it with a new deadline (issued again)."""
+    now, today = _now(now)
+    order = _lock_order(order)
+    _ensure_supervises(actor, order.agency_id)
+    target = OS.CLOSED if accept else OS.ISSUED
+    _ensure_transition(CorrectionOrder, order.status, target, "该监督文书")
+    if accept:
+        order.closed_at, order.closed_by, order.close_note = now, actor, note
+    else:
+        if new_deadline is None or new_deadline <= today:
+            raise ApplicationError(
+                "invalid_deadline",
+                "退回重新整改须给出晚于今天的新期限",
+                status=422,
+                fields={"new_deadline": ["须晚于今天"]},
+            )
+        if not note:
+            raise ApplicationError("reason_required", "退回重新整改须说明理由", status=422, fields={"note": ["必填"]})
+        order.deadline, order.rejections, order.escalated_at = new_deadline, order.rejections + 1, None
+        order.answered_late = False
+    order.status = target
+    order.save()
+    audit_record(
+        action="supervision.order.closed" if accept else "supervision.order.rejected",
+        target=order,
+        context=context,
+        actor=actor,
+        case_id=order.case_id,
+        data={"number": order.number, "note": note, "new_deadline": new_deadline},
+    )
+    return order
+
+
+def orders_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Escalate every order whose deadline has passed unanswered (督办): status ``escalated``, an audit event
+    each. Safe to run concurrently and repeatedly (conditional UPDATE per order: escalated once)."""
+    now, today = _now(now)
+    escalated = 0
+    for order_id in CorrectionOrder.objects.filter(status=OS.ISSUED, deadline__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            if not CorrectionOrder.objects.filter(pk=order_id, status=OS.ISSUED).update(
+                status=OS.ESCALATED, escalated_at=now
+            ):
+                continue  # answered or escalated meanwhile
+            order = CorrectionOrder.objects.get(pk=order_id)
+            audit_record(
+                action="supervision.order.escalated",
+                target=order,
+                case_id=order.case_id,
+                data={
+                    "number": order.number,
+                    "deadline": order.deadline,
+                    "days_overdue": (today - order.deadline).days,
+                    "issuing_agency_id": order.issuing_agency_id,
+                },
+            )
+            escalated += 1
+    return escalated
+
+
+# --------------------------------------------------------------------------- 过错追究
+
+
+def fault_case_open_for_correction(event: DecisionCorrected) -> None:
+    """Subscriber of :class:`DecisionCorrected`: a 撤销/确认违法/确认无效 opens a fault case with the
+    responsible chain read from the ledger. Runs in the correction's transaction (it commits with it)."""
+    if event.kind not in FAULT_TRIGGER_KINDS:
+        return
+    from backend.cases.models import Case
+
+    case = Case.objects.get(pk=event.case_id)
+    fault = FaultCase.objects.create(
+        agency_id=event.agency_id,
+        case=case,
+        correction_id=event.correction_id,
+        trigger_kind=event.kind,
+        trigger_by=event.by,
+        trigger_reason=event.reason,
+        chain=responsible_chain(case_id=case.pk),
+        opened_at=timezone.now(),
+    )
+    audit_record(
+        action="supervision.fault.opened",
+        target=fault,
+        case_id=case.pk,
+        data={
+            "trigger": "decision_corrected",
+            "correction_id": event.correction_id,
+            "kind": event.kind,
+            "by": event.by,
+            "reference": event.reference,
+            "people": _chain_people(fault.chain),
+        },
+    )
+
+
+def _chain_people(chain: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"user_id": p["user_id"], "name": p["name"], "role": p["role"]} for p in chain]
+
+
+@transaction.atomic
+def fault_case_open(*, actor: User, context: AuditContext, case: Any, reason: str) -> FaultCase:
+    """A supervisor opens a fault case on a decided case of a supervised agency (found by supervision)."""
+    _ensure_supervises(actor, case.agency_id)
+    if not case.decision_number:
+        raise PreconditionFailed("no_decision", "案件尚未作出决定")
+    fault = FaultCase.objects.create(
+        agency_id=case.agency_id,
+        case=case,
+        trigger_kind="supervision",
+        trigger_reason=reason,
+        chain=responsible_chain(case_id=case.pk),
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
+    audit_record(
+        action="supervision.fault.opened",
+        target=fault,
+        context=context,
+        actor=actor,
+        case_id=case.pk,
+        data={"trigger": "supervision", "reason": reason, "people": _chain_people(fault.chain)},
+    )
+    return fault
+
+
+def _lock_fault(fault: FaultCase) -> FaultCase:
+    return FaultCase.objects.select_for_update().get(pk=fault.pk)
+
+
+@transaction.atomic
+def fault_case_decide(
+    *,
+    fault: FaultCase,
+    actor: User,
+    context: AuditContext,
+    finding: str,
+    reasoning: str,
+    responsible: list[dict[str, Any]],
+    now: dt.datetime | None = None,
+) -> FaultCase:
+    """The supervisor records the finding and, when at fault, who answers for what and the measure taken.
+    Only people of the responsible chain can be named: the record says why each of them is in it."""
+    now, _ = _now(now)
+    fault = _lock_fault(fault)
+    _ensure_supervises(actor, fault.agency_id)
+    _ensure_transition(FaultCase, fault.status, F.DECIDED, "该过错追究案件")
+    if finding == FaultCase.Finding.AT_FAULT and not responsible:
+        raise ApplicationError(
+            "responsible_required", "认定存在执法过错须写明责任人员", status=422, fields={"responsible": ["必填"]}
+        )
+    if finding != FaultCase.Finding.AT_FAULT and responsible:
+        raise ApplicationError(
+            "responsible_not_allowed",
+            "未认定执法过错时不得列出责任人员",
+            status=422,
+            fields={"responsible": ["须为空"]},
+        )
+    in_chain = {p["user_id"]: p for p in fault.chain}
+    named = []
+    for entry in responsible:
+        person = in_chain.get(str(entry["user_id"]))
+        if person is None:
+            raise ApplicationError(
+                "not_in_chain", "责任人员须在责任链中", status=422, extra={"user_id": str(entry["user_id"])}
+            )
+        named.append(
+            {
+                "user_id": person["user_id"],
+                "name": person["name"],
+                "role": person["role"],
+                "responsibility": entry["responsibility"],
+                "measure": entry["measure"],
+            }
+        )
+    fault.status, fault.finding, fault.reasoning, fault.responsible = F.DECIDED, finding, reasoning, named
+    fault.decided_by, fault.decided_at = actor, now
+    fault.save()
+    audit_record(
+        action="supervision.fault.decided",
+        target=fault,
+        context=context,
+        actor=actor,
+        case_id=fault.case_id,
+        data={"finding": finding, "reasoning": reasoning, "responsible": named},
+    )
+    return fault
+
+
+@transaction.atomic
+def fault_case_close(
+    *, fault: FaultCase, actor: User, context: AuditContext, note: str, now: dt.datetime | None = None
+) -> FaultCase:
+    now, _ = _now(now)
+    fault = _lock_fault(fault)
+    _ensure_supervises(actor, fault.agency_id)
+    _ensure_transition(FaultCase, fault.status, F.CLOSED, "该过错追究案件")
+    fault.status, fault.closed_by, fault.closed_at, fault.close_note = F.CLOSED, actor, now, note
+    fault.save()
+    audit_record(
+        action="supervision.fault.closed",
+        target=fault,
+        context=context,
+        actor=actor,
+        case_id=fault.case_id,
+        data={"note": note},
+    )
+    return fault
+
+
+# --------------------------------------------------------------------------- 检察监督
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    actor: User,
+    context: AuditContext,
+    grantee: User,
+    procuratorate: str,
+    purpose: str,
+    case_ids: list[Any],
+    days: int,
+    reference: str = "",
+    now: dt.datetime | None = None,
+) -> ProcuratorGrant:
+    """The agency's head grants a procurator read access to named cases of the agency for ``days`` days."""
+    from backend.cases.models import Case
+
+    now, _ = _now(now)
+    if not actor.has_role(Role.AGENCY_HEAD) or actor.agency_id is None:
+        raise Forbidden("仅机关负责人可以授权检察调阅", code="agency_head_required")
+    max_days = settings.SUPERVISION_GRANT_MAX_DAYS
+    if not 1 <= days <= max_days:
+        raise ApplicationError(
+            "invalid_grant_days",
+            f"调阅期限须在 1 至 {max_days} 天之间",
+            status=422,
+            fields={"days": [f"1 至 {max_days}"]},
+        )
+    if not grantee.is_active or not grantee.has_role(Role.PROCURATOR):
+        raise ApplicationError(
+            "grantee_not_procurator", "被授权人须为检察机关人员", status=422, fields={"grantee": ["须为检察机关人员"]}
+        )
+    cases = list(Case.objects.filter(pk__in=case_ids, agency_id=actor.agency_id))
+    if len(cases) != len(set(case_ids)):
+        raise NotFound("案件不存在", code="case_not_found")
+    grant = ProcuratorGrant.objects.create(
+        agency_id=actor.agency_id,
+        grantee=grantee,
+        procuratorate=procuratorate,
+        purpose=purpose,
+        reference=reference,
+        granted_by=actor,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    grant.cases.set(cases)
+    audit_record(
+        action="supervision.grant.created",
+        target=grant,
+        context=context,
+        actor=actor,
+        data={
+            "grantee": str(grantee.pk),
+            "grantee_name": str(grantee),
+            "procuratorate": procuratorate,
+            "purpose": purpose,
+            "reference": reference,
+            "cases": sorted(str(c.pk) for c in cases),
+            "expires_at": grant.expires_at,
+        },
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, grant: ProcuratorGrant, actor: User, context: AuditContext, reason: str) -> ProcuratorGrant:
+    grant = ProcuratorGrant.objects.select_for_update().get(pk=grant.pk)
+    _ensure_head_of(actor, grant.agency_id)
+    if grant.revoked_at is not None:
+        raise PreconditionFailed("grant_revoked", "该授权已撤销")
+    grant.revoked_at, grant.revoked_by, grant.revoke_reason = timezone.now(), actor, reason
+    grant.save()
+    audit_record(
+        action="supervision.grant.revoked", target=grant, context=context, actor=actor, data={"reason": reason}
+    )
+    return grant
+
+
+def grant_record_read(*, grant: ProcuratorGrant, case: Any, context: AuditContext, what: str) -> None:
+    """Every read under a grant is logged (监督全程留痕), in its own transaction before the answer is sent."""
+    with transaction.atomic():
+        audit_record(
+            action="supervision.grant.read",
+            target=grant,
+            context=context,
+            case_id=case.pk,
+            agency_id=grant.agency_id,
+            data={"what": what, "procuratorate": grant.procuratorate},
+        )
+
+
+@transaction.atomic
+def suggestion_file(
+    *,
+    actor: User,
+    context: AuditContext,
+    grant: ProcuratorGrant,
+    case: Any,
+    number: str,
+    content: str,
+    now: dt.datetime | None = None,
+) -> ProcuratorialSuggestion:
+    """A procurator files a 检察建议 about a case it was granted; the agency must answer within the period
+    (人民检察院检察建议工作规定 第十九条: 两个月)."""
+    now, today = _now(now)
+    suggestion = ProcuratorialSuggestion.objects.create(
+        agency_id=grant.agency_id,
+        grant=grant,
+        case=case,
+        procuratorate=grant.procuratorate,
+        number=number,
+        content=content,
+        filed_by=actor,
+        filed_at=now,
+        answer_due=today + dt.timedelta(days=settings.SUPERVISION_SUGGESTION_DAYS),
+    )
+    audit_record(
+        action="supervision.suggestion.filed",
+        target=suggestion,
+        context=context,
+        actor=actor,
+        case_id=case.pk,
+        data={
+            "number": number,
+            "content": content,
+            "answer_due": suggestion.answer_due,
+            "procuratorate": grant.procuratorate,
+        },
+    )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_answer(
+    *,
+    suggestion: ProcuratorialSuggestion,
+    actor: User,
+    context: AuditContext,
+    answer: str,
+    now: dt.datetime | None = None,
+) -> ProcuratorialSuggestion:
+    now, today = _now(now)
+    suggestion = ProcuratorialSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    _ensure_head_of(actor, suggestion.agency_id)
+    _ensure_transition(
+        ProcuratorialSuggestion, suggestion.status, ProcuratorialSuggestion.Status.ANSWERED, "该检察建议"
+    )
+    suggestion.status = ProcuratorialSuggestion.Status.ANSWERED
+    suggestion.answer, suggestion.answered_by, suggestion.answered_at = answer, actor, now
+    suggestion.answered_late = today > suggestion.answer_due
+    suggestion.save()
+    audit_record(
+        action="supervision.suggestion.answered",
+        target=suggestion,
+        context=context,
+        actor=actor,
+        case_id=suggestion.case_id,
+        data={"answer": answer, "late": suggestion.answered_late},
+    )
+    return suggestion
