@@ -169,6 +169,10 @@ def responsible_chain(*, case_id: Any) -> list[dict[str, Any]]:
     # Officers assigned to the case who never acted are still its handlers (行政处罚法 第五十五条: two officers).
     acted = {uid for role, uid in people if role == "handling_officer"}
     chain = list(people.values())
+    # The ledger freezes the username; the chain shows the person's name as the directory has it.
+    names = {str(u.pk): str(u) for u in User.objects.filter(pk__in={p["user_id"] for p in chain})}
+    for person in chain:
+        person["name"] = names.get(person["user_id"], person["name"])
     for user_id, name in users.items():
         if user_id not in acted:
             chain.append(
