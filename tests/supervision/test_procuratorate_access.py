@@ -13,10 +13,18 @@ T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def _grant(client, procurator, cases, days=3):
-    return client.post("/api/v1/supervision/grants/", {
-        "grantee": str(procurator.pk), "procuratorate": "辽源市人民检察院", "purpose": "行政诉讼监督案件调阅卷宗",
-        "reference": "辽检调〔2026〕5号", "cases": [str(c.pk) for c in cases], "days": days,
-    }, format="json")
+    return client.post(
+        "/api/v1/supervision/grants/",
+        {
+            "grantee": str(procurator.pk),
+            "procuratorate": "辽源市人民检察院",
+            "purpose": "行政诉讼监督案件调阅卷宗",
+            "reference": "辽检调〔2026〕5号",
+            "cases": [str(c.pk) for c in cases],
+            "days": days,
+        },
+        format="json",
+    )
 
 
 def test_a_procurator_reads_a_granted_case_until_the_grant_expires(
@@ -28,8 +36,12 @@ def test_a_procurator_reads_a_granted_case_until_the_grant_expires(
 
     pin_clock(monkeypatch, T0)
     other_case = type(case_a).objects.create(
-        agency=agency_a, title="未取得许可从事食品经营案", case_number="辽市监立字〔2026〕0102号",
-        party_type="organisation", party_name="辽源市顺发餐饮有限公司", status="investigating",
+        agency=agency_a,
+        title="未取得许可从事食品经营案",
+        case_number="辽市监立字〔2026〕0102号",
+        party_type="organisation",
+        party_name="辽源市顺发餐饮有限公司",
+        status="investigating",
     )
     head = as_user(head_a)
     assert _grant(head, procurator, [case_c]).status_code == 404  # another agency's case
@@ -55,10 +67,16 @@ def test_a_procurator_reads_a_granted_case_until_the_grant_expires(
     assert proc.get(f"{base}{other_case.pk}/").status_code == 404  # not named in the grant
     assert proc.get(f"/api/v1/cases/{case_a.pk}/").status_code == 403  # never through the agency's API
 
-    filed = proc.post("/api/v1/supervision/procuratorate/suggestions/", {
-        "grant": grant["id"], "case": str(case_a.pk), "number": "辽检行建〔2026〕3号",
-        "content": "该案现场检查笔录未记载执法人员出示执法证件情况，建议规范执法文书制作并开展专项整改。",
-    }, format="json")
+    filed = proc.post(
+        "/api/v1/supervision/procuratorate/suggestions/",
+        {
+            "grant": grant["id"],
+            "case": str(case_a.pk),
+            "number": "辽检行建〔2026〕3号",
+            "content": "该案现场检查笔录未记载执法人员出示执法证件情况，建议规范执法文书制作并开展专项整改。",
+        },
+        format="json",
+    )
     assert filed.status_code == 201, filed.json()
     suggestion = filed.json()
     assert suggestion["answer_due"] == "2026-07-31" and suggestion["status"] == "received"
@@ -66,8 +84,9 @@ def test_a_procurator_reads_a_granted_case_until_the_grant_expires(
     assert [s["number"] for s in listed] == ["辽检行建〔2026〕3号"]
     answer_url = f"/api/v1/supervision/suggestions/{suggestion['id']}/answer/"
     assert as_user(auditor_a).post(answer_url, {"answer": "x"}, format="json").status_code == 403
-    answered = head.post(answer_url, {"answer": "已组织全局执法人员培训，修订现场检查笔录格式，增加出示证件栏。"},
-                         format="json")
+    answered = head.post(
+        answer_url, {"answer": "已组织全局执法人员培训，修订现场检查笔录格式，增加出示证件栏。"}, format="json"
+    )
     assert answered.status_code == 200 and answered.json()["answered_late"] is False
 
     # Three days later the grant has expired: the same reads answer 404, nothing revealed.
