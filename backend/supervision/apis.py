@@ -29,6 +29,8 @@ from backend.ledger.apis import BUNDLE_HEADERS, ZIP_RESPONSE, _zip_response
 from backend.ledger.services import audit_context_from_request
 from backend.supervision import selectors, services
 from backend.supervision.serializers import (
+    EvaluationOutputSerializer,
+    EvaluationSubmitInputSerializer,
     FaultCloseInputSerializer,
     FaultDecideInputSerializer,
     FaultOpenInputSerializer,
@@ -42,6 +44,11 @@ from backend.supervision.serializers import (
     OrderOutputSerializer,
     OrderReviewInputSerializer,
     ResponsibleChainOutputSerializer,
+    SampleDetailOutputSerializer,
+    SampleDrawInputSerializer,
+    SampleOutputSerializer,
+    StandardCreateInputSerializer,
+    StandardOutputSerializer,
     SuggestionAnswerInputSerializer,
     SuggestionFileInputSerializer,
     SuggestionOutputSerializer,
@@ -394,3 +401,102 @@ class ProcuratorSuggestionListCreateApi(IdempotentAPIMixin, APIView):
             content=data["content"],
         )
         return Response(SuggestionOutputSerializer(suggestion).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------- 案卷评查
+
+Overseers = HasRole(Role.SUPERVISOR, Role.AUDITOR)
+
+
+class StandardListCreateApi(_SuperviseOnWrite, IdempotentAPIMixin, APIView):
+    def get_permissions(self) -> list[Any]:
+        return [Supervisors()] if self.request.method == "POST" else [Overseers()]
+
+    @extend_schema(tags=[TAG], responses=StandardOutputSerializer(many=True), summary="案卷评查标准（各版本）")
+    def get(self, request: Request) -> Response:
+        qs = selectors.standard_list(user=request.user).order_by("-version")
+        return Response(StandardOutputSerializer(qs, many=True).data)
+
+    @extend_schema(tags=[TAG], request=StandardCreateInputSerializer, responses={201: StandardOutputSerializer},
+                   summary="制定新版评查标准（执法监督人员）")  # fmt: skip
+    def post(self, request: Request) -> Response:
+        from backend.supervision.models import DEFAULT_STANDARD_ITEMS
+
+        data = _validated(StandardCreateInputSerializer, request)
+        standard = services.standard_create(
+            actor=request.user,
+            context=_ctx(request),
+            title=data["title"],
+            items=data.get("items") or DEFAULT_STANDARD_ITEMS,
+        )
+        return Response(StandardOutputSerializer(standard).data, status=status.HTTP_201_CREATED)
+
+
+class SampleListCreateApi(_SuperviseOnWrite, IdempotentAPIMixin, APIView):
+    pagination_class = DefaultCursorPagination
+
+    def get_permissions(self) -> list[Any]:
+        return [Supervisors()] if self.request.method == "POST" else [Overseers()]
+
+    @extend_schema(tags=[TAG], responses=SampleOutputSerializer(many=True), summary="案卷抽样")
+    def get(self, request: Request) -> Response:
+        qs = selectors.sample_list(user=request.user)
+        return paginated_response(self, request, qs, lambda page: SampleOutputSerializer(page, many=True).data)
+
+    @extend_schema(tags=[TAG], request=SampleDrawInputSerializer,
+                   responses={201: SampleOutputSerializer, 404: NAMED_NOT_FOUND},
+                   summary="随机（可分层）抽取已结案卷，记录种子（执法监督人员）")  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = _validated(SampleDrawInputSerializer, request)
+        agency = selectors.agency_get_supervised(user=request.user, agency_id=data.pop("agency"))
+        sample = services.sample_draw(actor=request.user, context=_ctx(request), agency=agency, **data)
+        return Response(SampleOutputSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+
+class SampleDetailApi(APIView):
+    permission_classes = [Overseers]
+
+    @extend_schema(tags=[TAG], responses=SampleDetailOutputSerializer,
+                   summary="抽样详情：每件案卷及系统自动检查结果（供评查人员参考）")  # fmt: skip
+    def get(self, request: Request, sample_id: uuid.UUID) -> Response:
+        from backend.cases.models import Case
+
+        sample = selectors.sample_get(user=request.user, sample_id=sample_id)
+        cases = {str(c.pk): c for c in Case.objects.filter(pk__in=sample.case_ids)}
+        rows = [cases[i] for i in sample.case_ids]
+        sample.cases = [
+            {"id": c.pk, "case_number": c.case_number, "title": c.title, "category": c.category,
+             "procedure": c.procedure, "decision_outcome": c.decision_outcome,
+             "checks": selectors.automatic_checks(case=c)}
+            for c in rows
+        ]  # fmt: skip
+        return Response(SampleDetailOutputSerializer(sample).data)
+
+
+class EvaluationListCreateApi(_SuperviseOnWrite, IdempotentAPIMixin, APIView):
+    def get_permissions(self) -> list[Any]:
+        return [Supervisors()] if self.request.method == "POST" else [Overseers()]
+
+    @extend_schema(tags=[TAG], responses=EvaluationOutputSerializer(many=True), summary="本次抽样的评查结果")
+    def get(self, request: Request, sample_id: uuid.UUID) -> Response:
+        sample = selectors.sample_get(user=request.user, sample_id=sample_id)
+        qs = sample.evaluations.select_related("standard", "evaluator").order_by("created_at")
+        return Response(EvaluationOutputSerializer(qs, many=True).data)
+
+    @extend_schema(tags=[TAG], request=EvaluationSubmitInputSerializer, responses={201: EvaluationOutputSerializer},
+                   summary="逐项评分并写明问题（执法监督人员）")  # fmt: skip
+    def post(self, request: Request, sample_id: uuid.UUID) -> Response:
+        sample = selectors.sample_get(user=request.user, sample_id=sample_id)
+        data = _validated(EvaluationSubmitInputSerializer, request)
+        standard = selectors.standard_list(user=request.user).filter(pk=data["standard"]).first()
+        if standard is None:
+            raise ApplicationError("standard_not_found", "评查标准不存在", status=404)
+        evaluation = services.evaluation_submit(
+            actor=request.user,
+            context=_ctx(request),
+            sample=sample,
+            case_id=data["case"],
+            standard=standard,
+            items=data["items"],
+        )
+        return Response(EvaluationOutputSerializer(evaluation).data, status=status.HTTP_201_CREATED)

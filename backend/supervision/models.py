@@ -239,3 +239,77 @@ class ProcuratorialSuggestion(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+# 案卷评查: the default items of a standard (国办发〔2018〕118号; the usual 行政执法案卷评查标准 headings).
+DEFAULT_STANDARD_ITEMS = [
+    {"code": "subject_lawful", "label": "主体合法", "max_score": 10},
+    {"code": "facts_clear", "label": "事实清楚", "max_score": 15},
+    {"code": "evidence_sufficient", "label": "证据确凿", "max_score": 15},
+    {"code": "procedure_lawful", "label": "程序合法", "max_score": 15},
+    {"code": "basis_correct", "label": "适用依据正确", "max_score": 10},
+    {"code": "discretion_proper", "label": "裁量适当", "max_score": 10},
+    {"code": "documents_standard", "label": "文书规范", "max_score": 10},
+    {"code": "disclosure_timely", "label": "公示及时", "max_score": 5},
+    {"code": "recording_complete", "label": "全程记录完整", "max_score": 10},
+]
+
+
+class EvaluationStandard(BaseModel):
+    """A 案卷评查标准 of a supervising body. Never edited: a change is a new version."""
+
+    issuing_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    items = models.JSONField()  # [{"code", "label", "max_score"}]
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuing_agency", "version"], name="uniq_evaluation_standard_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class CaseSample(BaseModel):
+    """A sample of an agency's closed cases of a year, drawn at random (stratified when asked) from a recorded
+    seed: the same seed over the same population draws the same cases (``services.sample_draw``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    issuing_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="case_samples")
+    year = models.PositiveSmallIntegerField()
+    seed = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    stratify_by = models.JSONField(default=list)
+    population = models.JSONField(default=list)  # the case ids drawn from, sorted: the draw can be replayed
+    case_ids = models.JSONField(default=list)
+    strata = models.JSONField(default=dict)  # stratum key → {"population": n, "drawn": k}
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.seed}"
+
+
+class CaseEvaluation(BaseModel):
+    """One evaluator's 评查 of one sampled case against one standard version: a score and a finding per item,
+    with the automatic checks the system knew at the time."""
+
+    sample = models.ForeignKey(CaseSample, on_delete=models.PROTECT, related_name="evaluations")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    standard = models.ForeignKey(EvaluationStandard, on_delete=models.PROTECT, related_name="+")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField()  # [{"code", "label", "max_score", "score", "finding"}]
+    total = models.DecimalField(max_digits=6, decimal_places=1)
+    max_total = models.PositiveIntegerField()
+    checks = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "case", "evaluator"], name="uniq_case_evaluation_per_evaluator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.total}/{self.max_total}"

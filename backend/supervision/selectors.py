@@ -243,3 +243,55 @@ def suggestion_get(*, user: User, suggestion_id: Any) -> ProcuratorialSuggestion
     if suggestion is None:
         raise NotFound("检察建议不存在", code="suggestion_not_found")
     return suggestion
+
+
+# --------------------------------------------------------------------------- 案卷评查
+
+
+def automatic_checks(*, case: Any) -> list[dict[str, Any]]:
+    """What the system already knows about a case, pre-filled as evidence for the evaluator: recording gaps
+    (音像记录事项清单), notices published late (7 working days), overdue time limits of the agency, and a
+    general-procedure penalty decided without a passed review (行政处罚法 第五十八条)."""
+    from backend.cases.models import CaseDeadline
+    from backend.disclosures.models import Notice
+    from backend.reviews.models import ReviewRound
+
+    overdue = list(
+        CaseDeadline.objects.filter(
+            case=case, kind=CaseDeadline.Kind.DUTY, state=CaseDeadline.State.OVERDUE
+        ).values_list("name", flat=True)
+    )
+    late = list(Notice.objects.filter(case=case, published_late=True).values_list("pk", flat=True))
+    reviewed = ReviewRound.objects.filter(
+        case=case, status=ReviewRound.Status.COMPLETED, outcome=ReviewRound.Outcome.APPROVED
+    ).exists()
+    needs_review = case.procedure == "general" and case.decision_outcome == "penalty"
+    return [
+        {"code": "recording_gaps", "label": "音像记录缺失", "item": "recording_complete",
+         "found": bool(case.missing_recordings), "detail": list(case.missing_recordings or [])},
+        {"code": "late_notices", "label": "公示超期", "item": "disclosure_timely", "found": bool(late),
+         "detail": [str(n) for n in late]},
+        {"code": "overdue_deadlines", "label": "办理期限逾期", "item": "procedure_lawful", "found": bool(overdue),
+         "detail": overdue},
+        {"code": "missing_review", "label": "未经审核即作出处罚决定", "item": "procedure_lawful",
+         "found": needs_review and not reviewed, "detail": []},
+    ]  # fmt: skip
+
+
+def standard_list(*, user: User) -> QuerySet[Any]:
+    from backend.supervision.models import EvaluationStandard
+
+    return EvaluationStandard.objects.filter(issuing_agency_id__in=readable_agency_ids(user) | {user.agency_id})
+
+
+def sample_list(*, user: User) -> QuerySet[Any]:
+    from backend.supervision.models import CaseSample
+
+    return CaseSample.objects.filter(agency_id__in=readable_agency_ids(user)).select_related("agency")
+
+
+def sample_get(*, user: User, sample_id: Any) -> Any:
+    sample = sample_list(user=user).filter(pk=sample_id).first()
+    if sample is None:
+        raise NotFound("抽样不存在", code="sample_not_found")
+    return sample

@@ -237,3 +237,109 @@ class SuggestionOutputSerializer(serializers.ModelSerializer):
             "answered_at",
             "answered_late",
         ]
+
+
+# --------------------------------------------------------------------------- 案卷评查
+
+
+class StandardItemSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=50)
+    max_score = serializers.IntegerField(min_value=1, max_value=100)
+
+
+class StandardCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    items = StandardItemSerializer(many=True, required=False, help_text="省略时为默认九项：主体合法、事实清楚……")
+
+
+class StandardOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    issuing_agency = serializers.IntegerField(source="issuing_agency_id")
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    items = StandardItemSerializer(many=True)
+    created_at = serializers.DateTimeField()
+
+
+class SampleDrawInputSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    year = serializers.IntegerField(min_value=2000, max_value=2199)
+    size = serializers.IntegerField(min_value=1, max_value=500)
+    stratify_by = serializers.ListField(
+        child=serializers.ChoiceField(choices=["category", "procedure", "decision_outcome"]),
+        required=False,
+        default=list,
+    )
+    seed = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="重放一次抽样时给出原种子"
+    )
+
+
+class CheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    item = serializers.CharField()
+    found = serializers.BooleanField()
+    detail = serializers.ListField(child=serializers.CharField())
+
+
+class SampledCaseSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    case_number = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    procedure = serializers.CharField()
+    decision_outcome = serializers.CharField()
+    checks = CheckSerializer(many=True)
+
+
+class SampleOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    agency = serializers.IntegerField(source="agency_id")
+    agency_name = serializers.CharField(source="agency.name")
+    year = serializers.IntegerField()
+    seed = serializers.CharField()
+    size = serializers.IntegerField()
+    stratify_by = serializers.ListField(child=serializers.CharField())
+    strata = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    case_ids = serializers.ListField(child=serializers.UUIDField())
+    created_at = serializers.DateTimeField()
+
+
+class SampleDetailOutputSerializer(SampleOutputSerializer):
+    cases = SampledCaseSerializer(many=True)
+
+
+class EvaluationItemInputSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
+    finding = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EvaluationSubmitInputSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    standard = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    items = EvaluationItemInputSerializer(many=True, min_length=1)
+
+
+class EvaluationItemOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    max_score = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=1)
+    finding = serializers.CharField(allow_blank=True)
+
+
+class EvaluationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sample = serializers.UUIDField(source="sample_id")
+    case = serializers.UUIDField(source="case_id")
+    standard = serializers.IntegerField(source="standard_id")
+    standard_version = serializers.IntegerField(source="standard.version")
+    evaluator = _PersonField()
+    items = EvaluationItemOutputSerializer(many=True)
+    total = serializers.DecimalField(max_digits=6, decimal_places=1)
+    max_total = serializers.IntegerField()
+    checks = CheckSerializer(many=True)
+    created_at = serializers.DateTimeField()

@@ -47,4 +47,12 @@ urlpatterns = [
         apis.ProcuratorSuggestionListCreateApi.as_view(),
         name="supervision-procurator-suggestions",
     ),
+    path(f"{P}standards/", apis.StandardListCreateApi.as_view(), name="supervision-standard-list"),
+    path(f"{P}samples/", apis.SampleListCreateApi.as_view(), name="supervision-sample-list"),
+    path(f"{P}samples/<uuid:sample_id>/", apis.SampleDetailApi.as_view(), name="supervision-sample-detail"),
+    path(
+        f"{P}samples/<uuid:sample_id>/evaluations/",
+        apis.EvaluationListCreateApi.as_view(),
+        name="supervision-evaluation-list",
+    ),
 ]

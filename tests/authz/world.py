@@ -229,6 +229,12 @@ def build_world() -> World:
         actor=procurator, context=AuditContext(actor=procurator), grant=grant, case=case,
         number="辽检行建〔2026〕1号", content="建议规范现场检查笔录的制作。",
     )
+    from backend.supervision.models import CaseSample
+
+    sample = CaseSample.objects.create(  # a drawn sample of agency A (the draw itself: tests/supervision)
+        issuing_agency=bureau, agency=agency_a, year=today.year, seed="0f1e2d3c", size=1, population=[str(decided.id)],
+        case_ids=[str(decided.id)], strata={"all": {"population": 1, "drawn": 1}}, drawn_by=supervisor,
+    )
     sequence_ledger()
 
     kwargs = {
@@ -240,5 +246,6 @@ def build_world() -> World:
         "rule_code": "decision", "supplement_id": 999_999, "extension_id": 999_999, "dispute_id": 999_999,
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
         "order_id": order.id, "fault_id": fault.id, "grant_id": grant.id, "suggestion_id": suggestion.id,
+        "sample_id": sample.id,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)

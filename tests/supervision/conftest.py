@@ -6,13 +6,11 @@ The tree: 辽源市司法局 (supervising body) → 辽源市市场监督管理�
 
 from __future__ import annotations
 
-import datetime
 import uuid
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from reviews.conftest import add_evidence, catalog_a, make_case  # noqa: F401  (fixtures reused)
+from supervision.supkit import closed_case
 from support import make_agency, make_user
 
 from backend.accounts.models import Agency, Role, User
@@ -62,34 +60,6 @@ def head_c(agency_c) -> User:
 @pytest.fixture
 def procurator(db) -> User:
     return make_user("procurator_ly", None, [Role.PROCURATOR], full_name="辽源市人民检察院 检察官 林海")
-
-
-def closed_case(agency: Agency, officer: User | None, *, number: str, party: str, **fields) -> Case:
-    today = timezone.localdate()
-    case = Case.objects.create(
-        agency=agency,
-        created_by=officer,
-        title=fields.pop("title", "销售超过保质期的食品案"),
-        case_number=number,
-        party_type="organisation",
-        party_name=party,
-        party_uscc="91220400MA0000002X",
-        procedure="general",
-        status=Case.Status.CLOSED,
-        facts="当事人在其经营场所销售超过保质期的预包装食品。",
-        violation_type="销售超过保质期的食品",
-        legal_basis=[{"law": "中华人民共和国食品安全法", "article": "第一百二十四条第一款第（五）项"}],
-        decided_measures=[{"kind": "fine", "amount": "5000.00"}],
-        fine_amount=Decimal("5000.00"),
-        decision_outcome="penalty",
-        decision_number=f"{number}罚",
-        decided_on=today - datetime.timedelta(days=30),
-        registered_on=today - datetime.timedelta(days=70),
-        **fields,
-    )
-    if officer is not None:
-        case.handling_officers.set([officer])
-    return case
 
 
 @pytest.fixture
