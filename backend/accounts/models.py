@@ -58,6 +58,11 @@ class Role(models.TextChoices):
     AGENCY_HEAD = "agency_head", _("机关负责人")
     DISCLOSURE_MANAGER = "disclosure_manager", _("公示管理员")
     AUDITOR = "auditor", _("监督人员")
+    # 执法监督人员 of a supervising body (司法局/法制机构, the superior department): reads its subordinates' records
+    # and takes the supervision actions (backend/supervision), nothing else.
+    SUPERVISOR = "supervisor", _("执法监督人员")
+    # 检察机关人员: reads only the cases a grant names, files 检察建议 (backend/supervision).
+    PROCURATOR = "procurator", _("检察机关人员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 

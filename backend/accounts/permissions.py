@@ -23,6 +23,9 @@ class Action(enum.StrEnum):
     READ = "read"
     WRITE = "write"
     SESSION = "session"
+    # The actions of a supervising body or procuratorate on the agencies it oversees (backend/supervision:
+    # 责令纠正, 案卷评查, 检察建议): never an enforcement record's own write.
+    SUPERVISE = "supervise"
 
 
 # What each role may do through the API: the one place that says it. A view narrows it further with
@@ -36,6 +39,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.AGENCY_HEAD: frozenset({Action.READ, Action.WRITE}),
     Role.DISCLOSURE_MANAGER: frozenset({Action.READ, Action.WRITE}),
     Role.AUDITOR: frozenset({Action.READ}),
+    # 执法监督人员 read like an auditor of the supervising body and supervise; they never write a record.
+    Role.SUPERVISOR: frozenset({Action.READ, Action.SUPERVISE}),
+    # 检察机关: no read by agency at all — only the cases an agency grants (supervision grants).
+    Role.PROCURATOR: frozenset({Action.SUPERVISE}),
     Role.SYSTEM_ADMIN: frozenset({Action.READ, Action.WRITE}),
 }
 
@@ -69,6 +76,8 @@ def roles_allow(user: Any, action: Action, roles: frozenset[str] | None = None) 
     annotated = getattr(user, f"_may_{action}", None)
     if roles is None and annotated is not None:
         return bool(annotated)
+    if roles is not None and Role.AUDITOR in roles:
+        roles = roles | {Role.SUPERVISOR}  # a supervisor reads wherever an auditor reads (never writes there)
     return any(
         action in ROLE_ACTIONS.get(role, frozenset()) for role in user.role_set if roles is None or role in roles
     )
@@ -123,13 +132,15 @@ def readable_agency_ids(user: User) -> set[int]:
     """Agencies whose records ``user`` may read.
 
     Staff read their own agency. An auditor (监督人员) of a supervising agency also reads its subordinates'
-    (吉林省行政执法监督条例: 上级对下级的执法监督). A system administrator manages accounts, not cases,
-    so reads no enforcement records.
+    (吉林省行政执法监督条例: 上级对下级的执法监督); so does a supervisor (执法监督人员). A system administrator
+    manages accounts, not cases, so reads no enforcement records.
     """
     if not user.is_authenticated or user.agency_id is None:
         return set()
-    if user.has_role(Role.AUDITOR):
+    if user.has_role(Role.AUDITOR, Role.SUPERVISOR):
         return user.agency.subtree_ids()
+    if user.has_role(Role.PROCURATOR):
+        return set()  # a procurator reads by grant only (backend/supervision), never by agency
     return {user.agency_id}
 
 

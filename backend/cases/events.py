@@ -10,6 +10,7 @@ and ``manage.py check`` (enf.E010) refuses an installation where one is unanswer
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from backend.accounts.models import User
@@ -38,6 +39,22 @@ class DecisionChanged:
     kind: str
     triggered_on: dt.date | None
     context: AuditContext | None
+
+
+@domain_event(required=True)  # 过错追究 relies on it
+class DecisionCorrected:
+    """A correction (变更/撤销/确认违法/确认无效, by 复议, 诉讼 or self-correction) was recorded on a decision
+    (行政处罚法 第四十八条第二款; ``case_correct_decision``), published in that transaction after
+    ``DecisionChanged``. The supervision app opens a fault case (过错追究) from a 撤销/确认违法/确认无效."""
+
+    case_id: uuid.UUID
+    agency_id: int
+    correction_id: int
+    kind: str  # DecisionCorrection.Kind
+    by: str  # DecisionCorrection.By
+    reason: str
+    reference: str
+    effective_on: dt.date
 
 
 @domain_event(required=True)

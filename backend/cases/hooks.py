@@ -60,6 +60,16 @@ def notice_withdraw_for_case(
     publish(events.DecisionChanged(case=case, reason=reason, kind=kind, triggered_on=triggered_on, context=context))
 
 
+def decision_corrected(*, case: Case, correction_id: int, kind: str, by: str, reason: str, reference: str,
+                       effective_on: dt.date) -> None:
+    """A correction was recorded on the decision: the supervision app opens a fault case (过错追究) when it
+    takes the decision out of force or finds it illegal."""
+    publish(events.DecisionCorrected(
+        case_id=case.id, agency_id=case.agency_id, correction_id=correction_id, kind=kind, by=by, reason=reason,
+        reference=reference, effective_on=effective_on,
+    ))
+
+
 def case_recorded_activities(*, case_id: Any) -> set[str]:
     """Acts with at least one received audio/video recording among the case's evidence."""
     return set(ask(events.RecordedActivities(case_id=case_id)))

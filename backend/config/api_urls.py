@@ -17,5 +17,6 @@ urlpatterns = with_slash_variants(
         path("", include("backend.sharing.urls")),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),
+        path("", include("backend.supervision.urls")),
     ]
 )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backend.disclosures",
     "backend.sharing",
     "backend.notifications",
+    "backend.supervision",
     "backend.console",
     "backend.config.apps.ProjectConfig",  # last: the project's checks and cross-app commands
 ]
@@ -247,6 +248,12 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
         "PublicNoticeStatusEnum": ["published", "withdrawn"],
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
+        "SupervisionOrderKindEnum": "backend.supervision.models.CorrectionOrder.Kind",
+        "SupervisionOrderStatusEnum": "backend.supervision.models.CorrectionOrder.Status",
+        "FaultCaseStatusEnum": "backend.supervision.models.FaultCase.Status",
+        "FaultFindingEnum": "backend.supervision.models.FaultCase.Finding",
+        "SuggestionStatusEnum": "backend.supervision.models.ProcuratorialSuggestion.Status",
+        "ResponsibleRoleEnum": ["handling_officer", "legal_reviewer", "head", "collective_discussion"],
     },
 }
 
@@ -558,3 +565,10 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE or None,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# --------------------------------------------------------------------------- Supervision (backend/supervision)
+# 检察调阅 grants last at most this many days; a 检察建议 is answered within this many days (人民检察院检察建议
+# 工作规定 第十九条: 两个月). Orders past their deadline unanswered are escalated hourly.
+SUPERVISION_GRANT_MAX_DAYS = env.int("SUPERVISION_GRANT_MAX_DAYS", default=90)
+SUPERVISION_SUGGESTION_DAYS = env.int("SUPERVISION_SUGGESTION_DAYS", default=60)
+CELERY_BEAT_SCHEDULE["supervision-escalate-overdue"] = {"task": "supervision_escalate_overdue", "schedule": 3600}

@@ -61,10 +61,10 @@ class PublicShareDownloadApi(PublicApi):
     )
     def get(self, request: Request, token: str) -> StreamingHttpResponse:
         export = bundles.share_access(token=token, context=audit_context_from_request(request))
-        return _zip_response(export)
+        return bundle_zip_response(export)
 
 
-def _zip_response(export: BundleExport) -> StreamingHttpResponse:
+def bundle_zip_response(export: BundleExport) -> StreamingHttpResponse:
     response = StreamingHttpResponse(bundles.bundle_stream(export), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{bundles.bundle_filename(export)}"'
     response["X-Manifest-SHA256"] = export.manifest_sha256
@@ -130,7 +130,7 @@ class CaseBundleApi(APIView):
     def get(self, request: Request, case_id: Any) -> StreamingHttpResponse:
         case = bundles.case_get_for_bundle(user=request.user, case_id=case_id)
         export = bundles.bundle_export_create(case=case, user=request.user, context=audit_context_from_request(request))
-        return _zip_response(export)
+        return bundle_zip_response(export)
 
 
 @extend_schema(tags=["ledger"])

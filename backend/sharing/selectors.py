@@ -19,6 +19,8 @@ def entry_visible_to(user: Any, event: AuditEvent) -> bool:
         return False
     if user.has_role(Role.AUDITOR):
         return event.agency_id is None or event.agency_id in readable_agency_ids(user)
+    if user.has_role(Role.SUPERVISOR):  # 执法监督人员: the events of the agencies it supervises
+        return event.agency_id is not None and event.agency_id in readable_agency_ids(user)
     if user.has_role(Role.AGENCY_HEAD):
         return event.agency_id is not None and event.agency_id == user.agency_id
     return False

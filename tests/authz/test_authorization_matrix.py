@@ -22,6 +22,8 @@ from django.urls import reverse
 from backend.accounts.permissions import Action
 
 PERSONAS_OF_TABLE, ROWS = load()
+SUPERVISION = "api/v1/supervision/"
+PROCURATORATE = "api/v1/supervision/procuratorate/"
 
 
 def test_the_columns_are_the_personas() -> None:
@@ -64,6 +66,29 @@ def test_the_auditor_is_read_only_everywhere_in_the_table() -> None:
             assert row.expected["auditor"] == 403, f"matrix.txt:{row.line} {row.name} {row.method}"
         else:
             assert row.expected["auditor"] == row.expected["anon"], f"matrix.txt:{row.line}"
+
+
+def test_the_supervisor_writes_only_supervision_in_the_table() -> None:
+    """A 执法监督人员 reads like an auditor of its body; outside /supervision/ every guarded write is 403."""
+    found = endpoints()
+    for row in ROWS:
+        if row.kind != "write" or _is_session(found[row.name]) or found[row.name].route.startswith(SUPERVISION):
+            continue
+        if _needs_auth(row):
+            assert row.expected["supervisor"] == 403, f"matrix.txt:{row.line} {row.name} {row.method}"
+
+
+def test_the_procurator_reaches_only_its_grants_in_the_table() -> None:
+    """A procurator holds no role of an agency: every guarded endpoint outside /supervision/ is 403 to it, and
+    inside it only the procuratorate's own routes open."""
+    found = endpoints()
+    for row in ROWS:
+        endpoint = found[row.name]
+        if not _needs_auth(row) or _is_session(endpoint) or endpoint.route.startswith(PROCURATORATE):
+            continue
+        if row.expected["officer"] == 401:
+            continue  # closed to every token (/metrics: its own bearer or a staff session)
+        assert row.expected["procurator"] in (403, 405), f"matrix.txt:{row.line} {row.name} {row.method}"
 
 
 def test_dead_credentials_get_nothing_in_the_table() -> None:
@@ -115,7 +140,8 @@ def test_every_endpoint_answers_every_persona_as_the_matrix_says(settings, ledge
 
 
 def _write_observed(observed: dict[tuple[str, str], dict[str, int]]) -> None:
-    lines = [f"{'route':<40} {'method':<7}" + "".join(f"{p:>10}" for p in PERSONAS)]
+    widths = {p: max(10, len(p) + 1) for p in PERSONAS}  # a column at least one space wider than its name
+    lines = [f"{'route':<40} {'method':<7}" + "".join(f"{p:>{widths[p]}}" for p in PERSONAS)]
     for (name, method), statuses in observed.items():
-        lines.append(f"{name:<40} {method:<7}" + "".join(f"{statuses[p]:>10}" for p in PERSONAS))
+        lines.append(f"{name:<40} {method:<7}" + "".join(f"{statuses[p]:>{widths[p]}}" for p in PERSONAS))
     MATRIX_FILE.with_name("matrix.observed.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -30,7 +30,7 @@ from backend.ledger.services import AuditContext
 # Column order of matrix.txt.
 PERSONAS = (
     "anon", "officer", "reviewer", "head", "discloser", "auditor", "admin", "other", "revoked", "expired",
-    "inactive",
+    "inactive", "supervisor", "procurator",
 )  # fmt: skip
 PERSONA_HELP = {
     "anon": "no credentials",
@@ -44,6 +44,8 @@ PERSONA_HELP = {
     "revoked": "field officer of agency A whose token names a revoked device",
     "expired": "field officer of agency A, handles case A, 执法证 expired yesterday",
     "inactive": "field officer of agency A, deactivated after the token was issued",
+    "supervisor": "执法监督人员 of 辽源市司法局, the supervising body of agency A (agency B is outside its tree)",
+    "procurator": "检察机关人员 (no agency), granted read access to case A only",
 }
 
 DEVICE_KEY = Ed25519PrivateKey.generate()
@@ -114,7 +116,8 @@ def build_world() -> World:
     from backend.sharing import services as bundles
 
     today = timezone.localdate()
-    agency_a = make_agency("辽源市市场监督管理局", "11220400MB1234567X")
+    bureau = make_agency("辽源市司法局", "11220400MB0000010A")  # supervises agency A, not agency B
+    agency_a = make_agency("辽源市市场监督管理局", "11220400MB1234567X", parent=bureau)
     agency_b = make_agency("辽源市城市管理综合执法局", "11220400MB7654321Y")
     officer = make_user("officer_a", agency_a, [Role.FIELD_OFFICER], credential="A-0001", full_name="张伟")
     officer2 = make_user("officer_a2", agency_a, [Role.FIELD_OFFICER], credential="A-0002", full_name="李娜")
@@ -129,6 +132,8 @@ def build_world() -> World:
     expired = make_user("officer_expired", agency_a, [Role.FIELD_OFFICER], credential="A-0009",
                         valid_until=today - datetime.timedelta(days=1), full_name="周过期")
     inactive = make_user("officer_gone", agency_a, [Role.FIELD_OFFICER], credential="A-0010", full_name="吴离职")
+    supervisor = make_user("supervisor_j", bureau, [Role.SUPERVISOR], full_name="高秀兰")
+    procurator = make_user("procurator_ly", None, [Role.PROCURATOR], full_name="林海")
 
     revoked_device = _device(officer2, revoked=True)
     active_device = _device(officer)
@@ -136,7 +141,8 @@ def build_world() -> World:
         "anon": None, "officer": token_for(officer), "reviewer": token_for(reviewer), "head": token_for(head),
         "discloser": token_for(discloser), "auditor": token_for(auditor), "admin": token_for(admin),
         "other": token_for(other), "revoked": token_for(officer2, device_id=str(revoked_device.id)),
-        "expired": token_for(expired), "inactive": token_for(inactive),
+        "expired": token_for(expired), "inactive": token_for(inactive), "supervisor": token_for(supervisor),
+        "procurator": token_for(procurator),
     }  # fmt: skip
     inactive.is_active = False
     inactive.save()
@@ -203,6 +209,32 @@ def build_world() -> World:
 
     share = bundles.share_create(case=case, user=head, recipient_kind="court", recipient_name="辽源市龙山区人民法院",
                                  context=AuditContext(actor=head))
+    # Supervision records on agency A: an order, a fault case, a grant of case A to the procurator and a 检察建议.
+    from backend.supervision import services as supervision_services
+
+    order = supervision_services.order_issue(
+        actor=supervisor, context=AuditContext(actor=supervisor), agency=agency_a, kind="correction",
+        subject="行政处罚决定未按期公示", findings="两件处罚决定超过7个工作日未公示。",
+        requirement="限期补充公示并报告。",
+        deadline=today + datetime.timedelta(days=15), case=decided,
+    )
+    fault = supervision_services.fault_case_open(
+        actor=supervisor, context=AuditContext(actor=supervisor), case=decided, reason="监督检查中发现认定事实不清。"
+    )
+    grant = supervision_services.grant_create(
+        actor=head, context=AuditContext(actor=head), grantee=procurator, procuratorate="辽源市人民检察院",
+        purpose="行政诉讼监督案件调阅", case_ids=[case.id], days=30,
+    )
+    suggestion = supervision_services.suggestion_file(
+        actor=procurator, context=AuditContext(actor=procurator), grant=grant, case=case,
+        number="辽检行建〔2026〕1号", content="建议规范现场检查笔录的制作。",
+    )
+    from backend.supervision.models import CaseSample
+
+    sample = CaseSample.objects.create(  # a drawn sample of agency A (the draw itself: tests/supervision)
+        issuing_agency=bureau, agency=agency_a, year=today.year, seed="0f1e2d3c", size=1, population=[str(decided.id)],
+        case_ids=[str(decided.id)], strata={"all": {"population": 1, "drawn": 1}}, drawn_by=supervisor,
+    )
     sequence_ledger()
 
     kwargs = {
@@ -214,5 +246,7 @@ def build_world() -> World:
         "key": agency_a.uscc, "number": "A-0001", "year": today.year - 1, "name": "poster.jpg",
         "rule_code": "decision", "supplement_id": 999_999, "extension_id": 999_999, "dispute_id": 999_999,
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
+        "order_id": order.id, "fault_id": fault.id, "grant_id": grant.id, "suggestion_id": suggestion.id,
+        "sample_id": sample.id,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)

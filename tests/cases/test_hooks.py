@@ -10,6 +10,7 @@ from backend.common import events
 from backend.disclosures import subscribers as disclosures
 from backend.evidence import subscribers as evidence
 from backend.reviews import subscribers as reviews
+from backend.supervision import subscribers as supervision
 
 # What answers each one in a complete installation (the module-level autouse fixture replaces some of these
 # per test; ``subscriptions`` is read before, at import).
@@ -23,6 +24,7 @@ EXPECTED = {
     case_events.ReviewTimeLimitExtended: reviews.on_review_time_limit_extended,
     case_events.DecisionMade: disclosures.on_decision_made,
     case_events.DecisionChanged: disclosures.on_decision_changed,
+    case_events.DecisionCorrected: supervision.on_decision_corrected,
     case_events.RecordedActivities: evidence.answer_recorded_activities,
     case_events.EvidenceListText: evidence.answer_evidence_list_text,
     case_events.ReceivedEvidenceCount: evidence.answer_received_evidence_count,

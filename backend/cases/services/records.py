@@ -683,6 +683,10 @@ def case_correct_decision(
     hooks.notice_withdraw_for_case(
         case=case, reason=reason, kind=kind, triggered_on=correction.effective_on, context=context
     )
+    hooks.decision_corrected(
+        case=case, correction_id=correction.pk, kind=kind, by=by, reason=reason, reference=reference,
+        effective_on=correction.effective_on,
+    )
     return case
 
 
