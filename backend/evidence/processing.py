@@ -7,12 +7,14 @@ One run of :func:`evidence_process_item`:
    item is logged and skipped, a ``ready`` item of the current pipeline version is skipped, a permanently
    ``failed`` one is left alone (``force`` — the ``reprocess_evidence`` command — reprocesses both). A
    claim whose worker died (same host, process gone) or went silent (no heartbeat for
-   ``MEDIA_CLAIM_STALE_S``) is taken over; after ``MEDIA_MAX_INTERRUPTIONS`` take-overs the file is
-   assumed to kill workers and ends ``failed``.
+   ``MEDIA_CLAIM_STALE_S``) is taken over (the claim-and-heartbeat mechanism of ``common.owners``); after
+   ``MEDIA_MAX_INTERRUPTIONS`` take-overs the file is assumed to kill workers and ends ``failed``.
 2. **Fetch** the original from storage (local disk or S3) into a per-run scratch directory and
    **re-verify its SHA-256** against the item. A mismatch means the stored original was altered: the item
    ends ``failed`` with an integrity reason, an ``evidence.integrity_alert`` event is recorded, and the
-   bytes are never processed (or served as derivatives).
+   bytes are never processed (or served as derivatives). The item's first run also records the provenance
+   check (SM3, C2PA; ``services.provenance_check``) from the same copy: a new original is read from storage
+   once.
 3. **Process** the copy with :func:`media_pipeline.process` under the ``MEDIA_*`` limits (the stored
    original is only ever read).
 4. **Store** the derivatives through the storage interface under deterministic keys
@@ -36,34 +38,34 @@ import dataclasses
 import datetime
 import hashlib
 import logging
-import math
 import os
 import shutil
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from backend.common.inputs import is_ascii_int
-from backend.common.owners import HOST, local_owner_gone, owner_token
+from backend.common.owners import HOST, Heartbeat, holder_gone, owner_token
 from backend.common.storage import DERIVED_PREFIX, ObjectMissing, StorageError, get_storage
+from backend.evidence.camera_check import MEDIA_FLAG_CODES as MEDIA_FLAG_CODES
+from backend.evidence.camera_check import camera_discrepancies, merge_flags
+from backend.evidence.conf import upload_limits
 from backend.evidence.integrity import file_blocks, original_rehash
 from backend.evidence.models import EvidenceItem
+from backend.evidence.provenance import c2pa_inspect, sm3_hasher
+from backend.evidence.services.provenance_check import PROVENANCE_KINDS, provenance_record, provenance_recorded
 from backend.ledger.services import audit_record
 from media_pipeline import (
     Limits,
     MediaError,
-    MediaInfo,
     ProcessResult,
     RenderOptions,
     TransientMediaError,
@@ -80,8 +82,6 @@ PIPELINE_REVISION = 1
 
 PS = EvidenceItem.ProcessingStatus
 MEDIA_KINDS = ("photo", "video", "audio")
-# Flags this module owns on ``EvidenceItem.flags`` (recomputed on every run, never duplicated).
-MEDIA_FLAG_CODES = frozenset({"exif_time_mismatch", "exif_gps_mismatch"})
 # Keys of ``media_metadata`` that are bookkeeping, not facts about the file (the API hides them).
 INTERNAL_METADATA_KEYS = frozenset({"claim", "interruptions", "queued_at"})
 
@@ -154,11 +154,9 @@ def _holder_dead(claim: dict[str, Any]) -> bool:
     """The claim was taken by a process on this host that no longer exists (a killed worker), or by this
     process in a job that is over."""
     pid = claim.get("pid")
-    if claim.get("host") != HOST or not isinstance(pid, int):
+    if not isinstance(pid, int):
         return False
-    if pid == os.getpid():
-        return claim.get("token") not in _ACTIVE_TOKENS
-    return local_owner_gone(HOST, pid)
+    return holder_gone(host=str(claim.get("host")), pid=pid, token=str(claim.get("token") or ""), active=_ACTIVE_TOKENS)
 
 
 def _claim_is_abandoned(item: EvidenceItem, now: datetime.datetime) -> bool:
@@ -229,152 +227,13 @@ def _mine(claim: Claim) -> Q:
     return Q(pk=claim.item.pk, processing_status=PS.PROCESSING, media_metadata__claim__token=claim.token)
 
 
-class _Heartbeat:
-    """Refresh the claim (``updated_at``) every ``MEDIA_HEARTBEAT_S`` while a long job runs."""
+def _heartbeat(claim: Claim) -> Heartbeat:
+    """Refresh the claim (``updated_at``) every ``MEDIA_HEARTBEAT_S`` while a long job runs (in a thread)."""
 
-    def __init__(self, claim: Claim) -> None:
-        self.claim = claim
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{claim.item.pk}", daemon=True)
+    def beat() -> bool:
+        return bool(EvidenceItem.objects.filter(_mine(claim)).update(updated_at=timezone.now()))
 
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(settings.MEDIA_HEARTBEAT_S):
-                try:
-                    beat = EvidenceItem.objects.filter(_mine(self.claim)).update(updated_at=timezone.now())
-                except DatabaseError:
-                    logger.warning("evidence %s: heartbeat failed", self.claim.item.pk, exc_info=True)
-                    continue
-                if not beat:
-                    self.lost = True
-                    logger.warning("evidence %s: claim lost while processing", self.claim.item.pk)
-                    return
-        finally:
-            connections.close_all()  # this thread's own connections
-
-
-# --------------------------------------------------------------------------- discrepancy flags
-
-
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    radius = 6_371_008.8  # mean Earth radius, metres
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * radius * math.asin(min(1.0, math.sqrt(a)))
-
-
-def camera_time(info: MediaInfo) -> tuple[datetime.datetime | None, str]:
-    """The file's own recording time as an aware datetime, and where it came from.
-
-    EXIF ``DateTimeOriginal`` is the camera's wall clock without a zone: with ``OffsetTimeOriginal`` the
-    pipeline already made it aware (``creation_time``); without it we read it in ``MEDIA_CAMERA_TIMEZONE``
-    (Asia/Shanghai: devices here are set to Beijing time). Container times (MP4 ``creation_time``, Apple's
-    ``creationdate``) carry their own zone.
-    """
-    if info.creation_time is not None:
-        return info.creation_time, ("exif_offset" if info.kind == "image" else "container")
-    if info.datetime_original is not None:
-        zone = ZoneInfo(settings.MEDIA_CAMERA_TIMEZONE)
-        return info.datetime_original.replace(tzinfo=zone), "exif_local"
-    return None, ""
-
-
-def camera_discrepancies(
-    *,
-    info: MediaInfo,
-    captured_at: datetime.datetime,
-    latitude: Decimal | float | None,
-    longitude: Decimal | float | None,
-    accuracy_m: float | None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Compare the camera's own time/GPS with what the device declared at upload.
-
-    Returns ``(check, flags)``: ``check`` goes into ``media_metadata["camera_check"]`` (always, so a
-    reviewer sees both values); ``flags`` are ``exif_time_mismatch`` / ``exif_gps_mismatch`` entries for
-    ``EvidenceItem.flags`` — marks for a person to look at, never a refusal.
-    """
-    check: dict[str, Any] = {}
-    flags: list[dict[str, Any]] = []
-    when, source = camera_time(info)
-    if when is not None:
-        delta = (when - captured_at).total_seconds()
-        tolerance = float(settings.MEDIA_EXIF_TIME_TOLERANCE_S)
-        if info.kind != "image" and info.duration_s:
-            # A recording's container time may be its start or its end: allow the duration too.
-            tolerance += float(info.duration_s)
-        check.update(
-            camera_time=when.isoformat(),
-            camera_time_source=source,
-            declared_captured_at=captured_at.isoformat(),
-            time_difference_s=round(delta, 3),
-            time_tolerance_s=tolerance,
-        )
-        if source == "exif_local":
-            check["camera_time_assumed_zone"] = settings.MEDIA_CAMERA_TIMEZONE
-        if abs(delta) > tolerance:
-            flag: dict[str, Any] = {
-                "code": "exif_time_mismatch",
-                "message": f"文件内记录的拍摄时间与终端申报时间相差 {_human_duration(abs(delta))}",
-                "camera_time": when.isoformat(),
-                "declared": captured_at.isoformat(),
-                "difference_s": round(delta, 3),
-                "source": source,
-            }
-            hours = round(abs(delta) / 3600)
-            if hours >= 1 and abs(abs(delta) - hours * 3600) <= tolerance:
-                flag["message"] += f"（恰约 {hours} 小时，可能是相机时区设置错误）"
-                flag["whole_hours"] = hours if delta > 0 else -hours
-            flags.append(flag)
-    if info.gps is not None and latitude is not None and longitude is not None:
-        distance = _haversine_m(float(latitude), float(longitude), info.gps.lat, info.gps.lon)
-        allowed = float(settings.MEDIA_EXIF_GPS_TOLERANCE_M) + float(accuracy_m or 0.0)
-        check.update(
-            camera_gps={"lat": info.gps.lat, "lon": info.gps.lon, "alt_m": info.gps.alt_m},
-            declared_gps={"lat": float(latitude), "lon": float(longitude), "accuracy_m": accuracy_m},
-            distance_m=round(distance, 1),
-            distance_tolerance_m=allowed,
-        )
-        if distance > allowed:
-            flags.append(
-                {
-                    "code": "exif_gps_mismatch",
-                    "message": f"文件内记录的拍摄位置与终端申报位置相距约 {_human_distance(distance)}",
-                    "camera_gps": {"lat": info.gps.lat, "lon": info.gps.lon},
-                    "declared": {"lat": float(latitude), "lon": float(longitude)},
-                    "distance_m": round(distance, 1),
-                }
-            )
-    return check, flags
-
-
-def _human_duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} 秒"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} 分钟"
-    if seconds < 3 * 86400:
-        return f"{seconds / 3600:.1f} 小时"
-    return f"{seconds / 86400:.0f} 天"
-
-
-def _human_distance(metres: float) -> str:
-    return f"{metres:.0f} 米" if metres < 2000 else f"{metres / 1000:.1f} 公里"
-
-
-def merge_flags(current: list[dict[str, Any]], media_flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Intake and provenance flags stay; this module's flags are replaced by the latest run's."""
-    kept = [f for f in (current or []) if f.get("code") not in MEDIA_FLAG_CODES]
-    return kept + list(media_flags)
+    return Heartbeat(beat, every_s=settings.MEDIA_HEARTBEAT_S, name=f"heartbeat-{claim.item.pk}")
 
 
 # --------------------------------------------------------------------------- the job
@@ -408,7 +267,7 @@ def _process_claimed(claim: Claim) -> str:
     item = claim.item
     started = time.monotonic()
     try:
-        with _Heartbeat(claim) as heartbeat:
+        with _heartbeat(claim) as heartbeat:
             output = _run(item)
         if heartbeat.lost:
             logger.warning("evidence %s: claim lost; results of this run are not recorded", item.pk)
@@ -467,7 +326,8 @@ def _process_claimed(claim: Claim) -> str:
 def _soft_time_limit() -> type[BaseException]:
     from celery.exceptions import SoftTimeLimitExceeded
 
-    return SoftTimeLimitExceeded
+    exceeded: type[BaseException] = SoftTimeLimitExceeded
+    return exceeded
 
 
 class _IntegrityMismatch(Exception):
@@ -497,7 +357,14 @@ def _run(item: EvidenceItem) -> _Output:
             storage.download_to(item.storage_key, original)
         except OSError as exc:  # local disk full or unwritable while copying
             raise ScratchUnavailable(str(exc)) from exc
-        integrity = original_rehash(item, blocks=file_blocks(original))
+        # The provenance check (SHA-256, SM3, C2PA) reads the same local copy: one read of the stored original.
+        provenance_due = not provenance_recorded(item)
+        sm3 = sm3_hasher() if provenance_due and upload_limits().sm3_enabled else None
+        integrity = original_rehash(item, blocks=file_blocks(original), sinks=[sm3.update] if sm3 is not None else [])
+        if provenance_due:
+            c2pa = c2pa_inspect(str(original), mime=item.content_type) if item.kind in PROVENANCE_KINDS else {}
+            sm3_hex = sm3.hexdigest() if sm3 is not None else None
+            provenance_record(item=item, stored_ok=integrity.intact, sm3=sm3_hex, c2pa=c2pa)
         if not integrity.intact:
             raise _IntegrityMismatch(integrity.sha256, integrity.size)
         original.chmod(0o444)  # the copy too: nothing in the pipeline may write to it
@@ -799,7 +666,8 @@ def _clean_scratch() -> None:
     for path in root.glob(f"{SCRATCH_PREFIX}*"):
         try:
             host_pid = path.name[len(SCRATCH_PREFIX) :].rsplit("-", 2)
-            dead = len(host_pid) == 3 and is_ascii_int(host_pid[1]) and local_owner_gone(host_pid[0], int(host_pid[1]))
+            dead = len(host_pid) == 3 and is_ascii_int(host_pid[1])
+            dead = dead and holder_gone(host=host_pid[0], pid=int(host_pid[1]), token="")
             if path.is_dir() and (dead or path.stat().st_mtime < too_old):
                 with contextlib.suppress(OSError):
                     shutil.rmtree(path)

@@ -79,7 +79,8 @@ class _GmsslSm3:
     def hexdigest(self) -> str:
         from gmssl import func, sm3
 
-        return sm3.sm3_hash(func.bytes_to_list(b"".join(self._parts)))
+        digest: str = sm3.sm3_hash(func.bytes_to_list(b"".join(self._parts)))
+        return digest
 
 
 def sm3_hasher() -> Any:

@@ -91,8 +91,9 @@ def _recover_on_worker_start(sender: object = None, **_kwargs: object) -> None:
 def evidence_provenance(item_id: str) -> None:
     """Re-verify the stored SHA-256, optional SM3, C2PA manifest (one read of the original).
 
-    Runs alongside ``evidence_process``; both write ``flags``, each under the item's row lock and merging
-    with the current value, so neither loses the other's flags.
+    A new upload no longer enqueues it: ``evidence_process`` runs the same check on its local copy. It stays for
+    tasks queued before that change and for a check run by hand. Both write ``flags``, each under the item's row
+    lock and merging with the current value, so neither loses the other's flags.
     """
     from backend.evidence.services import evidence_record_provenance
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.utils import timezone
 
+from backend.common.owners import Heartbeat
 from backend.common.storage import StorageError, get_storage
 from backend.evidence.conf import upload_limits
 from backend.evidence.hashstate import ResumableSha256
@@ -148,7 +148,10 @@ def _stream_body(
     position = upload.offset
     remaining = content_length
     since_checkpoint = 0
-    last_beat = time.monotonic()
+    heartbeat = Heartbeat(
+        lambda: bool(Upload.objects.filter(pk=upload.pk, lock_token=token).update(lock_heartbeat_at=timezone.now())),
+        every_s=HEARTBEAT_SECONDS,
+    )
     # A checkpoint in flight: (durability future, offset it covers, hash state at that offset, head).
     pending: tuple[Any, int, bytes, bytes] | None = None
     # The previous block's chunk-checksum update, running in _CHUNK_HASH_POOL (updates stay in order).
@@ -178,16 +181,14 @@ def _stream_body(
                 _commit_progress(
                     upload=upload, token=token, offset=at, hash_state=hash_state, state=synced.result(), head=at_head
                 )
-                last_beat = time.monotonic()
+                heartbeat.touch()  # the progress update refreshed the claim too
             if chunk_hash is None and pending is None and since_checkpoint >= limits.checkpoint_bytes:
                 # Without a chunk checksum every received byte is kept, so a long body is acknowledged in
                 # steps; the fdatasync runs in the background while the next bytes arrive.
                 pending = (writer.commit_async(), position, hasher.state(), head)
                 since_checkpoint = 0
-            elif time.monotonic() - last_beat > HEARTBEAT_SECONDS:
-                if not Upload.objects.filter(pk=upload.pk, lock_token=token).update(lock_heartbeat_at=timezone.now()):
-                    raise TusError("upload_locked", "写入权已被其他请求接管", status=423)
-                last_beat = time.monotonic()
+            elif not heartbeat.tick():
+                raise TusError("upload_locked", "写入权已被其他请求接管", status=423)
         if pending is not None:
             pending[0].result()  # never close or truncate under a running fdatasync
             pending = None

@@ -8,8 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from backend.common.inputs import is_ascii_int
-from backend.common.owners import local_owner_gone, owner_token
+from backend.common.owners import holder_gone, owner_token, token_holder
 from backend.evidence.conf import upload_limits
 from backend.evidence.models import Upload
 from backend.evidence.tus import TusError
@@ -19,11 +18,8 @@ from backend.evidence.tus import TusError
 
 def _lock_is_dead(token: str) -> bool:
     """A lock taken by a process on this host that no longer exists (e.g. the server was restarted)."""
-    try:
-        host, pid, _rest = token.split("|", 2)
-    except ValueError:
-        return False
-    return is_ascii_int(pid) and local_owner_gone(host, int(pid))
+    holder = token_holder(token)
+    return holder is not None and holder_gone(host=holder[0], pid=holder[1], token=token)
 
 
 def upload_claim(*, upload: Upload, expect_unchanged: bool = False) -> str:

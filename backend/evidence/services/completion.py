@@ -106,11 +106,11 @@ def _flags(upload: Upload, received_at: datetime.datetime) -> list[dict[str, Any
 
 
 def _enqueue_processing(item_id: uuid.UUID) -> None:
-    from backend.evidence.tasks import evidence_process, evidence_provenance
+    from backend.evidence.tasks import evidence_process
 
     def send() -> None:
+        # One task reads the new original once: processing, with the provenance check on its local copy.
         evidence_process.delay(str(item_id))
-        evidence_provenance.delay(str(item_id))
 
     transaction.on_commit(send)
 
