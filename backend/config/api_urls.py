@@ -12,6 +12,7 @@ urlpatterns = with_slash_variants(
         path("", include("backend.evidence.urls")),
         path("", include("backend.reviews.urls")),
         path("", include("backend.disclosures.urls")),
+        path("", include("backend.execution.urls")),
         path("", include("backend.ledger.urls")),
         path("calendar/notices/", HolidayNoticeImportApi.as_view(), name="calendar-notice-import"),
         path("", include("backend.notifications.urls")),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "backend.evidence",
     "backend.reviews",
     "backend.disclosures",
+    "backend.execution",
     "backend.notifications",
     "backend.console",
 ]
@@ -242,6 +243,11 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
         "PublicNoticeStatusEnum": ["published", "withdrawn"],
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
+        "ChannelEnum": "backend.notifications.models.Delivery.Channel",  # its name before Payment.Channel
+        "PaymentChannelEnum": "backend.execution.models.Payment.Channel",
+        "RemedyKindEnum": "backend.execution.models.Remedy.Kind",
+        "RemedyStatusEnum": "backend.execution.models.Remedy.Status",
+        "RemedyOutcomeEnum": "backend.execution.models.Remedy.Outcome",
     },
 }
 

@@ -28,6 +28,7 @@ from backend.cases.deadlines import (
     deadline_open,
     decision_deadline_refresh,
 )
+from backend.cases.events import CaseClosing, DecisionServed
 from backend.cases.models import (
     Activity,
     Case,
@@ -63,6 +64,7 @@ from backend.cases.workflow import TRANSITIONS, Transition
 from backend.common.calendar import get_calendar
 from backend.common.clock import ensure_not_future
 from backend.common.errors import ApplicationError, Forbidden, PreconditionFailed
+from backend.common.events import publish
 from backend.common.workdays import get_rule
 from backend.ledger.services import AuditContext, audit_record
 
@@ -846,9 +848,11 @@ def case_serve(
     deadline_meet(case=case, code="DECISION_SERVICE", on=acted_on)
     if case.fine_amount:
         deadline_open(case=case, code="PAYMENT", anchor_on=served_on, kind=CaseDeadline.Kind.PARTY)
-    return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
+    case = _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
                    data={"method": method, "served_on": served_on, "acted_on": acted_on,
                          "document_id": str(document.id)})
+    publish(DecisionServed(case_id=case.id, served_on=served_on))
+    return case
 
 
 @transaction.atomic
@@ -892,6 +896,9 @@ def case_close(
     """结案审批 (市场监管程序规定 第七十七条): executed, or nothing to execute (warning; 不予处罚; 移送)."""
     now, today = resolve_now(now)
     case, t = _begin(name="close", case=case, actor=actor, expected_version=expected_version)
+    # What happened after the decision (payments, 复议/诉讼, property) is the execution app's to check; its
+    # refusal names the open item, so it is asked first.
+    publish(CaseClosing(case_id=case.id, closing_on=today))
     nothing_to_execute = not case.fine_amount and not case.confiscation_amount
     if case.status == S.DECIDED and case.decision_outcome == DecisionOutcome.PENALTY:
         raise PreconditionFailed("decision_not_served", "处罚决定书尚未送达，不能结案")

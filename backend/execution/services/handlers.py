@@ -1,0 +1,38 @@
+"""Handlers of the case lifecycle's domain events (subscribed in ``ExecutionConfig.ready``)."""
+
+from __future__ import annotations
+
+from backend.cases.deadlines import deadline_open
+from backend.cases.events import CaseClosing, DecisionServed
+from backend.cases.models import Case, CaseDeadline
+from backend.common.errors import PreconditionFailed
+from backend.execution.models import Remedy
+from backend.execution.selectors import execution_account
+
+
+def on_decision_served(event: DecisionServed) -> None:
+    """The party's remedy periods run from service — the day the party knows of the decision: 60 days for
+    复议 (行政复议法 第二十条), 6 months for a suit (行政诉讼法 第四十六条). Both are the party's windows."""
+    case = Case.objects.get(pk=event.case_id)
+    for code in ("ADMIN_REVIEW_WINDOW", "LITIGATION_WINDOW"):
+        deadline_open(case=case, code=code, anchor_on=event.served_on, kind=CaseDeadline.Kind.WINDOW)
+
+
+def on_case_closing(event: CaseClosing) -> None:
+    """结案 only when nothing is left open (市场监督管理行政处罚程序规定 第七十七条): no pending 复议/诉讼 (its
+    outcome may change the decision) and no balance — fine, confiscated gains or 加处罚款."""
+    case = Case.objects.get(pk=event.case_id)
+    pending = Remedy.objects.filter(case=case, status=Remedy.Status.PENDING).first()
+    if pending is not None:
+        raise PreconditionFailed(
+            "remedy_pending",
+            f"{pending.get_kind_display()}尚未审结，不能结案",
+            extra={"remedy_id": pending.pk, "kind": pending.kind},
+        )
+    account = execution_account(case=case, as_of=event.closing_on)
+    if account.balance > 0:
+        raise PreconditionFailed(
+            "execution_balance_open",
+            f"尚有{account.balance}元未缴清（含加处罚款{account.surcharge.amount}元），不能结案",
+            extra={"balance": str(account.balance), "surcharge": str(account.surcharge.amount)},
+        )

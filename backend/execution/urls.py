@@ -1,0 +1,13 @@
+from django.urls import path
+
+from backend.execution import apis
+
+urlpatterns = [
+    path("cases/<uuid:case_id>/account/", apis.ExecutionAccountApi.as_view(), name="execution-account"),
+    path("cases/<uuid:case_id>/payments/", apis.PaymentRecordApi.as_view(), name="execution-payments"),
+    path("cases/<uuid:case_id>/remedies/", apis.RemedyListFileApi.as_view(), name="execution-remedies"),
+    *(
+        path(f"cases/<uuid:case_id>/remedies/<int:remedy_id>/{name}/", view.as_view(), name=f"execution-remedy-{name}")
+        for name, view in apis.REMEDY_STEP_APIS.items()
+    ),
+]
