@@ -157,6 +157,7 @@ def surcharge_accrued(
     payments: list[tuple[dt.date, Decimal]],
     paused: list[tuple[dt.date, dt.date | None]],
     as_of: dt.date,
+    counted_from: dt.date | None = None,
 ) -> Surcharge:
     """The one computation of 加处罚款 (行政处罚法 第七十二条第一项; 行政强制法 第四十五条).
 
@@ -167,6 +168,7 @@ def surcharge_accrued(
     stops the accrual from the next day (paid one day late: one day). Days within a ``paused`` span
     ``(filed on, concluded on or None)`` are not counted (第七十三条第三款: 加处罚款的数额在行政复议或者
     行政诉讼期间不予计算). The total never exceeds the fine (第七十二条第一项; 行政强制法 第四十五条第二款).
+    ``counted_from``: no day before it counts (the schedule took effect then, e.g. an approved 分期).
     """
     zero = Decimal("0")
     if not fine or fine <= 0 or not schedule:
@@ -175,7 +177,7 @@ def surcharge_accrued(
     paid_sorted = sorted(payments)
     first_late = dues[0][0] + dt.timedelta(days=1)
     total, days, paused_days, since = zero, 0, 0, None
-    day = first_late
+    day = max(first_late, counted_from) if counted_from else first_late
     while day <= as_of:
         due_before = sum((amount for last, amount in dues if last < day), zero)
         paid_before = sum((amount for on, amount in paid_sorted if on < day), zero)

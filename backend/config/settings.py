@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
         "ChannelEnum": "backend.notifications.models.Delivery.Channel",  # its name before Payment.Channel
         "PaymentChannelEnum": "backend.execution.models.Payment.Channel",
+        "PaymentPlanKindEnum": "backend.execution.models.PaymentPlan.Kind",
+        "PaymentPlanStatusEnum": "backend.execution.models.PaymentPlan.Status",
+        "EnforcementKindEnum": "backend.execution.models.EnforcementAction.Kind",
+        "EnforcementRulingEnum": "backend.execution.models.EnforcementAction.Ruling",
+        "EnforcementOutcomeEnum": "backend.execution.models.EnforcementAction.Outcome",
         "RemedyKindEnum": "backend.execution.models.Remedy.Kind",
         "RemedyStatusEnum": "backend.execution.models.Remedy.Status",
         "RemedyOutcomeEnum": "backend.execution.models.Remedy.Outcome",

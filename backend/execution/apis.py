@@ -24,13 +24,24 @@ from backend.common.idempotency import IdempotentAPIMixin
 from backend.execution import selectors, services
 from backend.execution.serializers import (
     AccountOutputSerializer,
+    CourtApplyInputSerializer,
+    CourtRulingInputSerializer,
+    EnforcementConcludeInputSerializer,
+    EnforcementDecideInputSerializer,
+    EnforcementOutputSerializer,
     PaymentRecordInputSerializer,
     PaymentRecordOutputSerializer,
+    PlanApplyInputSerializer,
+    PlanDecideInputSerializer,
+    PlanOutputSerializer,
     RemedyConcludeInputSerializer,
     RemedyFileInputSerializer,
     RemedyOutputSerializer,
     RemedySuspendInputSerializer,
     RemedyWithdrawInputSerializer,
+    ReminderIssueInputSerializer,
+    ReminderServeInputSerializer,
+    ReminderStatementInputSerializer,
 )
 from backend.ledger.services import audit_context_from_request
 
@@ -172,3 +183,149 @@ REMEDY_STEP_APIS = {
         "撤回复议申请 / 撤诉: the decision stands; the surcharge counts again.",
     ),
 }
+
+
+class PlanListApplyApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        responses=PlanOutputSerializer(many=True),
+        description="The case's 延期/分期 applications and plans, oldest first.",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(PlanOutputSerializer(selectors.plan_list(case=_case(request, case_id)), many=True).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PlanApplyInputSerializer,
+        responses={201: PlanOutputSerializer},
+        description="The party's application to defer or pay in instalments (第六十六条第二款).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = PlanApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_apply(
+            case=case,
+            actor=request.user,
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+class PlanDecideApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PlanDecideInputSerializer,
+        responses=PlanOutputSerializer,
+        description="The head approves or refuses, with reasons; an approved schedule replaces the 15-day period.",
+    )
+    def post(self, request: Request, case_id: uuid.UUID, plan_id: int) -> Response:
+        case = _case(request, case_id)
+        data = PlanDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_decide(
+            case=case,
+            plan_id=plan_id,
+            actor=request.user,
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PlanOutputSerializer(plan).data)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+def _enforcement_body(case: Case) -> dict[str, Any]:
+    return {**selectors.enforcement_record(case=case), "case_version": _fresh(case).version}
+
+
+class EnforcementApi(APIView):
+    @extend_schema(
+        tags=["execution"],
+        responses=EnforcementOutputSerializer,
+        description="The 催告书 and the enforcement actions of the case (行政强制法 第三十五条至第五十八条).",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(EnforcementOutputSerializer(_enforcement_body(_case(request, case_id))).data)
+
+
+ENFORCEMENT_STEPS: dict[str, tuple[type, Callable[..., Any], str]] = {
+    "reminder": (
+        ReminderIssueInputSerializer,
+        services.reminder_issue,
+        "催告书 once the period to pay has passed with a balance (第三十五条).",
+    ),
+    "reminder_served": (
+        ReminderServeInputSerializer,
+        services.reminder_serve,
+        "The 催告书 was served: ten working days before the court may be asked (第五十四条).",
+    ),
+    "statement": (
+        ReminderStatementInputSerializer,
+        services.reminder_statement,
+        "The party's 陈述、申辩 and the agency's review (第三十六条).",
+    ),
+    "decision": (
+        EnforcementDecideInputSerializer,
+        services.enforcement_decide,
+        "The agency's own 强制执行决定 where a law gives it the power (第三十七条、第四十六条). Head only.",
+    ),
+    "court_application": (
+        CourtApplyInputSerializer,
+        services.court_apply,
+        "Apply to the people's court (第五十三条、第五十四条). Head only.",
+    ),
+    "court_ruling": (CourtRulingInputSerializer, services.court_ruling, "The court's ruling (第五十七条、第五十八条)."),
+    "outcome": (
+        EnforcementConcludeInputSerializer,
+        services.enforcement_conclude,
+        "执行完毕, 中止执行 (第三十九条) or 终结执行 (第四十条). Head only.",
+    ),
+}
+
+
+def _enforcement_step_api(name: str) -> type[APIView]:
+    input_serializer, service, description = ENFORCEMENT_STEPS[name]
+
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=EnforcementOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            service(
+                case=case,
+                actor=request.user,
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **data.validated_data,
+            )
+            body = _enforcement_body(case)
+            response = Response(EnforcementOutputSerializer(body).data)
+            response["ETag"] = f'"{body["case_version"]}"'
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Enforcement" + "".join(p.title() for p in name.split("_")) + "Api"
+    return _Api
+
+
+ENFORCEMENT_STEP_APIS = {name: _enforcement_step_api(name) for name in ENFORCEMENT_STEPS}

@@ -113,3 +113,143 @@ class Remedy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.status}"
+
+
+class PaymentPlan(models.Model):
+    """暂缓（延期）或分期缴纳罚款 (行政处罚法 第六十六条第二款): the party's written application for economic
+    hardship, the head's approval or refusal with reasons, and the approved schedule (``Instalment`` rows).
+
+    APPLIED → APPROVED | REFUSED (the head, ``plan_decide``). Approved: the unpaid amount falls due on the
+    schedule instead of the 15-day period, so 加处罚款 counts only on an instalment left unpaid after its day.
+    """
+
+    class Kind(models.TextChoices):
+        DEFERRAL = "deferral", _("延期（暂缓）缴纳")
+        INSTALMENTS = "instalments", _("分期缴纳")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_plans")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("申请事项"), max_length=12, choices=Kind.choices)
+    applied_on = models.DateField(_("申请日期"))
+    reason = models.TextField(_("申请理由（经济困难情况）"))
+    proposed = models.JSONField(_("申请的缴纳计划"), default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(_("审批理由"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["applied_on", "pk"]
+        constraints = [
+            # One open application or approved plan at a time.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status__in=["applied", "approved"]), name="execution_one_live_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"
+
+
+class Instalment(models.Model):
+    """One date and amount of an approved plan. ``due_on`` as approved; ``last_day`` as the calendar counts it
+    (a rest day rolls forward, 市场监督管理行政处罚程序规定 第八十条) — the day after it 加处罚款 may start."""
+
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    last_day = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "seq"], name="execution_instalment_seq_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="execution_instalment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} #{self.seq} {self.amount} {self.due_on}"
+
+
+class EnforcementReminder(models.Model):
+    """催告书 (行政强制法 第三十五条): before compelling performance the agency reminds the party in writing — the
+    period and manner of performance, the amount, and the right to state and defend (第三十六条, recorded here
+    with whether it was adopted). Served like a decision (第三十八条); the court may be asked only ten working
+    days after service (第五十四条: ``ENFORCEMENT_REMINDER``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enforcement_reminders")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField(_("催告日期"))
+    amount = models.DecimalField(_("催告金额（元）"), max_digits=14, decimal_places=2)
+    perform_by = models.DateField(_("履行期限"))
+    content = models.TextField(_("催告内容"), blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    service_method = models.CharField(_("送达方式"), max_length=20, blank=True)
+    statement = models.TextField(_("当事人陈述、申辩"), blank=True)
+    statement_on = models.DateField(null=True, blank=True)
+    statement_adopted = models.BooleanField(null=True)
+    statement_review = models.TextField(_("复核意见"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["issued_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 催告 {self.issued_on}"
+
+
+class EnforcementAction(models.Model):
+    """强制执行: the agency's own 强制执行决定 where a law gives it the power (行政强制法 第三十七条、
+    第四十六条), or an application to the people's court (第五十三条至第五十五条) with the court's ruling
+    (第五十七条、第五十八条); then the outcome: 执行完毕, 中止执行 (第三十九条) or 终结执行 (第四十条)."""
+
+    class Kind(models.TextChoices):
+        AGENCY_DECISION = "agency_decision", _("行政机关强制执行决定")
+        COURT_APPLICATION = "court_application", _("申请人民法院强制执行")
+
+    class Ruling(models.TextChoices):
+        GRANTED = "granted", _("裁定准予执行")
+        REFUSED = "refused", _("裁定不予执行")
+
+    class Outcome(models.TextChoices):
+        EXECUTED = "executed", _("执行完毕")
+        SUSPENDED = "suspended", _("中止执行")
+        TERMINATED = "terminated", _("终结执行")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enforcement_actions")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reminder = models.ForeignKey(EnforcementReminder, on_delete=models.PROTECT, related_name="actions")
+    acted_on = models.DateField(_("决定或申请日期"))
+    body = models.CharField(_("受理法院"), max_length=200, blank=True)
+    legal_power = models.CharField(_("强制执行权的法律依据"), max_length=500, blank=True)
+    method = models.CharField(_("强制执行方式"), max_length=200, blank=True)
+    reference = models.CharField(_("决定书或申请书文号"), max_length=128, blank=True)
+    ruling = models.CharField(max_length=10, choices=Ruling.choices, blank=True)
+    ruled_on = models.DateField(null=True, blank=True)
+    ruling_reference = models.CharField(_("裁定书文号"), max_length=128, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["acted_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.acted_on}"

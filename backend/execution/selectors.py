@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from backend.cases.models import Case, CaseDeadline, CashCollection, DecisionState, PenaltyKind
 from backend.cases.rules import Surcharge, surcharge_accrued
-from backend.execution.models import Payment, Remedy
+from backend.execution.models import EnforcementAction, EnforcementReminder, Payment, PaymentPlan, Remedy
 
 ZERO = Decimal("0.00")
 VOID_STATES = (DecisionState.REVOKED, DecisionState.CONFIRMED_VOID)
@@ -23,6 +23,16 @@ class PaymentLine:
     amount: Decimal
     channel: str
     reference: str
+
+
+@dataclass(frozen=True)
+class InstalmentLine:
+    seq: int
+    due_on: dt.date
+    last_day: dt.date
+    amount: Decimal
+    paid: Decimal
+    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Account:
     decision_void: bool
     remedy_pending: bool
     payments: list[PaymentLine] = field(default_factory=list)
+    plan_id: int | None = None
+    instalments: list[InstalmentLine] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -56,7 +68,9 @@ class Account:
             return "paid"
         if self.due_on is None:
             return "not_served"
-        if self.surcharge.amount > 0 or (self.due_on < self.as_of and self.balance > 0):
+        if self.surcharge.amount > 0 or any(i.overdue for i in self.instalments):
+            return "overdue"
+        if self.due_on < self.as_of and self.balance > 0:
             return "overdue"
         return "due"
 
@@ -112,10 +126,45 @@ def execution_account(*, case: Case, as_of: dt.date) -> Account:
     payments = [(line.paid_on, line.amount) for line in lines if line.paid_on <= as_of]
     paid = sum((amount for _, amount in payments), ZERO)
     due_on = payment_due_on(case=case)
+    paused = remedy_spans(case=case)
     schedule = [(due_on, owed)] if due_on is not None and owed > 0 else []
-    surcharge = surcharge_accrued(
-        fine=fine, schedule=schedule, payments=payments, paused=remedy_spans(case=case), as_of=as_of
-    )
+    plan = PaymentPlan.objects.filter(case=case, status=PaymentPlan.Status.APPROVED).first()
+    instalments: list[InstalmentLine] = []
+    if plan is None or not schedule:
+        surcharge = surcharge_accrued(fine=fine, schedule=schedule, payments=payments, paused=paused, as_of=as_of)
+    else:
+        # 第六十六条第二款: up to the approval the 15-day period applied; from the next day the schedule does.
+        rows = list(plan.instalments.all())
+        covered = max(owed - sum((i.amount for i in rows), ZERO), ZERO)  # what was paid before the application
+        before = surcharge_accrued(
+            fine=fine, schedule=schedule, payments=payments, paused=paused, as_of=min(as_of, plan.decided_on)
+        )
+        planned = ([(due_on, covered)] if covered > 0 else []) + [(i.last_day, i.amount) for i in rows]
+        after = surcharge_accrued(
+            fine=fine,
+            schedule=planned,
+            payments=payments,
+            paused=paused,
+            as_of=as_of,
+            counted_from=plan.decided_on + dt.timedelta(days=1),
+        )
+        amount = min(before.amount + after.amount, fine)
+        surcharge = Surcharge(
+            before.since or after.since,
+            before.days + after.days,
+            before.paused_days + after.paused_days,
+            amount,
+            amount == fine,
+        )
+        remaining = max(min(paid, owed) - covered, ZERO)
+        for i in rows:
+            share = min(i.amount, remaining)
+            remaining -= share
+            instalments.append(
+                InstalmentLine(i.seq, i.due_on, i.last_day, i.amount, share, share < i.amount and i.last_day < as_of)
+            )
+        unsettled = [line for line in instalments if line.paid < line.amount]
+        due_on = unsettled[0].last_day if unsettled else rows[-1].last_day
     total = owed + surcharge.amount
     return Account(
         as_of=as_of,
@@ -130,6 +179,8 @@ def execution_account(*, case: Case, as_of: dt.date) -> Account:
         decision_void=void,
         remedy_pending=Remedy.objects.filter(case=case, status=Remedy.Status.PENDING).exists(),
         payments=lines,
+        plan_id=plan.pk if plan is not None else None,
+        instalments=instalments,
     )
 
 
@@ -139,3 +190,14 @@ def payment_list(*, case: Case) -> QuerySet[Payment]:
 
 def remedy_list(*, case: Case) -> QuerySet[Remedy]:
     return Remedy.objects.filter(case=case).select_related("recorded_by", "concluded_by")
+
+
+def plan_list(*, case: Case) -> QuerySet[PaymentPlan]:
+    return PaymentPlan.objects.filter(case=case).prefetch_related("instalments")
+
+
+def enforcement_record(*, case: Case) -> dict[str, Any]:
+    return {
+        "reminders": list(EnforcementReminder.objects.filter(case=case)),
+        "actions": list(EnforcementAction.objects.filter(case=case)),
+    }

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from backend.cases.serializers import MeasureSerializer
 from backend.common.fields import ClientDateField
-from backend.execution.models import Payment, Remedy
+from backend.execution.models import EnforcementAction, EnforcementReminder, Instalment, Payment, PaymentPlan, Remedy
 from backend.execution.selectors import Account
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -47,6 +47,15 @@ class SurchargeOutputSerializer(serializers.Serializer):
     capped = serializers.BooleanField(help_text="Reached the amount of the fine (its ceiling).")
 
 
+class InstalmentLineOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    due_on = serializers.DateField(help_text="As approved.")
+    last_day = serializers.DateField(help_text="As the calendar counts it (a rest day rolls forward).")
+    amount = serializers.DecimalField(**AMOUNT)
+    paid = serializers.DecimalField(**AMOUNT)
+    overdue = serializers.BooleanField(help_text="Unpaid after its last day: 加处罚款 counts on it.")
+
+
 class AccountOutputSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     state = serializers.ChoiceField(choices=["void", "nothing_owed", "paid", "not_served", "due", "overdue"])
@@ -61,6 +70,8 @@ class AccountOutputSerializer(serializers.Serializer):
     decision_void = serializers.BooleanField()
     remedy_pending = serializers.BooleanField()
     payments = PaymentLineOutputSerializer(many=True)
+    plan_id = serializers.IntegerField(allow_null=True, help_text="The approved 延期/分期 plan, if any.")
+    instalments = InstalmentLineOutputSerializer(many=True)
 
     def to_representation(self, instance: Account) -> dict[str, Any]:
         return super().to_representation(instance)
@@ -118,3 +129,142 @@ class RemedyOutputSerializer(serializers.ModelSerializer):
             "correction",
             "recorded_at",
         )
+
+
+class ScheduleItemSerializer(serializers.Serializer):
+    due_on = serializers.DateField(help_text="Last day to pay this part.")
+    amount = serializers.DecimalField(**AMOUNT, min_value=Decimal("0.01"))
+
+
+class PlanApplyInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PaymentPlan.Kind.choices)
+    reason = serializers.CharField(max_length=2000, help_text="The party's economic hardship (确有经济困难).")
+    applied_on = ClientDateField(required=False, allow_null=True)
+    schedule = ScheduleItemSerializer(many=True, help_text="One date (延期) or two or more (分期), ascending.")
+
+
+class PlanDecideInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, help_text="Reasons, for an approval and for a refusal.")
+    decided_on = ClientDateField(required=False, allow_null=True)
+
+
+class InstalmentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instalment
+        fields = ("seq", "due_on", "last_day", "amount")
+
+
+class PlanOutputSerializer(serializers.ModelSerializer):
+    instalments = InstalmentOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PaymentPlan
+        fields = (
+            "id",
+            "kind",
+            "applied_on",
+            "reason",
+            "proposed",
+            "status",
+            "decided_on",
+            "decision_reason",
+            "instalments",
+            "recorded_at",
+        )
+
+
+class ReminderIssueInputSerializer(serializers.Serializer):
+    perform_by = serializers.DateField(help_text="The period to perform stated in the 催告书 (第三十五条第一项).")
+    content = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    issued_on = ClientDateField(required=False, allow_null=True)
+
+
+class ReminderServeInputSerializer(serializers.Serializer):
+    reminder_id = serializers.IntegerField(min_value=1)
+    method = serializers.ChoiceField(
+        choices=["direct", "left_at_residence", "post", "entrusted", "electronic", "public_notice"]
+    )
+    served_on = ClientDateField(required=False, allow_null=True)
+
+
+class ReminderStatementInputSerializer(serializers.Serializer):
+    reminder_id = serializers.IntegerField(min_value=1)
+    statement = serializers.CharField(max_length=4000)
+    adopted = serializers.BooleanField()
+    review = serializers.CharField(max_length=2000, help_text="The agency's review of the statement (第三十六条).")
+    stated_on = ClientDateField(required=False, allow_null=True)
+
+
+class CourtApplyInputSerializer(serializers.Serializer):
+    reminder_id = serializers.IntegerField(min_value=1)
+    court = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    applied_on = ClientDateField(required=False, allow_null=True)
+
+
+class CourtRulingInputSerializer(serializers.Serializer):
+    action_id = serializers.IntegerField(min_value=1)
+    ruling = serializers.ChoiceField(choices=EnforcementAction.Ruling.choices)
+    reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    ruled_on = ClientDateField(required=False, allow_null=True)
+
+
+class EnforcementDecideInputSerializer(serializers.Serializer):
+    reminder_id = serializers.IntegerField(min_value=1)
+    legal_power = serializers.CharField(max_length=500, help_text="The law that gives this agency the power.")
+    method = serializers.CharField(max_length=200, help_text="划拨存款、拍卖查封财物 …")
+    reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    decided_on = ClientDateField(required=False, allow_null=True)
+
+
+class EnforcementConcludeInputSerializer(serializers.Serializer):
+    action_id = serializers.IntegerField(min_value=1)
+    outcome = serializers.ChoiceField(choices=EnforcementAction.Outcome.choices)
+    reason = serializers.CharField(max_length=2000)
+    concluded_on = ClientDateField(required=False, allow_null=True)
+
+
+class ReminderOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnforcementReminder
+        fields = (
+            "id",
+            "issued_on",
+            "amount",
+            "perform_by",
+            "content",
+            "served_on",
+            "service_method",
+            "statement",
+            "statement_on",
+            "statement_adopted",
+            "statement_review",
+        )
+
+
+class EnforcementActionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnforcementAction
+        fields = (
+            "id",
+            "kind",
+            "reminder",
+            "acted_on",
+            "body",
+            "legal_power",
+            "method",
+            "reference",
+            "ruling",
+            "ruled_on",
+            "ruling_reference",
+            "outcome",
+            "outcome_on",
+            "outcome_reason",
+        )
+
+
+class EnforcementOutputSerializer(serializers.Serializer):
+    reminders = ReminderOutputSerializer(many=True)
+    actions = EnforcementActionOutputSerializer(many=True)
+    case_version = serializers.IntegerField()

@@ -47,6 +47,10 @@ STEPS: dict[str, Step] = {s.name: s for s in (
     # --- 履行 --------------------------------------------------------------------------------------------
     _s("payment_record", "登记缴款", {HANDLER, HEAD},
        "行政处罚法 第六十六条、第六十七条、第七十二条第一款第一项", meets=("PAYMENT", "PAYMENT_INSTALMENT")),
+    # --- 延期 / 分期 ---------------------------------------------------------------------------------------
+    _s("plan_apply", "登记延期、分期缴纳申请", {HANDLER, HEAD}, "行政处罚法 第六十六条第二款"),
+    _s("plan_decide", "审批延期、分期缴纳", {HEAD}, "行政处罚法 第六十六条第二款",
+       opens=("PAYMENT_INSTALMENT",)),
     # --- 复议 / 诉讼 -------------------------------------------------------------------------------------
     _s("remedy_file", "登记复议申请或行政起诉", {HANDLER, HEAD},
        "行政复议法 第二十条、第二十九条；行政诉讼法 第四十五条、第四十六条；行政处罚法 第七十三条",
@@ -58,5 +62,15 @@ STEPS: dict[str, Step] = {s.name: s for s in (
        "行政处罚法 第四十八条第二款", opens=("LITIGATION_AFTER_REVIEW",)),
     _s("remedy_withdraw", "登记撤回复议申请或撤诉", {HANDLER, HEAD},
        "行政复议法 第七十四条；行政诉讼法 第六十二条"),
+    # --- 催告 / 强制执行 ---------------------------------------------------------------------------------
+    _s("reminder_issue", "制作催告书", {HANDLER, HEAD}, "行政强制法 第三十五条、第四十五条"),
+    _s("reminder_serve", "送达催告书", {HANDLER, HEAD}, "行政强制法 第三十八条、第五十四条",
+       opens=("ENFORCEMENT_REMINDER", "COURT_ENFORCEMENT_APPLICATION")),
+    _s("reminder_statement", "听取陈述申辩", {HANDLER, HEAD}, "行政强制法 第三十六条"),
+    _s("enforcement_decide", "作出强制执行决定", {HEAD}, "行政强制法 第十三条、第三十七条、第四十六条"),
+    _s("court_apply", "申请人民法院强制执行", {HEAD}, "行政强制法 第五十三条、第五十四条、第五十五条",
+       meets=("COURT_ENFORCEMENT_APPLICATION",)),
+    _s("court_ruling", "登记法院裁定", {HANDLER, HEAD}, "行政强制法 第五十七条、第五十八条"),
+    _s("enforcement_conclude", "执行完毕、中止或终结执行", {HEAD}, "行政强制法 第三十九条、第四十条"),
 )}
 # fmt: on

@@ -6,7 +6,7 @@ from backend.cases.deadlines import deadline_open
 from backend.cases.events import CaseClosing, DecisionServed
 from backend.cases.models import Case, CaseDeadline
 from backend.common.errors import PreconditionFailed
-from backend.execution.models import Remedy
+from backend.execution.models import EnforcementAction, Remedy
 from backend.execution.selectors import execution_account
 
 
@@ -30,7 +30,9 @@ def on_case_closing(event: CaseClosing) -> None:
             extra={"remedy_id": pending.pk, "kind": pending.kind},
         )
     account = execution_account(case=case, as_of=event.closing_on)
-    if account.balance > 0:
+    # 终结执行 (行政强制法 第四十条) ends the execution with what is left unpaid.
+    terminated = EnforcementAction.objects.filter(case=case, outcome=EnforcementAction.Outcome.TERMINATED).exists()
+    if account.balance > 0 and not terminated:
         raise PreconditionFailed(
             "execution_balance_open",
             f"尚有{account.balance}元未缴清（含加处罚款{account.surcharge.amount}元），不能结案",

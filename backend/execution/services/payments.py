@@ -16,6 +16,7 @@ from backend.common.errors import ApplicationError, PreconditionFailed
 from backend.execution.models import Payment
 from backend.execution.selectors import execution_account
 from backend.execution.services.common import act_date, begin
+from backend.execution.services.plans import instalment_refresh
 from backend.ledger.services import AuditContext, audit_record
 
 S = Case.Status
@@ -28,6 +29,7 @@ def settle_case(*, case: Case, actor: User, context: AuditContext, on: dt.date, 
     (市场监督管理行政处罚程序规定 第七十七条)."""
     if case.status in (S.SERVED, S.FILED):
         case = case_services.case_start_execution(case=case, actor=actor, context=context, now=now)
+    instalment_refresh(case=case, as_of=on)
     account = execution_account(case=case, as_of=on)
     if account.paid >= account.owed:
         deadline_meet(case=case, code="PAYMENT", on=on)
