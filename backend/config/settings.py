@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.reviews",
     "backend.disclosures",
     "backend.sharing",
+    "backend.execution",
     "backend.notifications",
     "backend.console",
     "backend.config.apps.ProjectConfig",  # last: the project's checks and cross-app commands
@@ -247,6 +248,16 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "backend.disclosures.models.Notice.Status",
         "PublicNoticeStatusEnum": ["published", "withdrawn"],
         "NonDisclosureReasonEnum": "backend.disclosures.models.NonDisclosureReason",
+        "ChannelEnum": "backend.notifications.models.Delivery.Channel",  # its name before Payment.Channel
+        "PaymentChannelEnum": "backend.execution.models.Payment.Channel",
+        "PaymentPlanKindEnum": "backend.execution.models.PaymentPlan.Kind",
+        "PaymentPlanStatusEnum": "backend.execution.models.PaymentPlan.Status",
+        "EnforcementKindEnum": "backend.execution.models.EnforcementAction.Kind",
+        "EnforcementRulingEnum": "backend.execution.models.EnforcementAction.Ruling",
+        "EnforcementOutcomeEnum": "backend.execution.models.EnforcementAction.Outcome",
+        "RemedyKindEnum": "backend.execution.models.Remedy.Kind",
+        "RemedyStatusEnum": "backend.execution.models.Remedy.Status",
+        "RemedyOutcomeEnum": "backend.execution.models.Remedy.Outcome",
     },
 }
 

@@ -214,5 +214,7 @@ def build_world() -> World:
         "key": agency_a.uscc, "number": "A-0001", "year": today.year - 1, "name": "poster.jpg",
         "rule_code": "decision", "supplement_id": 999_999, "extension_id": 999_999, "dispute_id": 999_999,
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
+        # No 复议/诉讼 or plan on case A: their steps refuse the empty body (400) or the case (409).
+        "remedy_id": 999_999, "plan_id": 999_999,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)
