@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.cases.models import Case, CaseDeadline, CasePause, CaseRules, DeadlineReminder, Reminder
+from backend.cases.rules import surcharge_accrued
 from backend.common.calendar import get_calendar
 from backend.common.workdays import Deadline, PeriodUnit, WorkdayCalendar, get_rule
 from backend.ledger.services import AuditContext, audit_record
@@ -229,27 +229,21 @@ def decision_deadline_refresh(*, case: Case, today: dt.date) -> CaseDeadline | N
 
 # --------------------------------------------------------------------------- late payment
 
-SURCHARGE_RATE = Decimal("0.03")  # 行政处罚法 第七十二条第一项: 每日按罚款数额的百分之三加处罚款
-
-
 def late_payment_surcharge(*, case: Case, today: dt.date) -> dict[str, Any] | None:
-    """加处罚款 owed on ``today``: 3 % of the fine for each day after the payment period (行政处罚法 第七十二条
-    第一项), never more than the fine itself (同项; 行政强制法 第四十五条第二款). ``None`` when nothing is owed:
-    no fine, paid (执行完毕), or not late yet. Days while a 复议 or 诉讼 is pending do not count (第七十三条
-    第三款); pending reviews are not recorded here yet, so while one is, the figure is an upper bound."""
+    """加处罚款 owed on ``today`` by the plain 15-day period, computed by the one rule
+    (:func:`backend.cases.rules.surcharge_accrued`). ``None`` when nothing is owed: no fine, paid (执行完毕),
+    not late yet, or the period replaced (an approved 延期/分期 cancels it). Payments, the schedule and the
+    days a 复议/诉讼 was pending (第七十三条第三款) are the execution app's: its account
+    (``/cases/<id>/account/``) is the figure that counts them."""
     if not case.fine_amount or case.executed_on:
         return None
     payment = CaseDeadline.objects.filter(case=case, rule_code="PAYMENT").first()
     if payment is None or payment.state in (ST.MET, ST.CANCELLED) or payment.due_on >= today:
         return None
-    days = (today - payment.due_on).days
-    amount = min((case.fine_amount * SURCHARGE_RATE * days).quantize(Decimal("0.01")), case.fine_amount)
-    return {
-        "since": payment.due_on + dt.timedelta(days=1),
-        "days": days,
-        "amount": amount,
-        "capped": amount == case.fine_amount,
-    }
+    owed = surcharge_accrued(
+        fine=case.fine_amount, schedule=[(payment.due_on, case.fine_amount)], payments=[], paused=[], as_of=today
+    )
+    return {"since": owed.since, "days": owed.days, "amount": owed.amount, "capped": owed.capped}
 
 
 # --------------------------------------------------------------------------- sweep and reminders

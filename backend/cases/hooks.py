@@ -83,3 +83,15 @@ def case_evidence_list_text(*, case_id: Any) -> list[str]:
 def evidence_received_count(*, case_id: Any) -> int:
     """Number of received evidence items of the case."""
     return ask(events.ReceivedEvidenceCount(case_id=case_id))
+
+
+def decision_served(*, case: Case, served_on: dt.date) -> None:
+    """The decision was served (行政处罚法 第六十一条): the party's 复议/诉讼 periods run from that day
+    (行政复议法 第二十条, 行政诉讼法 第四十六条)."""
+    publish(events.DecisionServed(case=case, served_on=served_on))
+
+
+def case_closing(*, case: Case, closing_on: dt.date) -> None:
+    """结案 is about to be approved: an app above that knows of an open obligation (a balance, a pending
+    复议/诉讼, property not yet handled) refuses it with a PreconditionFailed (第七十七条)."""
+    publish(events.CaseClosing(case=case, closing_on=closing_on))

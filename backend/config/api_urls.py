@@ -12,6 +12,7 @@ urlpatterns = with_slash_variants(
         path("", include("backend.evidence.urls")),
         path("", include("backend.reviews.urls")),
         path("", include("backend.disclosures.urls")),
+        path("", include("backend.execution.urls")),
         path("", include("backend.ledger.urls")),
         path("calendar/years/", CalendarYearListApi.as_view(), name="calendar-years"),
         path("", include("backend.sharing.urls")),

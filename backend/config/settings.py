@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.reviews",
     "backend.disclosures",
     "backend.sharing",
+    "backend.execution",
     "backend.notifications",
     "backend.supervision",
     "backend.console",
@@ -254,6 +255,16 @@ SPECTACULAR_SETTINGS = {
         "FaultFindingEnum": "backend.supervision.models.FaultCase.Finding",
         "SuggestionStatusEnum": "backend.supervision.models.ProcuratorialSuggestion.Status",
         "ResponsibleRoleEnum": ["handling_officer", "legal_reviewer", "head", "collective_discussion"],
+        "ChannelEnum": "backend.notifications.models.Delivery.Channel",  # its name before Payment.Channel
+        "PaymentChannelEnum": "backend.execution.models.Payment.Channel",
+        "PaymentPlanKindEnum": "backend.execution.models.PaymentPlan.Kind",
+        "PaymentPlanStatusEnum": "backend.execution.models.PaymentPlan.Status",
+        "EnforcementKindEnum": "backend.execution.models.EnforcementAction.Kind",
+        "EnforcementRulingEnum": "backend.execution.models.EnforcementAction.Ruling",
+        "EnforcementOutcomeEnum": "backend.execution.models.EnforcementAction.Outcome",
+        "RemedyKindEnum": "backend.execution.models.Remedy.Kind",
+        "RemedyStatusEnum": "backend.execution.models.Remedy.Status",
+        "RemedyOutcomeEnum": "backend.execution.models.Remedy.Outcome",
     },
 }
 

@@ -87,8 +87,10 @@ def test_a_general_procedure_case_from_clue_to_archive(
     assert r.json()["status"] == "served"
     assert CaseDeadline.objects.get(case_id=case_id, rule_code="PAYMENT").kind == "party"
     assert post(officer, f"{url}/start_execution/").json()["status"] == "executing"
-    assert post(head, f"{url}/close/").json()["code"] == "execution_not_completed"
-    assert post(officer, f"{url}/execution/", {"paid_amount": "20800.00"}).status_code == 200
+    # The execution app's account (backend/execution) answers for the money: 结案 waits for it.
+    assert post(head, f"{url}/close/").json()["code"] == "execution_balance_open"
+    paid = post(officer, f"{url}/payments/", {"amount": "20800.00", "channel": "bank", "reference": "BK-20800"})
+    assert paid.status_code == 201 and paid.json()["case_status"] == "executing"  # 执行完毕 recorded with it
     assert post(head, f"{url}/close/").json()["status"] == "closed"
     r = post(officer, f"{url}/archive/", {"retention_years": 30})
     assert r.json()["status"] == "archived"

@@ -9,6 +9,7 @@ from backend.cases import events as case_events
 from backend.common import events
 from backend.disclosures import subscribers as disclosures
 from backend.evidence import subscribers as evidence
+from backend.execution import subscribers as execution
 from backend.reviews import subscribers as reviews
 from backend.supervision import subscribers as supervision
 
@@ -28,6 +29,8 @@ EXPECTED = {
     case_events.RecordedActivities: evidence.answer_recorded_activities,
     case_events.EvidenceListText: evidence.answer_evidence_list_text,
     case_events.ReceivedEvidenceCount: evidence.answer_received_evidence_count,
+    case_events.DecisionServed: execution.on_decision_served,
+    case_events.CaseClosing: execution.on_case_closing,
 }
 
 

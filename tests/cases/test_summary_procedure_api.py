@@ -46,7 +46,10 @@ def test_a_summary_case_is_decided_on_the_spot_filed_and_closed(as_user, officer
     url = f"/api/v1/cases/{case.id}"
     assert officer.post(f"{url}/file_summary/", {}, format="json").json()["status"] == "filed"
     assert officer.post(f"{url}/start_execution/", {}, format="json").json()["status"] == "executing"
-    assert officer.post(f"{url}/execution/", {}, format="json").status_code == 200
+    # The 100 yuan is paid at the bank (第六十七条): the execution app's payment records 执行完毕.
+    paid = officer.post(f"{url}/payments/", {"amount": "100.00", "channel": "bank", "reference": "BK-100"},
+                        format="json")
+    assert paid.status_code == 201, paid.json()
     r = head.post(f"{url}/close/", {}, format="json")
     assert r.json()["status"] == "closed", r.json()
     filing.refresh_from_db()

@@ -127,13 +127,12 @@ def _login(api, username: str, **meta: str):
 
 
 @pytest.fixture
-def login_rate_3(settings, monkeypatch):
+def login_rate_3(settings):
     from rest_framework.throttling import ScopedRateThrottle
 
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    # monkeypatch puts the original dict back; restoring from api_settings here would read the overridden
-    # settings (this fixture is torn down before ``settings``) and leave 3/min to every later test.
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    # The conftest's autouse ``_throttle_rates_restored`` puts the class attribute back after the test (a
+    # monkeypatch here as well undid it a second time: AttributeError at teardown).
+    ScopedRateThrottle.THROTTLE_RATES = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
 
 
 def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(api, login_rate_3):

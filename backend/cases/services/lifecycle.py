@@ -874,9 +874,11 @@ def case_serve(
     deadline_meet(case=case, code="DECISION_SERVICE", on=acted_on)
     if case.fine_amount:
         deadline_open(case=case, code="PAYMENT", anchor_on=served_on, kind=CaseDeadline.Kind.PARTY)
-    return _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
+    case = _finish(case=case, transition=t, actor=actor, context=context, now=now, step=step,
                    data={"method": method, "served_on": served_on, "acted_on": acted_on,
                          "document_id": str(document.id)})
+    hooks.decision_served(case=case, served_on=served_on)
+    return case
 
 
 @transaction.atomic
@@ -921,6 +923,9 @@ def case_close(
     """结案审批 (市场监管程序规定 第七十七条): executed, or nothing to execute (warning; 不予处罚; 移送)."""
     now, today = resolve_now(now)
     case, t = _begin(name="close", case=case, actor=actor, expected_version=expected_version)
+    # What happened after the decision (payments, 复议/诉讼, property) is the apps above's to check; a
+    # refusal names the open item, so they are told first.
+    hooks.case_closing(case=case, closing_on=today)
     # Nothing is left to execute of a revoked or void decision: the case is closed as it stands.
     void = case.decision_state in DECISION_NOT_IN_FORCE
     nothing_to_execute = void or (not case.fine_amount and not case.confiscation_amount)

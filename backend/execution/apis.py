@@ -1,0 +1,339 @@
+"""Execution API: thin views under ``/cases/<id>/`` — parse, call one service or selector, serialize.
+
+Every write is a POST that takes ``Idempotency-Key`` and honours ``If-Match`` (the case's ETag) and answers
+the case's new ``ETag``; the case's row lock serialises them with the lifecycle's own steps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.models import User
+from backend.cases import selectors as case_selectors
+from backend.cases.apis import IDEMPOTENCY_KEY, IF_MATCH, etag_for, parse_if_match
+from backend.cases.models import Case
+from backend.common.idempotency import IdempotentAPIMixin
+from backend.execution import selectors, services
+from backend.execution.serializers import (
+    CourtApplyInputSerializer,
+    CourtRulingInputSerializer,
+    EnforcementConcludeInputSerializer,
+    EnforcementDecideInputSerializer,
+    EnforcementOutputSerializer,
+    ExecutionAccountOutputSerializer,
+    PaymentRecordInputSerializer,
+    PaymentRecordOutputSerializer,
+    PlanApplyInputSerializer,
+    PlanDecideInputSerializer,
+    PlanOutputSerializer,
+    RemedyConcludeInputSerializer,
+    RemedyFileInputSerializer,
+    RemedyOutputSerializer,
+    RemedySuspendInputSerializer,
+    RemedyWithdrawInputSerializer,
+    ReminderIssueInputSerializer,
+    ReminderServeInputSerializer,
+    ReminderStatementInputSerializer,
+)
+from backend.ledger.services import audit_context_from_request
+
+
+def _user(request: Request) -> User:
+    """The authenticated user (every view here requires one: RoleActionPermission)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _case(request: Request, case_id: uuid.UUID) -> Case:
+    """The case if the user may read it (another agency's: 404 ``case_not_found``)."""
+    return case_selectors.case_get_for_user(user=_user(request), case_id=case_id)
+
+
+def _fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+class ExecutionAccountApi(APIView):
+    @extend_schema(
+        tags=["execution"],
+        responses=ExecutionAccountOutputSerializer,
+        description="What is owed, the 加处罚款 from the recorded payments (第七十二条; not counted while a 复议/诉讼 "
+        "is pending, 第七十三条第三款; capped at the fine), the payments and the balance today.",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        account = selectors.execution_account(case=_case(request, case_id), as_of=timezone.localdate())
+        return Response(ExecutionAccountOutputSerializer(account).data)
+
+
+class PaymentRecordApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PaymentRecordInputSerializer,
+        responses={201: PaymentRecordOutputSerializer},
+        description="Record a payment (partial allowed). The first payment starts 执行; clearing the "
+        "balance records 执行完毕.",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)  # another agency's case: 404 before anything about the body
+        data = PaymentRecordInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment, case = services.payment_record(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        account = selectors.execution_account(case=case, as_of=timezone.localdate())
+        body = {"payment": payment, "account": account, "case_status": case.status, "case_version": case.version}
+        response = Response(PaymentRecordOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(case)
+        return response
+
+
+class RemedyListFileApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        responses=RemedyOutputSerializer(many=True),
+        description="The case's 复议 and 诉讼, oldest first (a case has a handful at most).",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        remedies = selectors.remedy_list(case=_case(request, case_id))
+        return Response(RemedyOutputSerializer(remedies, many=True).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=RemedyFileInputSerializer,
+        responses={201: RemedyOutputSerializer},
+        description="The party applied for 复议 (60 days) or sued (6 months; 15 days after a 复议决定).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = RemedyFileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        remedy = services.remedy_file(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(RemedyOutputSerializer(remedy).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(remedy.case))
+        return response
+
+
+def _remedy_step_api(name: str, input_serializer: type, service: Callable[..., Any], description: str) -> type[APIView]:
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=RemedyOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID, remedy_id: int) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            remedy = service(
+                case=case,
+                remedy_id=remedy_id,
+                actor=_user(request),
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **data.validated_data,
+            )
+            response = Response(RemedyOutputSerializer(remedy).data)
+            response["ETag"] = etag_for(_fresh(remedy.case))
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Remedy" + name.title() + "Api"
+    return _Api
+
+
+REMEDY_STEP_APIS = {
+    "suspend": _remedy_step_api(
+        "suspend",
+        RemedySuspendInputSerializer,
+        services.remedy_suspend,
+        "Execution stops while the remedy is pending (行政复议法 第四十二条; 行政诉讼法 第五十六条). Head only.",
+    ),
+    "conclude": _remedy_step_api(
+        "conclude",
+        RemedyConcludeInputSerializer,
+        services.remedy_conclude,
+        "The 复议决定 or judgment: 维持, or 变更/撤销/确认违法/确认无效 — which corrects the decision and withdraws "
+        "(and for 变更 re-publishes) its public notice (第四十八条第二款). Head only.",
+    ),
+    "withdraw": _remedy_step_api(
+        "withdraw",
+        RemedyWithdrawInputSerializer,
+        services.remedy_withdraw,
+        "撤回复议申请 / 撤诉: the decision stands; the surcharge counts again.",
+    ),
+}
+
+
+class PlanListApplyApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        responses=PlanOutputSerializer(many=True),
+        description="The case's 延期/分期 applications and plans, oldest first.",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(PlanOutputSerializer(selectors.plan_list(case=_case(request, case_id)), many=True).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PlanApplyInputSerializer,
+        responses={201: PlanOutputSerializer},
+        description="The party's application to defer or pay in instalments (第六十六条第二款).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = PlanApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_apply(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+class PlanDecideApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PlanDecideInputSerializer,
+        responses=PlanOutputSerializer,
+        description="The head approves or refuses, with reasons; an approved schedule replaces the 15-day period.",
+    )
+    def post(self, request: Request, case_id: uuid.UUID, plan_id: int) -> Response:
+        case = _case(request, case_id)
+        data = PlanDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_decide(
+            case=case,
+            plan_id=plan_id,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PlanOutputSerializer(plan).data)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+def _enforcement_body(case: Case) -> dict[str, Any]:
+    return {**selectors.enforcement_record(case=case), "case_version": _fresh(case).version}
+
+
+class EnforcementApi(APIView):
+    @extend_schema(
+        tags=["execution"],
+        responses=EnforcementOutputSerializer,
+        description="The 催告书 and the enforcement actions of the case (行政强制法 第三十五条至第五十八条).",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(EnforcementOutputSerializer(_enforcement_body(_case(request, case_id))).data)
+
+
+ENFORCEMENT_STEPS: dict[str, tuple[type, Callable[..., Any], str]] = {
+    "reminder": (
+        ReminderIssueInputSerializer,
+        services.reminder_issue,
+        "催告书 once the period to pay has passed with a balance (第三十五条).",
+    ),
+    "reminder_served": (
+        ReminderServeInputSerializer,
+        services.reminder_serve,
+        "The 催告书 was served: ten working days before the court may be asked (第五十四条).",
+    ),
+    "statement": (
+        ReminderStatementInputSerializer,
+        services.reminder_statement,
+        "The party's 陈述、申辩 and the agency's review (第三十六条).",
+    ),
+    "decision": (
+        EnforcementDecideInputSerializer,
+        services.enforcement_decide,
+        "The agency's own 强制执行决定 where a law gives it the power (第三十七条、第四十六条). Head only.",
+    ),
+    "court_application": (
+        CourtApplyInputSerializer,
+        services.court_apply,
+        "Apply to the people's court (第五十三条、第五十四条). Head only.",
+    ),
+    "court_ruling": (CourtRulingInputSerializer, services.court_ruling, "The court's ruling (第五十七条、第五十八条)."),
+    "outcome": (
+        EnforcementConcludeInputSerializer,
+        services.enforcement_conclude,
+        "执行完毕, 中止执行 (第三十九条) or 终结执行 (第四十条). Head only.",
+    ),
+}
+
+
+def _enforcement_step_api(name: str) -> type[APIView]:
+    input_serializer, service, description = ENFORCEMENT_STEPS[name]
+
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=EnforcementOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            service(
+                case=case,
+                actor=_user(request),
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **data.validated_data,
+            )
+            body = _enforcement_body(case)
+            response = Response(EnforcementOutputSerializer(body).data)
+            response["ETag"] = f'"{body["case_version"]}"'
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Enforcement" + "".join(p.title() for p in name.split("_")) + "Api"
+    return _Api
+
+
+ENFORCEMENT_STEP_APIS = {name: _enforcement_step_api(name) for name in ENFORCEMENT_STEPS}

@@ -1,0 +1,255 @@
+"""What happens after a decision (DOMAIN.md §5): payments, 复议/诉讼, 延期/分期, 催告 and 强制执行.
+
+Every row is a record of one step with its article; rows are never edited except by the service of the
+step that follows (an outcome on a 复议, a decision on an application, the service of a 催告书). Each
+write is audited in the same transaction (``audit_event``) and holds the case's row lock.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backend.cases.models import Case
+
+
+class Payment(models.Model):
+    """One payment of the party towards the decision (罚款, 没收违法所得, 加处罚款).
+
+    行政处罚法 第六十七条: paid at the designated bank or by electronic payment (罚缴分离); the receipt or the
+    bank's reference is recorded so that the payment can be traced. A payment on the spot is the cases app's
+    ``CashCollection`` and counts in the account on its own.
+    """
+
+    class Channel(models.TextChoices):
+        BANK = "bank", _("指定银行缴纳")  # 第六十七条第一款
+        ELECTRONIC = "electronic", _("电子支付")  # 第六十七条第三款
+        TRANSFER = "transfer", _("银行转账")
+        ENFORCED = "enforced", _("强制执行所得")  # 第七十二条第一款第二、四项; 行政强制法 第四十六条
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("缴纳日期"))
+    channel = models.CharField(_("缴纳方式"), max_length=12, choices=Channel.choices)
+    reference = models.CharField(_("缴款凭证号或银行流水号"), max_length=64)
+    payer = models.CharField(_("缴款人"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="execution_payment_amount_positive"),
+            models.UniqueConstraint(fields=["case", "reference"], name="execution_payment_reference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount} {self.paid_on}"
+
+
+class Remedy(models.Model):
+    """A 行政复议 or 行政诉讼 against the decision, and its outcome.
+
+    Periods: 60 days (行政复议法 第二十条), 6 months (行政诉讼法 第四十六条), 15 days after a 复议决定 (第四十五条).
+    While one is pending 加处罚款 is not counted (行政处罚法 第七十三条第三款) and the agency may not apply to the
+    court (行政强制法 第五十三条); execution itself goes on unless suspended (行政复议法 第四十二条, 行政诉讼法
+    第五十六条: ``execution_suspended``). An outcome other than 维持 feeds the case's decision correction.
+    """
+
+    class Kind(models.TextChoices):  # the values of cases.DecisionCorrection.By
+        RECONSIDERATION = "reconsideration", _("行政复议")
+        LITIGATION = "litigation", _("行政诉讼")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("审理中")
+        CONCLUDED = "concluded", _("已审结")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Outcome(models.TextChoices):  # 维持 + the values of cases.DecisionCorrection.Kind
+        UPHELD = "upheld", _("维持")
+        CHANGED = "changed", _("变更")
+        REVOKED = "revoked", _("撤销")
+        CONFIRMED_ILLEGAL = "confirmed_illegal", _("确认违法")
+        CONFIRMED_VOID = "confirmed_void", _("确认无效")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="remedies")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("救济途径"), max_length=16, choices=Kind.choices)
+    body = models.CharField(_("复议机关或人民法院"), max_length=200)
+    filed_on = models.DateField(_("申请或起诉日期"))
+    case_number = models.CharField(_("复议或诉讼案号"), max_length=128, blank=True)
+    filed_late = models.BooleanField(_("超过法定期限"), default=False)
+    execution_suspended = models.BooleanField(_("停止执行"), default=False)
+    suspension_basis = models.CharField(_("停止执行的依据"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices, blank=True)
+    concluded_on = models.DateField(_("审结日期"), null=True, blank=True)
+    outcome_reference = models.CharField(_("复议决定书或判决书文号"), max_length=128, blank=True)
+    outcome_reason = models.TextField(_("理由"), blank=True)
+    new_measures = models.JSONField(default=list, blank=True)
+    correction = models.ForeignKey(
+        "cases.DecisionCorrection", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["filed_on", "pk"]
+        constraints = [
+            # 行政复议法 第二十九条: no 复议 and 诉讼 at the same time — one pending remedy per case.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="execution_one_pending_remedy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"
+
+
+class PaymentPlan(models.Model):
+    """暂缓（延期）或分期缴纳罚款 (行政处罚法 第六十六条第二款): the party's written application for economic
+    hardship, the head's approval or refusal with reasons, and the approved schedule (``Instalment`` rows).
+
+    APPLIED → APPROVED | REFUSED (the head, ``plan_decide``). Approved: the unpaid amount falls due on the
+    schedule instead of the 15-day period, so 加处罚款 counts only on an instalment left unpaid after its day.
+    """
+
+    class Kind(models.TextChoices):
+        DEFERRAL = "deferral", _("延期（暂缓）缴纳")
+        INSTALMENTS = "instalments", _("分期缴纳")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_plans")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("申请事项"), max_length=12, choices=Kind.choices)
+    applied_on = models.DateField(_("申请日期"))
+    reason = models.TextField(_("申请理由（经济困难情况）"))
+    proposed = models.JSONField(_("申请的缴纳计划"), default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(_("审批理由"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["applied_on", "pk"]
+        constraints = [
+            # One open application or approved plan at a time.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status__in=["applied", "approved"]), name="execution_one_live_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"
+
+
+class Instalment(models.Model):
+    """One date and amount of an approved plan. ``due_on`` as approved; ``last_day`` as the calendar counts it
+    (a rest day rolls forward, 市场监督管理行政处罚程序规定 第八十条) — the day after it 加处罚款 may start."""
+
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    last_day = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "seq"], name="execution_instalment_seq_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="execution_instalment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} #{self.seq} {self.amount} {self.due_on}"
+
+
+class EnforcementReminder(models.Model):
+    """催告书 (行政强制法 第三十五条): before compelling performance the agency reminds the party in writing — the
+    period and manner of performance, the amount, and the right to state and defend (第三十六条, recorded here
+    with whether it was adopted). Served like a decision (第三十八条); the court may be asked only ten working
+    days after service (第五十四条: ``ENFORCEMENT_REMINDER``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enforcement_reminders")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField(_("催告日期"))
+    amount = models.DecimalField(_("催告金额（元）"), max_digits=14, decimal_places=2)
+    perform_by = models.DateField(_("履行期限"))
+    content = models.TextField(_("催告内容"), blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    service_method = models.CharField(_("送达方式"), max_length=20, blank=True)
+    statement = models.TextField(_("当事人陈述、申辩"), blank=True)
+    statement_on = models.DateField(null=True, blank=True)
+    statement_adopted = models.BooleanField(null=True)
+    statement_review = models.TextField(_("复核意见"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["issued_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 催告 {self.issued_on}"
+
+
+class EnforcementAction(models.Model):
+    """强制执行: the agency's own 强制执行决定 where a law gives it the power (行政强制法 第三十七条、
+    第四十六条), or an application to the people's court (第五十三条至第五十五条) with the court's ruling
+    (第五十七条、第五十八条); then the outcome: 执行完毕, 中止执行 (第三十九条) or 终结执行 (第四十条)."""
+
+    class Kind(models.TextChoices):
+        AGENCY_DECISION = "agency_decision", _("行政机关强制执行决定")
+        COURT_APPLICATION = "court_application", _("申请人民法院强制执行")
+
+    class Ruling(models.TextChoices):
+        GRANTED = "granted", _("裁定准予执行")
+        REFUSED = "refused", _("裁定不予执行")
+
+    class Outcome(models.TextChoices):
+        EXECUTED = "executed", _("执行完毕")
+        SUSPENDED = "suspended", _("中止执行")
+        TERMINATED = "terminated", _("终结执行")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enforcement_actions")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reminder = models.ForeignKey(EnforcementReminder, on_delete=models.PROTECT, related_name="actions")
+    acted_on = models.DateField(_("决定或申请日期"))
+    body = models.CharField(_("受理法院"), max_length=200, blank=True)
+    legal_power = models.CharField(_("强制执行权的法律依据"), max_length=500, blank=True)
+    method = models.CharField(_("强制执行方式"), max_length=200, blank=True)
+    reference = models.CharField(_("决定书或申请书文号"), max_length=128, blank=True)
+    ruling = models.CharField(max_length=10, choices=Ruling.choices, blank=True)
+    ruled_on = models.DateField(null=True, blank=True)
+    ruling_reference = models.CharField(_("裁定书文号"), max_length=128, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["acted_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.acted_on}"

@@ -1,0 +1,31 @@
+"""Writes of the execution app: one service per step of :mod:`backend.execution.workflow`."""
+
+from backend.execution.services.enforcement import (
+    court_apply,
+    court_ruling,
+    enforcement_conclude,
+    enforcement_decide,
+    reminder_issue,
+    reminder_serve,
+    reminder_statement,
+)
+from backend.execution.services.payments import payment_record
+from backend.execution.services.plans import plan_apply, plan_decide
+from backend.execution.services.remedies import remedy_conclude, remedy_file, remedy_suspend, remedy_withdraw
+
+__all__ = [
+    "court_apply",
+    "court_ruling",
+    "enforcement_conclude",
+    "enforcement_decide",
+    "payment_record",
+    "plan_apply",
+    "plan_decide",
+    "remedy_conclude",
+    "remedy_file",
+    "remedy_suspend",
+    "remedy_withdraw",
+    "reminder_issue",
+    "reminder_serve",
+    "reminder_statement",
+]

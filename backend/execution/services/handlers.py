@@ -1,0 +1,39 @@
+"""What the execution app does when the case lifecycle tells it of a step (backend/execution/subscribers.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from backend.cases.deadlines import deadline_open
+from backend.cases.models import Case, CaseDeadline
+from backend.common.errors import PreconditionFailed
+from backend.execution.models import EnforcementAction, Remedy
+from backend.execution.selectors import execution_account
+
+
+def remedy_windows_open(*, case: Case, served_on: dt.date) -> None:
+    """The party's remedy periods run from service — the day the party knows of the decision: 60 days for
+    复议 (行政复议法 第二十条), 6 months for a suit (行政诉讼法 第四十六条). Both are the party's windows."""
+    for code in ("ADMIN_REVIEW_WINDOW", "LITIGATION_WINDOW"):
+        deadline_open(case=case, code=code, anchor_on=served_on, kind=CaseDeadline.Kind.WINDOW)
+
+
+def case_closing_check(*, case: Case, closing_on: dt.date) -> None:
+    """结案 only when nothing is left open (市场监督管理行政处罚程序规定 第七十七条): no pending 复议/诉讼 (its
+    outcome may change the decision) and no balance — fine, confiscated gains or 加处罚款."""
+    pending = Remedy.objects.filter(case=case, status=Remedy.Status.PENDING).first()
+    if pending is not None:
+        raise PreconditionFailed(
+            "remedy_pending",
+            f"{pending.get_kind_display()}尚未审结，不能结案",
+            extra={"remedy_id": pending.pk, "kind": pending.kind},
+        )
+    account = execution_account(case=case, as_of=closing_on)
+    # 终结执行 (行政强制法 第四十条) ends the execution with what is left unpaid.
+    terminated = EnforcementAction.objects.filter(case=case, outcome=EnforcementAction.Outcome.TERMINATED).exists()
+    if account.balance > 0 and not terminated:
+        raise PreconditionFailed(
+            "execution_balance_open",
+            f"尚有{account.balance}元未缴清（含加处罚款{account.surcharge.amount}元），不能结案",
+            extra={"balance": str(account.balance), "surcharge": str(account.surcharge.amount)},
+        )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from backend.execution import apis
+
+urlpatterns = [
+    path("cases/<uuid:case_id>/account/", apis.ExecutionAccountApi.as_view(), name="execution-account"),
+    path("cases/<uuid:case_id>/payments/", apis.PaymentRecordApi.as_view(), name="execution-payments"),
+    path("cases/<uuid:case_id>/payment_plans/", apis.PlanListApplyApi.as_view(), name="execution-plans"),
+    path(
+        "cases/<uuid:case_id>/payment_plans/<int:plan_id>/decide/",
+        apis.PlanDecideApi.as_view(),
+        name="execution-plan-decide",
+    ),
+    path("cases/<uuid:case_id>/remedies/", apis.RemedyListFileApi.as_view(), name="execution-remedies"),
+    path("cases/<uuid:case_id>/enforcement/", apis.EnforcementApi.as_view(), name="execution-enforcement"),
+    *(
+        path(f"cases/<uuid:case_id>/enforcement/{name}/", view.as_view(), name=f"execution-enforcement-{name}")
+        for name, view in apis.ENFORCEMENT_STEP_APIS.items()
+    ),
+    *(
+        path(f"cases/<uuid:case_id>/remedies/<int:remedy_id>/{name}/", view.as_view(), name=f"execution-remedy-{name}")
+        for name, view in apis.REMEDY_STEP_APIS.items()
+    ),
+]

@@ -1,0 +1,76 @@
+"""The steps after a decision, as one table (the shape of :mod:`backend.cases.workflow`).
+
+Each row: the step's name (its service is ``<record>_<name>`` in :mod:`backend.execution.services`), its
+label, who may take it (``handler``: a handling officer of the case or the head; ``head``: the agency head),
+the case statuses it may be taken in, the deadline it opens or meets, and the article it comes from. The
+service checks the row and the step's own preconditions; an unmet one answers 409 with a code naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.cases.models import Case
+from backend.cases.workflow import HANDLER, HEAD
+
+S = Case.Status
+# A decision is executed once served (普通程序) or filed (简易程序); 执行 may have started.
+AFTER_SERVICE = frozenset({S.SERVED, S.EXECUTING, S.FILED})
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    who: frozenset[str]
+    statuses: frozenset[str]
+    basis: str
+    opens: tuple[str, ...] = ()
+    meets: tuple[str, ...] = ()
+
+
+def _s(
+    name: str,
+    label: str,
+    who: set[str],
+    basis: str,
+    *,
+    statuses: frozenset[str] = AFTER_SERVICE,
+    opens: tuple[str, ...] = (),
+    meets: tuple[str, ...] = (),
+) -> Step:
+    return Step(name, label, frozenset(who), statuses, basis, opens, meets)
+
+
+# fmt: off
+STEPS: dict[str, Step] = {s.name: s for s in (
+    # --- 履行 --------------------------------------------------------------------------------------------
+    _s("payment_record", "登记缴款", {HANDLER, HEAD},
+       "行政处罚法 第六十六条、第六十七条、第七十二条第一款第一项", meets=("PAYMENT", "PAYMENT_INSTALMENT")),
+    # --- 延期 / 分期 ---------------------------------------------------------------------------------------
+    _s("plan_apply", "登记延期、分期缴纳申请", {HANDLER, HEAD}, "行政处罚法 第六十六条第二款"),
+    _s("plan_decide", "审批延期、分期缴纳", {HEAD}, "行政处罚法 第六十六条第二款",
+       opens=("PAYMENT_INSTALMENT",)),
+    # --- 复议 / 诉讼 -------------------------------------------------------------------------------------
+    _s("remedy_file", "登记复议申请或行政起诉", {HANDLER, HEAD},
+       "行政复议法 第二十条、第二十九条；行政诉讼法 第四十五条、第四十六条；行政处罚法 第七十三条",
+       meets=("ADMIN_REVIEW_WINDOW", "LITIGATION_WINDOW", "LITIGATION_AFTER_REVIEW")),
+    _s("remedy_suspend", "复议、诉讼期间停止执行", {HEAD},
+       "行政复议法 第四十二条；行政诉讼法 第五十六条"),
+    _s("remedy_conclude", "登记复议决定或裁判结果", {HEAD},
+       "行政复议法 第六十三条至第六十八条；行政诉讼法 第六十九条、第七十条、第七十四条、第七十五条、第七十七条；"
+       "行政处罚法 第四十八条第二款", opens=("LITIGATION_AFTER_REVIEW",)),
+    _s("remedy_withdraw", "登记撤回复议申请或撤诉", {HANDLER, HEAD},
+       "行政复议法 第七十四条；行政诉讼法 第六十二条"),
+    # --- 催告 / 强制执行 ---------------------------------------------------------------------------------
+    _s("reminder_issue", "制作催告书", {HANDLER, HEAD}, "行政强制法 第三十五条、第四十五条"),
+    _s("reminder_serve", "送达催告书", {HANDLER, HEAD}, "行政强制法 第三十八条、第五十四条",
+       opens=("ENFORCEMENT_REMINDER", "COURT_ENFORCEMENT_APPLICATION")),
+    _s("reminder_statement", "听取陈述申辩", {HANDLER, HEAD}, "行政强制法 第三十六条"),
+    _s("enforcement_decide", "作出强制执行决定", {HEAD}, "行政强制法 第十三条、第三十七条、第四十六条"),
+    _s("court_apply", "申请人民法院强制执行", {HEAD}, "行政强制法 第五十三条、第五十四条、第五十五条",
+       meets=("COURT_ENFORCEMENT_APPLICATION",)),
+    _s("court_ruling", "登记法院裁定", {HANDLER, HEAD}, "行政强制法 第五十七条、第五十八条"),
+    _s("enforcement_conclude", "执行完毕、中止或终结执行", {HEAD}, "行政强制法 第三十九条、第四十条"),
+)}
+# fmt: on
