@@ -22,15 +22,16 @@ from rest_framework.views import APIView
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Action, HasRole
 from backend.cases.serializers import CaseDetailOutputSerializer
-from backend.common.errors import ApplicationError
+from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import DefaultCursorPagination, paginated_response
 from backend.evidence.serializers import EvidenceItemOutputSerializer
 from backend.ledger.services import audit_context_from_request
 from backend.sharing import services as bundles
 from backend.sharing.apis import BUNDLE_HEADERS, ZIP_RESPONSE, bundle_zip_response
-from backend.supervision import selectors, services
+from backend.supervision import indicators, selectors, services
 from backend.supervision.serializers import (
+    AgencyIndicatorsOutputSerializer,
     EvaluationOutputSerializer,
     EvaluationSubmitInputSerializer,
     FaultCloseInputSerializer,
@@ -40,11 +41,15 @@ from backend.supervision.serializers import (
     GrantCreateInputSerializer,
     GrantOutputSerializer,
     GrantRevokeInputSerializer,
+    IndicatorDetailOutputSerializer,
+    IndicatorRankingFilterSerializer,
+    IndicatorYearSerializer,
     OrderAnswerInputSerializer,
     OrderFilterSerializer,
     OrderIssueInputSerializer,
     OrderOutputSerializer,
     OrderReviewInputSerializer,
+    RankedIndicatorsOutputSerializer,
     ResponsibleChainOutputSerializer,
     SampleDetailOutputSerializer,
     SampleDrawInputSerializer,
@@ -508,3 +513,60 @@ class EvaluationListCreateApi(_SuperviseOnWrite, IdempotentAPIMixin, APIView):
             items=data["items"],
         )
         return Response(EvaluationOutputSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------- 评议考核
+
+
+BAD_YEAR = OpenApiResponse(description="year outside 2000…this year (invalid, year_in_future)")
+
+
+def _year(request_data: Any) -> int:
+    serializer = IndicatorYearSerializer(data=request_data)
+    serializer.is_valid(raise_exception=True)
+    year = int(serializer.validated_data["year"])
+    if year > timezone.localdate().year:
+        raise ApplicationError("year_in_future", "年度不能晚于今年", status=400, fields={"year": ["不能晚于今年"]})
+    return year
+
+
+class IndicatorRankingApi(APIView):
+    """The ranked comparison of the agencies the caller reads (a supervisor: those its body supervises)."""
+
+    permission_classes = [Readers]
+
+    @extend_schema(tags=[TAG], parameters=[IndicatorRankingFilterSerializer],
+                   responses=RankedIndicatorsOutputSerializer(many=True),
+                   summary="评议考核：年度指标排名（综合得分或单项指标）")  # fmt: skip
+    def get(self, request: Request) -> Response:
+        filters = IndicatorRankingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        year = _year({"year": filters.validated_data["year"]})
+        agencies = list(selectors.indicator_agencies(user=_user(request)))
+        rows = indicators.ranking(agencies=agencies, year=year, by=filters.validated_data.get("by"))
+        return Response(RankedIndicatorsOutputSerializer(rows, many=True).data)
+
+
+class IndicatorAgencyApi(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(tags=[TAG], responses={200: AgencyIndicatorsOutputSerializer, 400: BAD_YEAR},
+                   summary="评议考核：一个执法主体的年度指标")  # fmt: skip
+    def get(self, request: Request, agency_id: int, year: int) -> Response:
+        agency = selectors.indicator_agency_get(user=_user(request), agency_id=agency_id)
+        data = indicators.agency_indicators(agency=agency, year=_year({"year": year}))
+        return Response(AgencyIndicatorsOutputSerializer(data).data)
+
+
+class IndicatorDetailApi(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(tags=[TAG], responses={200: IndicatorDetailOutputSerializer, 400: BAD_YEAR},
+                   summary="评议考核：单项指标及其所依据的每一件记录")  # fmt: skip
+    def get(self, request: Request, agency_id: int, year: int, indicator: str) -> Response:
+        agency = selectors.indicator_agency_get(user=_user(request), agency_id=agency_id)
+        year = _year({"year": year})
+        if indicator not in indicators.INDICATORS:
+            raise NotFound("没有该项考核指标", code="indicator_not_found")
+        data = indicators.indicator_detail(agency=agency, year=year, code=indicator)
+        return Response(IndicatorDetailOutputSerializer(data).data)

@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     GRANT_NOT_FOUND = "grant_not_found"
     GRANT_REVOKED = "grant_revoked"
     GRANTEE_NOT_PROCURATOR = "grantee_not_procurator"
+    INDICATOR_NOT_FOUND = "indicator_not_found"
     INVALID_DEADLINE = "invalid_deadline"
     INVALID_GRANT_DAYS = "invalid_grant_days"
     INVALID_SCORE = "invalid_score"
@@ -37,3 +38,4 @@ class ErrorCode(StrEnum):
     SUGGESTION_NOT_FOUND = "suggestion_not_found"
     SUPERVISOR_REQUIRED = "supervisor_required"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    YEAR_IN_FUTURE = "year_in_future"

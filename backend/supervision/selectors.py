@@ -295,3 +295,20 @@ def sample_get(*, user: User, sample_id: Any) -> Any:
     if sample is None:
         raise NotFound("抽样不存在", code="sample_not_found")
     return sample
+
+
+# --------------------------------------------------------------------------- 评议考核
+
+
+def indicator_agencies(*, user: User) -> QuerySet[Agency]:
+    """The agencies whose indicators ``user`` reads: a supervisor those its body supervises, a head or auditor
+    the agencies it reads (its own; an auditor of a supervising body its subtree)."""
+    ids = supervised_agency_ids(user) if user.has_role(Role.SUPERVISOR) else readable_agency_ids(user)
+    return Agency.objects.filter(pk__in=ids).order_by("name")
+
+
+def indicator_agency_get(*, user: User, agency_id: int) -> Agency:
+    agency = indicator_agencies(user=user).filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFound("执法主体不存在", code="agency_not_found")
+    return agency

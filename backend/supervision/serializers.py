@@ -343,3 +343,67 @@ class EvaluationOutputSerializer(serializers.Serializer):
     max_total = serializers.IntegerField()
     checks = CheckSerializer(many=True)
     created_at = serializers.DateTimeField()
+
+
+# --------------------------------------------------------------------------- 评议考核
+
+
+class IndicatorRankingFilterSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2199)
+    by = serializers.ChoiceField(
+        choices=[
+            "decisions_on_time", "notices_on_time", "review_pass_rate", "decisions_changed", "overdue_deadlines",
+            "recording_gaps", "corrections_answered",
+        ],
+        required=False,
+        help_text="按单项指标排名（缺省：综合得分）",
+    )  # fmt: skip
+
+
+class IndicatorYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2199)
+
+
+class IndicatorAgencySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField(required=False)
+
+
+class IndicatorFigureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label (DRF)
+    better = serializers.ChoiceField(choices=["higher", "lower"], help_text="比率高为好还是低为好")
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True, help_text="百分比；无样本时为空")
+
+
+class IndicatorItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["case", "notice", "review_round", "deadline", "correction", "order", "suggestion"]
+    )
+    id = serializers.CharField()
+    case_id = serializers.UUIDField(allow_null=True)
+    case_number = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_blank=True)
+    meets = serializers.BooleanField(help_text="计入分子（符合该指标所计的情形）")
+    detail = serializers.CharField()
+
+
+class AgencyIndicatorsOutputSerializer(serializers.Serializer):
+    agency = IndicatorAgencySerializer()
+    year = serializers.IntegerField()
+    complete = serializers.BooleanField(help_text="该年度已结束（数据不再增加）")
+    score = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True, help_text="综合得分（0–100）")
+    indicators = IndicatorFigureSerializer(many=True)
+
+
+class RankedIndicatorsOutputSerializer(AgencyIndicatorsOutputSerializer):
+    rank = serializers.IntegerField(allow_null=True)
+
+
+class IndicatorDetailOutputSerializer(IndicatorFigureSerializer):
+    agency = IndicatorAgencySerializer()
+    year = serializers.IntegerField()
+    items = IndicatorItemSerializer(many=True)

@@ -47,6 +47,17 @@ urlpatterns = [
         apis.ProcuratorSuggestionListCreateApi.as_view(),
         name="supervision-procurator-suggestions",
     ),
+    path(f"{P}indicators/", apis.IndicatorRankingApi.as_view(), name="supervision-indicator-ranking"),
+    path(
+        f"{P}indicators/<int:agency_id>/<int:year>/",
+        apis.IndicatorAgencyApi.as_view(),
+        name="supervision-indicator-agency",
+    ),
+    path(
+        f"{P}indicators/<int:agency_id>/<int:year>/<slug:indicator>/",
+        apis.IndicatorDetailApi.as_view(),
+        name="supervision-indicator-detail",
+    ),
     path(f"{P}standards/", apis.StandardListCreateApi.as_view(), name="supervision-standard-list"),
     path(f"{P}samples/", apis.SampleListCreateApi.as_view(), name="supervision-sample-list"),
     path(f"{P}samples/<uuid:sample_id>/", apis.SampleDetailApi.as_view(), name="supervision-sample-detail"),

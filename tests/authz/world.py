@@ -247,7 +247,7 @@ def build_world() -> World:
         "rule_code": "decision", "supplement_id": 999_999, "extension_id": 999_999, "dispute_id": 999_999,
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
         "order_id": order.id, "fault_id": fault.id, "grant_id": grant.id, "suggestion_id": suggestion.id,
-        "sample_id": sample.id,
+        "sample_id": sample.id, "agency_id": agency_a.id, "indicator": "notices_on_time",
         # No 复议/诉讼 or plan on case A: their steps refuse the empty body (400) or the case (409).
         "remedy_id": 999_999, "plan_id": 999_999,
     }  # fmt: skip
