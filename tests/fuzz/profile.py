@@ -1,11 +1,13 @@
-"""The fuzzing profile: throttles lifted, lock-out off, ledger key for share links; Django served over WSGI."""
+"""The fuzzing profile (issue 19 item 1): throttles lifted, a ledger key for share links, Django over WSGI."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
-import pytest
+from django.test import override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend.ledgercore.signed_note import generate_key
@@ -16,21 +18,18 @@ LIFTED = "1000000/min"
 
 
 def _throttle_classes() -> Iterator[type[SimpleRateThrottle]]:
-    seen: list[type] = [SimpleRateThrottle]
+    seen: list[type[SimpleRateThrottle]] = [SimpleRateThrottle]
     while seen:
         klass = seen.pop()
         yield klass
         seen.extend(klass.__subclasses__())
 
 
-@pytest.fixture
-def throttles_lifted(settings, monkeypatch) -> None:
-    """The test profile of issue 19: every throttle and the login lock-out still run their code, but with a
-    budget no fuzzing run reaches — with the real limits the fuzzer sees 429 and never the logic behind it.
-    (The limits themselves are tested in tests/common/test_throttle_counts_exactly.py and tests/accounts.)"""
+def lift_throttles(monkeypatch: Any, settings: Any) -> None:
+    """Every throttle and the login lock-out still run their code, but with a budget no fuzzing run reaches
+    — with the real limits the fuzzer sees 429 and never the logic behind it. (The limits themselves are
+    tested in tests/common/test_throttle_counts_exactly.py and tests/accounts.)"""
     from django.urls import get_resolver
-
-    import backend  # noqa: F401 - every throttle class is imported by the URLconf below
 
     get_resolver().url_patterns  # noqa: B018 - imports every API module, so every throttle class exists
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", defaultdict(lambda: LIFTED))
@@ -39,17 +38,16 @@ def throttles_lifted(settings, monkeypatch) -> None:
     settings.LOGIN_MAX_FAILURES = 10**9
 
 
-@pytest.fixture
-def ledger_key(settings) -> None:
-    settings.LEDGER_ORIGIN = ORIGIN
-    settings.LEDGER_SIGNING_KEY = _KEYS.signer_key
-    settings.LEDGER_SIGNING_KEY_FILE = ""
-    settings.LEDGER_TSA_URL = ""
-    settings.LEDGER_PREVIOUS_PUBLIC_KEYS = []
+def ledger_settings() -> override_settings:
+    """A signing key for checkpoints and share links (no key file, no timestamp authority)."""
+    return override_settings(
+        LEDGER_ORIGIN=ORIGIN, LEDGER_SIGNING_KEY=_KEYS.signer_key, LEDGER_SIGNING_KEY_FILE="", LEDGER_TSA_URL="",
+        LEDGER_PREVIOUS_PUBLIC_KEYS=[],
+    )  # fmt: skip
 
 
-@pytest.fixture
-def in_process_wsgi() -> Iterator[object]:
+@contextlib.contextmanager
+def wsgi_app() -> Iterator[Any]:
     """Django's WSGI application for schemathesis's in-process transport. Like Django's test client, the
     end of a request must not close the test's database connection (it holds the test transaction).
 
@@ -61,7 +59,7 @@ def in_process_wsgi() -> Iterator[object]:
 
     handler = get_wsgi_application()
 
-    def app(environ, start_response):  # type: ignore[no-untyped-def]
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
         return handler(environ, start_response)
