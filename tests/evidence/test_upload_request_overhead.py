@@ -84,3 +84,22 @@ def test_creation_and_patch_budgets_are_counted_apart(as_user, officer_a, case_a
     location = kit.create(client, kit.metadata_for(case_a, kit.JPEG), len(kit.JPEG))["Location"]
     assert client.head(location, **kit.TUS).status_code == 429
     assert kit.patch(client, location, 0, kit.JPEG[:10]).status_code == 204
+
+
+def test_the_completing_patch_releases_its_claim_in_the_completion_itself(as_user, officer_a, case_a, kit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.evidence.models import Upload
+
+    client = as_user(officer_a)
+    location, data = _started_upload(client, case_a, kit)
+    with CaptureQueriesContext(connection) as queries:
+        response = kit.patch(client, location, 100, data[100:])
+    assert response.status_code == 204 and response["Evidence-Status"] == "received"
+    upload_updates = [q["sql"] for q in queries.captured_queries
+                      if q["sql"].startswith("UPDATE") and "evidence_upload" in q["sql"]]  # fmt: skip
+    # The claim, the acknowledgement of the last bytes, the completion (which ends the claim): no fourth write.
+    assert len(upload_updates) == 3, upload_updates
+    upload = Upload.objects.get(pk=location.rstrip("/").rsplit("/", 1)[-1])
+    assert upload.status == Upload.Status.RECEIVED and upload.lock_token == "" and upload.lock_heartbeat_at is None

@@ -124,7 +124,9 @@ def upload_append(
         if content_length:
             _stream_body(upload=upload, token=token, read=read, content_length=content_length, checksum=checksum)
         if upload.is_complete:
-            return upload_complete(upload=upload, context=context)
+            completed = upload_complete(upload=upload, context=context)
+            upload.lock_token = completed.lock_token  # "" once the completing UPDATE released the claim
+            return completed
         return upload
     finally:
         if upload.lock_token == token:  # not already released by the last commit

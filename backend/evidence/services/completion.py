@@ -193,6 +193,9 @@ def upload_complete(*, upload: Upload, context: AuditContext) -> Upload:
                 error_message=error_message,
                 completed_at=received_at,
                 hash_state=b"",
+                # The completing request's claim ends with this UPDATE: one statement fewer per upload.
+                lock_token="",
+                lock_heartbeat_at=None,
             )
             audit_record(
                 action="evidence.rejected" if rejected else "evidence.received",
@@ -237,7 +240,8 @@ def _complete_as_duplicate(*, upload: Upload, existing: EvidenceItem, context: A
     """Same bytes already received in this case: link the upload to that item; do not store twice."""
     with transaction.atomic():
         changed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).update(
-            status=Upload.Status.RECEIVED, item=existing, duplicate=True, completed_at=timezone.now(), hash_state=b""
+            status=Upload.Status.RECEIVED, item=existing, duplicate=True, completed_at=timezone.now(), hash_state=b"",
+            lock_token="", lock_heartbeat_at=None,
         )
         if changed:
             audit_record(
