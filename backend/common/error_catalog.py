@@ -61,7 +61,7 @@ DYNAMIC_CODES: dict[str, tuple[tuple[str, int], ...]] = {
         ("cash_collection_not_allowed", 409), ("cash_collection_not_requested", 409),
         ("cash_collection_without_fine", 409), ("cash_ground_note_required", 409), ("invalid_cash_ground", 409),
     ),
-    "backend/evidence/services.py": (("sha256_mismatch", 422), ("kind_mismatch", 422)),  # a rejected upload
+    "backend/evidence/services/completion.py": (("sha256_mismatch", 422), ("kind_mismatch", 422)),  # a rejected upload
     "backend/sharing/services.py": (("share_revoked", 410), ("share_expired", 410), ("share_exhausted", 410)),
     # f"invalid_{name}_filter" for the public notice list's two enumerated filters
     "backend/disclosures/public_apis.py": (("invalid_party_type_filter", 400), ("invalid_penalty_kind_filter", 400)),
