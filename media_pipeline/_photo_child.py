@@ -54,7 +54,7 @@ def render_in_child(
         answer = None
     if isinstance(answer, dict) and "derivatives" in answer and result.returncode == 0:
         return [
-            Derivative(**{**d, "path": Path(d["path"])})  # type: ignore[arg-type]
+            Derivative(**{**d, "path": Path(d["path"])})
             for d in answer["derivatives"]
         ]
     if isinstance(answer, dict) and "error" in answer:

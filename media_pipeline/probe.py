@@ -13,7 +13,7 @@ import re
 import struct
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from media_pipeline import _pillow
 from media_pipeline._files import ensure_regular_file
@@ -118,7 +118,7 @@ def media_info_from_ffprobe(
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if video is None and audio is None:
         raise UnsupportedMedia("no audio or video stream found")
-    kind = "video" if video is not None else "audio"
+    kind: Literal["video", "audio"] = "video" if video is not None else "audio"
     tags = _lower_keys(fmt.get("tags"))
     duration = _float(fmt.get("duration")) or _float((video or audio or {}).get("duration"))
     width = _int(video.get("width")) if video else None

@@ -57,7 +57,7 @@ def seed_demo_data(state: dict[str, Any]) -> None:
     for spec in AGENCIES:
         fields = {k: v for k, v in spec.items() if k not in {"key", "uscc"}}
         agency, _ = Agency.objects.update_or_create(uscc=spec["uscc"], defaults=fields)
-        agencies[spec["key"]] = agency
+        agencies[str(spec["key"])] = agency
     today = timezone.localdate()
     users: dict[str, User] = {}
     for username, full_name, agency_key, roles, credential_no in PEOPLE:

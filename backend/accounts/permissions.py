@@ -10,10 +10,12 @@ import enum
 from typing import Any
 
 from django.db.models import QuerySet
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import Agency, Role, User
+from backend.common.errors import Forbidden
 
 
 class Action(enum.StrEnum):
@@ -137,7 +139,7 @@ def readable_agency_ids(user: User) -> set[int]:
     """
     if not user.is_authenticated or user.agency_id is None:
         return set()
-    if user.has_role(Role.AUDITOR, Role.SUPERVISOR):
+    if user.has_role(Role.AUDITOR, Role.SUPERVISOR) and user.agency is not None:
         return user.agency.subtree_ids()
     if user.has_role(Role.PROCURATOR):
         return set()  # a procurator reads by grant only (backend/supervision), never by agency
@@ -147,3 +149,32 @@ def readable_agency_ids(user: User) -> set[int]:
 def scope_to_agency(queryset: QuerySet, user: User, *, field: str = "agency") -> QuerySet:
     """Restrict ``queryset`` to the agencies ``user`` may read (others answer 404)."""
     return queryset.filter(**{f"{field}__in": readable_agency_ids(user)})
+
+
+def request_user(request: Request) -> User:
+    """The authenticated user of ``request``, typed as such.
+
+    Behind an authenticated permission class (every role's view) the user is never anonymous: DRF answered 401
+    before the view ran; a view reached without one answers the same 401.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def request_agency_id(request: Request) -> int:
+    """The agency of the request's user. Every role but the system administrator belongs to one (user_create
+    refuses a staff role without an agency); the administrator answers 403 ``no_agency``."""
+    agency_id = request_user(request).agency_id
+    if agency_id is None:
+        raise Forbidden("未归属执法主体", code="no_agency")
+    return agency_id
+
+
+def request_agency(request: Request) -> Agency:
+    """The agency object of the request's user (see :func:`request_agency_id`)."""
+    agency = request_user(request).agency
+    if agency is None:
+        raise Forbidden("未归属执法主体", code="no_agency")
+    return agency

@@ -69,14 +69,14 @@ def error_code(response: HttpResponse) -> str:
         return ""
     data = getattr(response, "data", None)
     if isinstance(data, dict) and isinstance(data.get("code"), str):
-        return data["code"]
+        return str(data["code"])
     if response.get("Content-Type", "").startswith("application/json") and not response.streaming:
         try:
             body = json.loads(response.content[:4096])
         except (ValueError, UnicodeDecodeError):
             return ""
         if isinstance(body, dict) and isinstance(body.get("code"), str):
-            return body["code"]
+            return str(body["code"])
     return ""
 
 

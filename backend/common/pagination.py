@@ -21,7 +21,7 @@ class DefaultCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = "-created_at"
+    ordering: str | tuple[str, ...] = "-created_at"
 
 
 class OldestFirstPagination(DefaultCursorPagination):

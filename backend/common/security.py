@@ -8,6 +8,8 @@ receipt — add ``'unsafe-inline'`` for styles only; scripts stay same-origin ev
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from csp.decorators import csp_update
 from django.http.response import HttpResponseBase
 
@@ -16,9 +18,10 @@ inline_styles = csp_update({"style-src": ["'unsafe-inline'"]})
 api_reference_page = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
 
 INLINE_STYLES = {"style-src": ["'unsafe-inline'"]}
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 
 
-def allow_inline_styles(response: HttpResponseBase) -> HttpResponseBase:
+def allow_inline_styles(response: ResponseT) -> ResponseT:
     """The same exception as :data:`inline_styles`, for a view that builds its response itself."""
-    response._csp_update = INLINE_STYLES  # read by csp.middleware.CSPMiddleware
+    setattr(response, "_csp_update", INLINE_STYLES)  # noqa: B010 -- read by csp.middleware.CSPMiddleware
     return response

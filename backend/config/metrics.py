@@ -25,7 +25,7 @@ def _queue_depth() -> int | None:
     """Messages waiting in the default Celery queue (Redis list length, or files of the filesystem broker)."""
     url = settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+        folder = str(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""))
         try:
             return sum(1 for name in os.listdir(folder) if name.endswith(".msg"))
         except OSError:

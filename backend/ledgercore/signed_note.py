@@ -76,7 +76,8 @@ def key_id(name: str, public_key: bytes) -> int:
     """The 32-bit key ID of an Ed25519 note key."""
     check_key_name(name)
     digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key).digest()
-    return struct.unpack(">I", digest[:4])[0]
+    key_id: int = struct.unpack(">I", digest[:4])[0]
+    return key_id
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:

@@ -35,7 +35,7 @@ from backend.notifications.models import Delivery, DeliveryAttempt, DeliveryPref
 
 log = logging.getLogger(__name__)
 
-KIND_WORDS = {Reminder.Kind.T_MINUS_3: "3个工作日后到期", Reminder.Kind.T_MINUS_1: "明天到期",
+KIND_WORDS: dict[str, str] = {Reminder.Kind.T_MINUS_3: "3个工作日后到期", Reminder.Kind.T_MINUS_1: "明天到期",
               Reminder.Kind.OVERDUE: "已逾期"}  # fmt: skip
 STALE_CLAIM = dt.timedelta(minutes=10)
 
@@ -125,8 +125,8 @@ def _reminders(since: dt.datetime) -> Iterable[tuple[Reminder, dict[str, Any]]]:
 
     for reminder in DeadlineReminder.objects.filter(created_at__gte=since).select_related("deadline__case"):
         yield reminder, _deadline_message(reminder)
-    for reminder in ReviewReminder.objects.filter(created_at__gte=since).select_related("round__case"):
-        yield reminder, _review_message(reminder)
+    for review_reminder in ReviewReminder.objects.filter(created_at__gte=since).select_related("round__case"):
+        yield review_reminder, _review_message(review_reminder)
 
 
 def notify(*, recipient: User, message: dict[str, Any], now: dt.datetime | None = None) -> Notification | None:

@@ -66,10 +66,10 @@ class JiebaTagger:
     def is_common_word(self, word: str, threshold: int = 200) -> bool:
         """A dictionary word that is not a name (安排, 于是, 柏林 …) — a cue followed by it is no name."""
         tag = self.word_tag.get(word, "")
-        return self.freq.get(word, 0) >= threshold and not tag.startswith("nr")
+        return bool(self.freq.get(word, 0) >= threshold) and not tag.startswith("nr")
 
     def in_dictionary(self, word: str, threshold: int = 1) -> bool:
-        return self.freq.get(word, 0) >= threshold
+        return bool(self.freq.get(word, 0) >= threshold)
 
 
 class RjiebaTagger:

@@ -25,7 +25,7 @@ class ReviewKind(StrEnum):
     CASE_REVIEW = "case_review"  # 案件审核 (市场监督管理行政处罚程序规定 第四十九条至第五十五条)
 
 
-REVIEW_KIND_LABELS = {ReviewKind.LEGAL_REVIEW: "法制审核", ReviewKind.CASE_REVIEW: "案件审核"}
+REVIEW_KIND_LABELS: dict[str, str] = {ReviewKind.LEGAL_REVIEW: "法制审核", ReviewKind.CASE_REVIEW: "案件审核"}
 
 
 class ItemResult(StrEnum):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backend.reviews import apis
+from backend.reviews import apis, case_review_apis, round_apis
 
 urlpatterns = [
     # 目录清单, 审核内容, 参数
@@ -20,59 +20,81 @@ urlpatterns = [
     path("reviews/settings/", apis.ReviewSettingsApi.as_view(), name="review-settings"),
     path("reviews/stats/reviewers/", apis.ReviewerRatioApi.as_view(), name="review-reviewer-ratio"),
     # 队列与审核轮次
-    path("reviews/queue/", apis.ReviewQueueApi.as_view(), name="review-queue"),
-    path("reviews/overdue/", apis.ReviewOverdueApi.as_view(), name="review-overdue"),
-    path("reviews/rounds/<uuid:round_id>/", apis.ReviewRoundDetailApi.as_view(), name="review-round-detail"),
-    path("reviews/rounds/<uuid:round_id>/assign/", apis.ReviewAssignApi.as_view(), name="review-round-assign"),
-    path("reviews/rounds/<uuid:round_id>/recuse/", apis.ReviewRecuseApi.as_view(), name="review-round-recuse"),
-    path("reviews/rounds/<uuid:round_id>/checklist/", apis.ReviewChecklistApi.as_view(), name="review-round-checklist"),
-    path("reviews/rounds/<uuid:round_id>/prechecks/", apis.ReviewPrechecksApi.as_view(), name="review-round-prechecks"),
-    path("reviews/rounds/<uuid:round_id>/outcome/", apis.ReviewOutcomeApi.as_view(), name="review-round-outcome"),
-    path("reviews/rounds/<uuid:round_id>/withdraw/", apis.ReviewWithdrawApi.as_view(), name="review-round-withdraw"),
+    path("reviews/queue/", round_apis.ReviewQueueApi.as_view(), name="review-queue"),
+    path("reviews/overdue/", round_apis.ReviewOverdueApi.as_view(), name="review-overdue"),
+    path("reviews/rounds/<uuid:round_id>/", round_apis.ReviewRoundDetailApi.as_view(), name="review-round-detail"),
+    path("reviews/rounds/<uuid:round_id>/assign/", round_apis.ReviewAssignApi.as_view(), name="review-round-assign"),
+    path("reviews/rounds/<uuid:round_id>/recuse/", round_apis.ReviewRecuseApi.as_view(), name="review-round-recuse"),
+    path(
+        "reviews/rounds/<uuid:round_id>/checklist/",
+        round_apis.ReviewChecklistApi.as_view(),
+        name="review-round-checklist",
+    ),
+    path(
+        "reviews/rounds/<uuid:round_id>/prechecks/",
+        round_apis.ReviewPrechecksApi.as_view(),
+        name="review-round-prechecks",
+    ),
+    path("reviews/rounds/<uuid:round_id>/outcome/", round_apis.ReviewOutcomeApi.as_view(), name="review-round-outcome"),
+    path(
+        "reviews/rounds/<uuid:round_id>/withdraw/", round_apis.ReviewWithdrawApi.as_view(), name="review-round-withdraw"
+    ),
     path(
         "reviews/rounds/<uuid:round_id>/supplements/",
-        apis.ReviewSupplementRequestApi.as_view(),
+        round_apis.ReviewSupplementRequestApi.as_view(),
         name="review-round-supplements",
     ),
     path(
         "reviews/rounds/<uuid:round_id>/extensions/",
-        apis.ReviewExtensionRequestApi.as_view(),
+        round_apis.ReviewExtensionRequestApi.as_view(),
         name="review-round-extensions",
     ),
     path(
-        "reviews/rounds/<uuid:round_id>/disputes/", apis.ReviewDisputeRaiseApi.as_view(), name="review-round-disputes"
+        "reviews/rounds/<uuid:round_id>/disputes/",
+        round_apis.ReviewDisputeRaiseApi.as_view(),
+        name="review-round-disputes",
     ),
     path(
-        "reviews/rounds/<uuid:round_id>/opinion.html", apis.ReviewOpinionHtmlApi.as_view(), name="review-opinion-html"
+        "reviews/rounds/<uuid:round_id>/opinion.html",
+        round_apis.ReviewOpinionHtmlApi.as_view(),
+        name="review-opinion-html",
     ),
-    path("reviews/rounds/<uuid:round_id>/opinion.pdf", apis.ReviewOpinionPdfApi.as_view(), name="review-opinion-pdf"),
+    path(
+        "reviews/rounds/<uuid:round_id>/opinion.pdf",
+        round_apis.ReviewOpinionPdfApi.as_view(),
+        name="review-opinion-pdf",
+    ),
     path(
         "reviews/supplements/<int:supplement_id>/resolve/",
-        apis.ReviewSupplementResolveApi.as_view(),
+        round_apis.ReviewSupplementResolveApi.as_view(),
         name="review-supplement-resolve",
     ),
     path(
         "reviews/extensions/<int:extension_id>/decide/",
-        apis.ReviewExtensionDecideApi.as_view(),
+        round_apis.ReviewExtensionDecideApi.as_view(),
         name="review-extension-decide",
     ),
     path(
         "reviews/disputes/<int:dispute_id>/resolve/",
-        apis.ReviewDisputeResolveApi.as_view(),
+        round_apis.ReviewDisputeResolveApi.as_view(),
         name="review-dispute-resolve",
     ),
     # 案件侧
-    path("cases/<uuid:case_id>/reviews/", apis.CaseReviewListSubmitApi.as_view(), name="case-reviews"),
+    path("cases/<uuid:case_id>/reviews/", case_review_apis.CaseReviewListSubmitApi.as_view(), name="case-reviews"),
     path(
         "cases/<uuid:case_id>/reviews/requirement/",
-        apis.CaseReviewRequirementApi.as_view(),
+        case_review_apis.CaseReviewRequirementApi.as_view(),
         name="case-review-requirement",
     ),
-    path("cases/<uuid:case_id>/reviews/flags/", apis.CaseReviewFlagsApi.as_view(), name="case-review-flags"),
+    path(
+        "cases/<uuid:case_id>/reviews/flags/", case_review_apis.CaseReviewFlagsApi.as_view(), name="case-review-flags"
+    ),
     path(
         "cases/<uuid:case_id>/reviews/collective-discussions/",
-        apis.CaseCollectiveDiscussionApi.as_view(),
+        case_review_apis.CaseCollectiveDiscussionApi.as_view(),
         name="case-collective-discussions",
     ),
-    path("cases/<uuid:case_id>/reviews/recusals/", apis.CaseRecusalApi.as_view(), name="case-review-recusals"),
+    path(
+        "cases/<uuid:case_id>/reviews/recusals/", case_review_apis.CaseRecusalApi.as_view(), name="case-review-recusals"
+    ),
 ]

@@ -19,7 +19,7 @@ from backend.console.security import console_view
 from backend.console.views.common import act, ctx
 from backend.reviews import selectors as review_selectors
 from backend.reviews import services as review_services
-from backend.reviews.apis import IsReviewerOrHead
+from backend.reviews.api_support import IsReviewerOrHead
 from backend.reviews.models import CatalogRule, MajorCatalog
 from backend.reviews.serializers import (
     CatalogCreateInputSerializer,

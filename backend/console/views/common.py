@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from backend.accounts.models import User
@@ -39,7 +40,7 @@ def act(request: HttpRequest, run: Callable[[], Any], *, back: str, done: str) -
 
 def people_of_agency(user: User, *, role: str | None = None) -> list[tuple[str, str]]:
     """(id, name) of the active users of ``user``'s agency, for the user-id fields of a form."""
-    qs = User.objects.filter(agency_id=user.agency_id, is_active=True)
+    qs = User.objects.filter(Q(agency_id=user.agency_id), is_active=True)
     if role:
         qs = qs.filter(roles__role=role).distinct()
     return [(str(u.pk), u.full_name or u.username) for u in qs.order_by("full_name", "username")]

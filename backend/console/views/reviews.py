@@ -20,7 +20,7 @@ from backend.evidence import selectors as evidence_selectors
 from backend.reviews import opinion, selectors, services
 
 # The API's own permission classes for the same operations.
-from backend.reviews.apis import IsLegalReviewerOnly, IsReviewerOrHead
+from backend.reviews.api_support import IsLegalReviewerOnly, IsReviewerOrHead
 from backend.reviews.checklist import ITEM_RESULT_LABELS, ItemResult
 from backend.reviews.models import ReviewRound
 from backend.reviews.serializers import ReviewOutcomeInputSerializer

@@ -155,7 +155,7 @@ def proposal_from_case(case: Case) -> major.ProposedDecision:
         codes.add(major.Measure.FINE)
     flags_row = CaseReviewFlags.objects.filter(case_id=case.pk).first()
     flags = flags_row.as_flags() if flags_row else frozenset()
-    notes = {major.Flag.LAW_REQUIRES: flags_row.law_requires_citation} if flags_row else {}
+    notes: dict[str, str] = {major.Flag.LAW_REQUIRES: flags_row.law_requires_citation} if flags_row else {}
     return major.ProposedDecision(
         party_type=case.party_type,
         fine_amount=fine,

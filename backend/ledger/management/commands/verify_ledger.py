@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.ledger.sequencer import pending_count
@@ -7,7 +9,7 @@ from backend.ledger.services import ledger_verify_chain
 class Command(BaseCommand):
     help = "Verify the hash chain of the audit trail and name the first broken link."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         pending = pending_count()
         if pending:
             self.stdout.write(f"尚有 {pending} 条事件等待排序入链（未计入下述校验）")
