@@ -426,6 +426,16 @@ _RULES: tuple[DeadlineRule, ...] = (
         protects_party=True,
     ),
     DeadlineRule(
+        code="CORRECTION_ORDER",
+        name="责令限期改正期限",
+        length=15,
+        unit=_D,
+        anchor="责令改正的决定送达之日",
+        source="行政处罚法 第二十八条第一款",
+        note="期限为决定书载明的改正期限；长度按责令改正的期限写入，期满后复查。",
+        protects_party=True,
+    ),
+    DeadlineRule(
         code="SURCHARGE_BEFORE_ENFORCEMENT",
         name="加处罚款或滞纳金超过三十日后经催告可强制执行",
         length=30,

@@ -24,6 +24,10 @@ from backend.cases.models import Case
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.execution import selectors, services
 from backend.execution.serializers import (
+    CorrectionFollowUpInputSerializer,
+    CorrectionInspectInputSerializer,
+    CorrectionOrderInputSerializer,
+    CorrectionOrderOutputSerializer,
     CourtApplyInputSerializer,
     CourtRulingInputSerializer,
     EnforcementConcludeInputSerializer,
@@ -337,3 +341,93 @@ def _enforcement_step_api(name: str) -> type[APIView]:
 
 
 ENFORCEMENT_STEP_APIS = {name: _enforcement_step_api(name) for name in ENFORCEMENT_STEPS}
+
+
+# --------------------------------------------------------------------------- 责令改正
+
+
+class CorrectionOrderApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        responses=CorrectionOrderOutputSerializer,
+        description="The decision's 责令改正 (行政处罚法 第二十八条): the order, its period and the follow-up "
+        "inspection (404 ``correction_order_not_found`` when none is recorded).",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        order = selectors.correction_order_get(case=_case(request, case_id))
+        return Response(CorrectionOrderOutputSerializer(order).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=CorrectionOrderInputSerializer,
+        responses={201: CorrectionOrderOutputSerializer},
+        description="Record the order to correct within a period; opens the CORRECTION_ORDER deadline.",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = CorrectionOrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.correction_order(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(CorrectionOrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(order.case))
+        return response
+
+
+def _correction_step_api(
+    name: str, input_serializer: type, service: Callable[..., Any], description: str
+) -> type[APIView]:
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=CorrectionOrderOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            order = service(
+                case=case,
+                actor=_user(request),
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **values,
+            )
+            response = Response(CorrectionOrderOutputSerializer(order).data)
+            response["ETag"] = etag_for(_fresh(order.case))
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Correction" + name.title().replace("_", "") + "Api"
+    return _Api
+
+
+CORRECTION_STEP_APIS = {
+    "inspection": _correction_step_api(
+        "inspection",
+        CorrectionInspectInputSerializer,
+        services.correction_inspect,
+        "The follow-up inspection (复查, ≥ 2 officers) and its outcome; ``not_corrected`` only after the period "
+        "(409 ``correction_period_running``).",
+    ),
+    "follow_up_case": _correction_step_api(
+        "follow_up_case",
+        CorrectionFollowUpInputSerializer,
+        services.correction_follow_up,
+        "Not corrected within the period: open a new case (线索登记) on the same party; answers the order with "
+        "the new case's id.",
+    ),
+}

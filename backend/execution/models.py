@@ -253,3 +253,45 @@ class EnforcementAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.acted_on}"
+
+
+class CorrectionOrder(models.Model):
+    """责令改正 (行政处罚法 第二十八条第一款: 行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为).
+
+    The order as the decision states it — what is to be corrected and the period — then the follow-up
+    inspection (复查, ≥ 2 officers with valid 执法证, 第四十二条、第五十五条) and its outcome, and, when the party
+    did not correct within the period, the new case opened on it (第五十四条). The period is the case's
+    ``CORRECTION_ORDER`` deadline (DEADLINE_RULES; its length is the order's). One order per decision.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复查")
+        CORRECTED = "corrected", _("已改正")
+        NOT_CORRECTED = "not_corrected", _("逾期未改正")
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="correction_order")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    requirement = models.TextField(_("责令改正的内容"))
+    basis = models.CharField(_("依据"), max_length=300)
+    ordered_on = models.DateField(_("责令改正之日（期限起算日）"))
+    period_days = models.PositiveSmallIntegerField(_("改正期限（日）"))
+    due_on = models.DateField(_("改正期限届满日"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    inspected_on = models.DateField(_("复查日期"), null=True, blank=True)
+    inspection_findings = models.TextField(_("复查情况"), blank=True)
+    inspection_officer_ids = models.JSONField(default=list, blank=True)
+    inspection_evidence_ids = models.JSONField(default=list, blank=True)
+    follow_up_case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="correction_origin"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(period_days__gt=0), name="execution_correction_period_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} {self.due_on}"

@@ -11,7 +11,15 @@ from django.db.models import QuerySet
 
 from backend.cases.models import Case, CaseDeadline, CashCollection, DecisionState, PenaltyKind
 from backend.cases.rules import Surcharge, surcharge_accrued
-from backend.execution.models import EnforcementAction, EnforcementReminder, Payment, PaymentPlan, Remedy
+from backend.common.errors import NotFound
+from backend.execution.models import (
+    CorrectionOrder,
+    EnforcementAction,
+    EnforcementReminder,
+    Payment,
+    PaymentPlan,
+    Remedy,
+)
 
 ZERO = Decimal("0.00")
 VOID_STATES = (DecisionState.REVOKED, DecisionState.CONFIRMED_VOID)
@@ -205,3 +213,11 @@ def enforcement_record(*, case: Case) -> dict[str, Any]:
         "reminders": list(EnforcementReminder.objects.filter(case=case)),
         "actions": list(EnforcementAction.objects.filter(case=case)),
     }
+
+
+def correction_order_get(*, case: Case) -> CorrectionOrder:
+    """The case's 责令改正 (404 ``correction_order_not_found`` when none is recorded)."""
+    order = CorrectionOrder.objects.filter(case=case).first()
+    if order is None:
+        raise NotFound("本案未登记责令改正", code="correction_order_not_found")
+    return order

@@ -9,7 +9,15 @@ from rest_framework import serializers
 
 from backend.cases.serializers import MeasureSerializer
 from backend.common.fields import ClientDateField
-from backend.execution.models import EnforcementAction, EnforcementReminder, Instalment, Payment, PaymentPlan, Remedy
+from backend.execution.models import (
+    CorrectionOrder,
+    EnforcementAction,
+    EnforcementReminder,
+    Instalment,
+    Payment,
+    PaymentPlan,
+    Remedy,
+)
 from backend.execution.selectors import Account
 
 AMOUNT_DIGITS = 14  # 元 with two decimals, as the case's amounts
@@ -273,3 +281,69 @@ class EnforcementOutputSerializer(serializers.Serializer):
     reminders = ReminderOutputSerializer(many=True)
     actions = EnforcementActionOutputSerializer(many=True)
     case_version = serializers.IntegerField()
+
+
+# --------------------------------------------------------------------------- 责令改正 (行政处罚法 第二十八条)
+
+
+class CorrectionOrderInputSerializer(serializers.Serializer):
+    requirement = serializers.CharField(
+        max_length=2000, help_text="What the party is ordered to correct, as the decision states it."
+    )
+    period_days = serializers.IntegerField(min_value=1, max_value=365, help_text="改正期限 in days.")
+    ordered_on = ClientDateField(
+        required=False, allow_null=True, help_text="Start of the period (default: the day the decision was served)."
+    )
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CorrectionInspectInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[c for c in CorrectionOrder.Status.choices if c[0] != "pending"])
+    findings = serializers.CharField(max_length=4000, help_text="复查情况 as the inspection record states it.")
+    inspected_on = ClientDateField(required=False, allow_null=True)
+    corrected_on = ClientDateField(
+        required=False,
+        allow_null=True,
+        help_text="When the party corrected (only with ``corrected``; default: the inspection day).",
+    )
+    officer_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=10,
+        help_text="The inspecting officers (default: the case's handlers).",
+    )
+    evidence_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=100,
+        help_text="Received evidence items of the case: photos, the record.",
+    )
+
+
+class CorrectionFollowUpInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    facts = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class CorrectionOrderOutputSerializer(serializers.ModelSerializer):
+    follow_up_case_id = serializers.UUIDField(allow_null=True, read_only=True)
+    inspection_officer_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    inspection_evidence_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CorrectionOrder
+        fields = (
+            "id",
+            "requirement",
+            "basis",
+            "ordered_on",
+            "period_days",
+            "due_on",
+            "status",
+            "inspected_on",
+            "inspection_findings",
+            "inspection_officer_ids",
+            "inspection_evidence_ids",
+            "follow_up_case_id",
+            "recorded_at",
+        )

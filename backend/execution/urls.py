@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/remedies/", apis.RemedyListFileApi.as_view(), name="execution-remedies"),
     path("cases/<uuid:case_id>/enforcement/", apis.EnforcementApi.as_view(), name="execution-enforcement"),
+    path("cases/<uuid:case_id>/correction_order/", apis.CorrectionOrderApi.as_view(), name="execution-correction"),
+    *(
+        path(f"cases/<uuid:case_id>/correction_order/{name}/", view.as_view(), name=f"execution-correction-{name}")
+        for name, view in apis.CORRECTION_STEP_APIS.items()
+    ),
     *(
         path(f"cases/<uuid:case_id>/enforcement/{name}/", view.as_view(), name=f"execution-enforcement-{name}")
         for name, view in apis.ENFORCEMENT_STEP_APIS.items()

@@ -72,5 +72,11 @@ STEPS: dict[str, Step] = {s.name: s for s in (
        meets=("COURT_ENFORCEMENT_APPLICATION",)),
     _s("court_ruling", "登记法院裁定", {HANDLER, HEAD}, "行政强制法 第五十七条、第五十八条"),
     _s("enforcement_conclude", "执行完毕、中止或终结执行", {HEAD}, "行政强制法 第三十九条、第四十条"),
+    # --- 责令改正 -------------------------------------------------------------------------------------------
+    _s("correction_order", "登记责令限期改正", {HANDLER, HEAD}, "行政处罚法 第二十八条第一款",
+       opens=("CORRECTION_ORDER",)),
+    _s("correction_inspect", "复查改正情况", {HANDLER, HEAD}, "行政处罚法 第二十八条第一款、第五十五条",
+       meets=("CORRECTION_ORDER",)),
+    _s("correction_follow_up", "逾期不改正另行立案调查", {HANDLER, HEAD}, "行政处罚法 第二十八条、第五十四条"),
 )}
 # fmt: on

@@ -1,5 +1,6 @@
 """Writes of the execution app: one service per step of :mod:`backend.execution.workflow`."""
 
+from backend.execution.services.corrections import correction_follow_up, correction_inspect, correction_order
 from backend.execution.services.enforcement import (
     court_apply,
     court_ruling,
@@ -14,6 +15,9 @@ from backend.execution.services.plans import plan_apply, plan_decide
 from backend.execution.services.remedies import remedy_conclude, remedy_file, remedy_suspend, remedy_withdraw
 
 __all__ = [
+    "correction_follow_up",
+    "correction_inspect",
+    "correction_order",
     "court_apply",
     "court_ruling",
     "enforcement_conclude",

@@ -7,7 +7,7 @@ import datetime as dt
 from backend.cases.deadlines import deadline_open
 from backend.cases.models import Case, CaseDeadline
 from backend.common.errors import PreconditionFailed
-from backend.execution.models import EnforcementAction, Remedy
+from backend.execution.models import CorrectionOrder, EnforcementAction, Remedy
 from backend.execution.selectors import execution_account
 
 
@@ -27,6 +27,21 @@ def case_closing_check(*, case: Case, closing_on: dt.date) -> None:
             "remedy_pending",
             f"{pending.get_kind_display()}尚未审结，不能结案",
             extra={"remedy_id": pending.pk, "kind": pending.kind},
+        )
+    order = CorrectionOrder.objects.filter(case=case).first()
+    # 责令改正 (行政处罚法 第二十八条) is part of what the decision requires: its outcome is on record, and a
+    # violation not corrected is taken up as a new case before this one is closed.
+    if order is not None and order.status == CorrectionOrder.Status.PENDING:
+        raise PreconditionFailed(
+            "correction_pending",
+            f"责令改正（期限至{order.due_on.isoformat()}）尚未复查，不能结案",
+            extra={"correction_order_id": order.pk, "due_on": order.due_on.isoformat()},
+        )
+    if order is not None and order.status == CorrectionOrder.Status.NOT_CORRECTED and order.follow_up_case_id is None:
+        raise PreconditionFailed(
+            "correction_follow_up_missing",
+            "当事人逾期未改正，须先就此登记新案件，方可结案",
+            extra={"correction_order_id": order.pk},
         )
     account = execution_account(case=case, as_of=closing_on)
     # 终结执行 (行政强制法 第四十条) ends the execution with what is left unpaid.
