@@ -1,4 +1,4 @@
-"""Backups of the database and the evidence storage, and their restore (docs: api_docs/backups.md).
+"""Backups of the database and the evidence storage, and their restore (docs: docs/backups.md).
 
 A backup is one directory::
 

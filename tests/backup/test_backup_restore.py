@@ -148,6 +148,11 @@ def test_a_backup_restores_into_a_fresh_database_and_storage(
         item = EvidenceItem.objects.get(pk=item_id)
         restored = restored_storage / item.storage_key
         assert hashlib.sha256(restored.read_bytes()).hexdigest() == item.sha256
+        assert item.derivatives, "the worker's derivatives exist (and are part of the backup)"
+    # Every stored object — originals, derivatives — is back, byte for byte.
+    for key, entry in manifest["storage"]["objects"].items():
+        assert hashlib.sha256((restored_storage / key).read_bytes()).hexdigest() == entry["sha256"], key
+    assert len(manifest["storage"]["objects"]) > len(originals)
 
     # A restore goes only into an empty database: a second one is refused, nothing is overwritten.
     again = subprocess.run([sys.executable, "-m", "backend.manage", "backup_restore", str(backup)], cwd=REPO,

@@ -1,8 +1,7 @@
 """Faults with real processes (issue 19 item 4): the S3 endpoint and PostgreSQL go away under a real gunicorn.
 
-Killing the web instance mid-upload and a worker mid-transcode are tested where they were built
-(tests/evidence/test_cluster.py, tests/evidence/test_processing_worker.py); these are the two outages of the
-stateful services:
+The web server and the worker killed mid-work are in test_process_kills.py (the N-wide topology behind
+nginx: tests/evidence/test_cluster.py); these are the two outages of the stateful services:
 
 * **S3 stops during an upload.** gunicorn stores evidence in S3 through a TCP relay to the moto server; the
   relay is stopped after the first chunk (the endpoint refuses connections, as a stopped MinIO does). The
@@ -13,20 +12,18 @@ stateful services:
   transaction has updated the case and waits to write its audit event): 503 ``database_unavailable``, the
   case unchanged, no transition row and no audit event — then the retry succeeds once.
 
-After each: ``ledger_self_audit --all`` and ``verify_ledger`` pass in a new process, and what was
-acknowledged is there.
+After each: ``ledger_self_audit --all``, ``verify_ledger`` and ``verify_evidence`` pass in a new process, and
+what was acknowledged is there. The S3 endpoint "stops" as a relay in front of the moto server: moto keeps its
+objects in memory, so stopping moto itself would lose the bucket — a stopped MinIO or S3 keeps its data and
+refuses connections, which is what the relay does.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -34,10 +31,10 @@ from pathlib import Path
 import pytest
 import requests
 from django.db import connection
+from faults.kit import TUS, kill_group, make_case, metadata, self_audit_passes, upload_row
 from support import free_port, served_database_url, server_env, start_gunicorn, token_for
 
 REPO = Path(__file__).resolve().parents[2]
-TUS = {"Tus-Resumable": "1.0.0"}
 CHUNK = 6 * 1024 * 1024  # above S3's 5 MiB minimum part: the first chunk is a real multipart part
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -99,65 +96,8 @@ class Relay:
             self.sockets.clear()
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
-
-
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "backend.manage", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)  # fmt: skip
-    assert done.returncode == 0, f"manage.py {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def _self_audit_passes(env: dict) -> None:
-    _manage(env, "ledger_sequence")
-    _manage(env, "ledger_checkpoint")
-    out = _manage(env, "ledger_self_audit", "--all")
-    assert "台账自检" not in out or "不一致" not in out, out
-    assert "审计链完好" in _manage(env, "verify_ledger")
-
-
-def _case(agency, officer, status: str = "clue_received"):
-    from backend.cases.models import Case
-
-    case = Case.objects.create(agency=agency, title="销售超过保质期的食品案", party_type="organisation",
-                               party_name="辽源市某商贸有限公司", party_uscc="91220400MA0000001X",
-                               status=status, created_by=officer, facts="当事人销售超过保质期的预包装食品。",
-                               legal_basis=[{"law": "中华人民共和国食品安全法",
-                                             "article": "第一百二十四条"}])  # fmt: skip
-    case.handling_officers.add(officer)
-    return case
-
-
-def _upload_row(var: Path, upload_id: str) -> tuple[int, str]:
-    """(offset, status) of an upload as the server stored it (SQLite: the server's copy of the database)."""
-    import sqlite3
-    import uuid
-
-    from backend.evidence.models import Upload
-
-    if connection.vendor == "sqlite":
-        with contextlib.closing(sqlite3.connect(var / "db.sqlite3")) as db:
-            return db.execute(f'SELECT "offset", status FROM {Upload._meta.db_table} WHERE id = ?',
-                              [uuid.UUID(upload_id).hex]).fetchone()  # fmt: skip
-    row = Upload.objects.get(pk=upload_id)
-    return row.offset, row.status
-
-
-def _metadata(case, data: bytes) -> str:
-    md = {"case": str(case.pk), "kind": "video", "filename": "执法记录仪.mp4",
-          "sha256": hashlib.sha256(data).hexdigest(), "captured_at": "2026-12-01T02:15:00.000Z",
-          "latitude": "42.8876", "longitude": "125.1437",
-          "activity": "查封扣押"}  # fmt: skip
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in md.items())
-
-
 def test_the_s3_endpoint_stops_during_an_upload_and_comes_back(officer_a, agency_a, s3_storage, settings, tmp_path):
-    case = _case(agency_a, officer_a, status="registered")
+    case = make_case(agency_a, officer_a, status="registered")
     moto_port = int(settings.S3_ENDPOINT_URL.rsplit(":", 1)[1])
     relay = Relay(moto_port)
     relay.start()
@@ -174,7 +114,7 @@ def test_the_s3_endpoint_stops_during_an_upload_and_comes_back(officer_a, agency
     http.trust_env = False
     try:
         created = http.post(f"{base}/api/v1/uploads/", timeout=30, headers={
-            **auth, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": _metadata(case, data)})  # fmt: skip
+            **auth, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(case, data)})  # fmt: skip
         assert created.status_code == 201, created.text
         location = created.headers["Location"]
         patch = {**auth, **TUS, "Content-Type": "application/offset+octet-stream"}
@@ -186,14 +126,19 @@ def test_the_s3_endpoint_stops_during_an_upload_and_comes_back(officer_a, agency
         assert refused.status_code == 503, refused.text
         assert refused.json()["code"] == "storage_unavailable"
         assert int(refused.headers["Retry-After"]) > 0
-        head = http.head(location, timeout=30, headers={**auth, **TUS})  # HEAD checks S3 too: it says so
-        assert head.status_code == 503 and int(head.headers["Retry-After"]) > 0  # (a HEAD answer has no body)
         upload_id = location.rstrip("/").rsplit("/", 1)[-1]
         # Nothing became evidence. The offset is the first chunk's, or — when the body had already been made
         # durable and only the completion (S3 CompleteMultipartUpload) failed — the whole length: a HEAD
         # after the outage finishes the completion (tus: after an error the client asks where it stands).
-        offset, status = _upload_row(var, upload_id)
+        offset, status = upload_row(var, upload_id)
         assert status == "receiving" and offset in (CHUNK, len(data)), (offset, status)
+        # HEAD during the outage: the acknowledged offset from the database (nothing more), or — where it has
+        # to reach S3 to finish a completion — 503 with Retry-After (a HEAD answer has no body).
+        head = http.head(location, timeout=30, headers={**auth, **TUS})
+        if head.status_code == 200:
+            assert int(head.headers["Upload-Offset"]) == offset and head.headers.get("Evidence-Status") != "received"
+        else:
+            assert head.status_code == 503 and int(head.headers["Retry-After"]) > 0, head.status_code
         listed = http.get(f"{base}/api/v1/evidence/", params={"case": str(case.pk)}, headers=auth, timeout=30).json()
         assert listed["results"] == []  # nothing became evidence
 
@@ -213,11 +158,11 @@ def test_the_s3_endpoint_stops_during_an_upload_and_comes_back(officer_a, agency
         assert original.status_code == 200
         assert hashlib.sha256(original.content).digest() == hashlib.sha256(data).digest()
     finally:
-        _kill_group(web)
+        kill_group(web)
         relay.stop()
     relay.start()
     try:
-        _self_audit_passes(env)
+        self_audit_passes(env)
     finally:
         relay.stop()
 
@@ -231,7 +176,7 @@ def test_a_dropped_database_connection_mid_transition_changes_nothing(officer_a,
     from backend.ledger.models import AuditEvent
 
     assert connection.vendor == "postgresql"
-    case = _case(agency_a, officer_a)
+    case = make_case(agency_a, officer_a)
     events_before = AuditEvent.objects.count()
     var = tmp_path / "web"
     var.mkdir()
@@ -280,10 +225,10 @@ def test_a_dropped_database_connection_mid_transition_changes_nothing(officer_a,
         retried = requests.post(url, json=body, headers=auth, timeout=60)  # the client retries: once, in full
         assert retried.status_code == 200 and retried.json()["status"] == "pre_review", retried.text
     finally:
-        _kill_group(web)
+        kill_group(web)
     case.refresh_from_db()
     assert case.status == "pre_review"
     assert CaseTransition.objects.filter(case=case).count() == 1
     assert AuditEvent.objects.filter(case_id=case.pk).exclude(action__startswith="case.created").exists()
-    _self_audit_passes(env)
+    self_audit_passes(env)
     assert Case.objects.filter(pk=case.pk).count() == 1

@@ -245,6 +245,9 @@ def test_every_operation_as_every_persona(fuzz_profile: Fuzzing) -> None:
     )
     assert findings.pairs == len(operations) * len(personas)
     assert findings.statuses[200] > 0 and findings.statuses[403] > 0  # the logic was reached, and refused
+    # Issue 19: with the default throttles 37–46 operations answered mostly 429 and the fuzzing never reached
+    # their logic; under the test profile not one request is throttled.
+    assert findings.statuses[429] == 0, findings.statuses
     assert not findings.failures, f"{len(findings.failures)} failure(s):\n\n" + "\n\n".join(findings.failures)
 
 
@@ -311,5 +314,6 @@ def test_stateful_sequences_as_every_persona(fuzz_profile: Fuzzing) -> None:
         time.monotonic() - started,
     )
     assert links > 0, "no links between operations: the stateful phase would test nothing"
+    assert findings.statuses[429] == 0, findings.statuses
     assert findings.requests >= len(personas) * STATEFUL_SCENARIOS
     assert not findings.failures, f"{len(findings.failures)} failure(s):\n\n" + "\n\n".join(findings.failures)

@@ -1,4 +1,4 @@
-"""``manage.py backup_create DIR``: the database and every stored object into a new directory (api_docs/backups.md)."""
+"""``manage.py backup_create DIR``: the database and every stored object into a new directory (docs/backups.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py backup_restore DIR``: a backup into an empty database and storage (api_docs/backups.md)."""
+"""``manage.py backup_restore DIR``: a backup into an empty database and storage (docs/backups.md)."""
 
 from __future__ import annotations
 
