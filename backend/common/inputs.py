@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Final
+from typing import Final, TypeGuard
 
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ _DATETIME = re.compile(
 )
 
 
-def is_ascii_int(value: str | None) -> bool:
+def is_ascii_int(value: str | None) -> TypeGuard[str]:
     """Whether ``value`` is a plain non-negative decimal integer (``[0-9]+``) that fits a 64-bit column."""
     if not value or len(value) > 19 or _ASCII_DIGITS.fullmatch(value) is None:
         return False

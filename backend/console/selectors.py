@@ -38,8 +38,11 @@ CREDENTIAL_LABELS = {
 
 REVIEW_SORTS = {"due": ("due_on", "submitted_at"), "-due": ("-due_on", "-submitted_at"),
                 "submitted": ("submitted_at",), "-submitted": ("-submitted_at",)}  # fmt: skip
-DEADLINE_SORTS = {"due": ("due_on", "pk"), "-due": ("-due_on", "-pk"), "case": ("case__case_number", "due_on")}
-NOTICE_SORTS = {"due": ("due_date",), "-due": ("-due_date",), "decided": ("-decision_date",)}
+SortFields = dict[str, tuple[str, ...]]
+DEADLINE_SORTS: SortFields = {
+    "due": ("due_on", "pk"), "-due": ("-due_on", "-pk"), "case": ("case__case_number", "due_on")
+}  # fmt: skip
+NOTICE_SORTS: SortFields = {"due": ("due_date",), "-due": ("-due_date",), "decided": ("-decision_date",)}
 
 
 @dataclass

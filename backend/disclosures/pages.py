@@ -151,7 +151,7 @@ def correction_submit_page(request: HttpRequest, notice_id: Any) -> HttpResponse
     if request.POST.get("website"):  # honeypot field, invisible to people
         return HttpResponseRedirect(reverse("public-notice-detail", args=[notice_id]))
     throttle = CorrectionRateThrottle()
-    if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+    if not throttle.allow_request(request, None):
         return _page(
             request,
             "disclosures/not_found.html",

@@ -182,7 +182,7 @@ def _name_at(text: str, pos: int, by_start: dict[int, Token], lexicon: JiebaTagg
     length = surname + given
     token = by_start.get(pos)
     longer = token is not None and token.person and length < len(token.word) <= surname + 2
-    if longer and not any(ch in _NAME_STOP for ch in token.word[surname:]):
+    if longer and token is not None and not any(ch in _NAME_STOP for ch in token.word[surname:]):
         length = len(token.word)
     # "当事人安排…", "当事人居住于…", "旅客信息": the segmenter read a common word there, not a name. (Words
     # jieba's dictionary itself tags as names, such as 柏林, are not "common" and pass.)

@@ -19,6 +19,7 @@ from backend.reviews.models import (
     CatalogRule,
     ChecklistEntry,
     CollectiveDiscussion,
+    Kind,
     MajorCatalog,
     MajorEvaluation,
     ReviewDispute,
@@ -90,7 +91,7 @@ def round_detail_qs() -> QuerySet[ReviewRound]:
 
 
 def review_round_get_for_user(*, user: User, round_id: UUID | str) -> ReviewRound:
-    round_ = scope_to_agency(round_detail_qs(), user).filter(pk=round_id).first()
+    round_: ReviewRound | None = scope_to_agency(round_detail_qs(), user).filter(pk=round_id).first()
     if round_ is None:
         raise NotFound("审核记录不存在")
     return round_
@@ -204,7 +205,7 @@ def review_statistics(*, agency: Agency | int, start: dt.date, end: dt.date) -> 
         agency_id=_agency_id(agency), status=ReviewRound.Status.COMPLETED, completed_at__date__range=(start, end)
     )
     outcomes = dict(ReviewRound.Outcome.choices)
-    kinds = dict(ReviewRound._meta.get_field("kind").choices)
+    kinds = dict(Kind.choices)  # ReviewRound.kind's choices
     by_outcome: dict[str, int] = {}
     by_kind: dict[str, int] = {}
     for outcome, kind in rounds.values_list("outcome", "kind"):

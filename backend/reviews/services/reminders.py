@@ -29,7 +29,8 @@ def _recipients(round_: ReviewRound, kind: str) -> list[User]:
     """The assigned reviewer (before assignment: every legal reviewer of the agency, who share the queue);
     an overdue round also goes to the agency's heads, who approve extensions and answer for the limit."""
     active = User.objects.filter(agency_id=round_.agency_id, is_active=True)
-    if round_.reviewer_id:
+    people: list[User]
+    if round_.reviewer_id and round_.reviewer is not None:
         people = [round_.reviewer]
     else:
         people = list(active.filter(roles__role=Role.LEGAL_REVIEWER).distinct())
