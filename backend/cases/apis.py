@@ -4,10 +4,8 @@ Sync rules for the mobile apps (api_docs/guides/sync.md): every POST takes an ``
 detail answers an ``ETag`` (the case version); PATCH needs ``If-Match`` (428 without, 412 when stale);
 transition POSTs honour ``If-Match`` when sent; the list is a compact delta feed with ``updated_since``.
 """
-
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -19,9 +17,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import Agency
 from backend.cases import selectors, services
-from backend.cases.models import Case, CashCollection
+from backend.cases.api_support import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    IF_MATCH_REQUIRED,
+    CaseActionApi,
+    detail_etag,
+    parse_if_match,
+    step_input,
+    with_etag,
+)
+from backend.cases.models import CashCollection
 from backend.cases.serializers import (
     TRANSITION_INPUTS,
     CaseCreateInputSerializer,
@@ -39,100 +46,21 @@ from backend.cases.serializers import (
     CorrectionInputSerializer,
     DeadlineExtendInputSerializer,
     DeadlineOutputSerializer,
-    DeadlineSummaryOutputSerializer,
-    DocumentApproveInputSerializer,
-    DocumentAttachInputSerializer,
-    DocumentCreateInputSerializer,
-    DocumentListOutputSerializer,
-    DocumentOutputSerializer,
     ExecutionInputSerializer,
     ExtendDecisionInputSerializer,
     OfficersInputSerializer,
-    RecordingRequirementInputSerializer,
-    RecordingRequirementOutputSerializer,
     RetentionInputSerializer,
     RetentionOutputSerializer,
     TimelineEntryOutputSerializer,
     WaiverInputSerializer,
 )
-from backend.cases.services import Step
 from backend.cases.workflow import TRANSITIONS
-from backend.common.conditional import ANY, if_none_match_hits, parse_entity_tags, representation_digest
-from backend.common.errors import ApplicationError, Forbidden, NotFound
+from backend.common.conditional import if_none_match_hits
+from backend.common.errors import NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.inputs import parse_client_datetime
 from backend.common.pagination import DefaultCursorPagination, RecordedOrderPagination, paginated_response
 from backend.ledger.services import audit_context_from_request
-
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The case's ETag (from the detail or a step); its version is compared, strongly (W/ never "
-    "matches). A stale value answers 412 version_mismatch.",
-)
-IF_MATCH_REQUIRED = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="The case's ETag (from the detail or a step; W/ never matches). Missing: 428 if_match_required; "
-    "stale: 412 version_mismatch.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Replays return the first answer; the same key with another body answers 422.",
-)
-
-
-def etag_for(case: Case) -> str:
-    """The ETag of a case's state answers (creation, steps, PATCH): its version."""
-    return f'"{case.version}"'
-
-
-def detail_etag(case: Case, body: dict[str, Any]) -> str:
-    """The detail's ETag: the version, then a digest of the body — it also shows what changes with the date
-    alone (加处罚款 owed today, deadline states) and with related records, and masked ≠ full."""
-    return f'"{case.version}-{representation_digest(body)}"'
-
-
-_CASE_TAG = re.compile(r"^(\d{1,18})(?:-[0-9a-f]{16})?$")
-
-
-def parse_if_match(request: Request, *, required: bool = False) -> int | None:
-    """The case version an ``If-Match`` names (``"7"`` from a step, ``"7-…"`` from the detail; ``*``: any).
-
-    The precondition guards the case's state, so the version is compared — strongly: a weak tag never
-    matches (RFC 9110 §13.1.1) and answers 412 ``version_mismatch`` like a stale one.
-    """
-    raw = request.headers.get("If-Match")
-    if not raw:
-        if required:
-            raise ApplicationError("if_match_required", "修改案件须携带 If-Match（案件的 ETag）", status=428)
-        return None
-    tags = parse_entity_tags(raw)
-    if tags is ANY:
-        return None
-    if not tags:
-        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412)
-    strong = [tag for tag in tags if not tag.weak]  # type: ignore[union-attr]
-    if not strong:
-        raise ApplicationError(
-            "version_mismatch", "If-Match 须为强 ETag（W/ 开头的弱 ETag 不能用于修改），请刷新后重试", status=412
-        )
-    match = _CASE_TAG.match(strong[0].opaque)
-    if match is None:
-        raise ApplicationError("if_match_invalid", "If-Match 格式错误", status=412)
-    return int(match[1])
-
-
-def _with_etag(response: Response, case: Case) -> Response:
-    response["ETag"] = etag_for(case)
-    return response
-
-
-def _step(data: dict[str, Any]) -> Step:
-    return Step(
-        comment=data.pop("comment", "") or "",
-        latitude=data.pop("latitude", None),
-        longitude=data.pop("longitude", None),
-        performed_at=data.pop("performed_at", None),
-    )
 
 
 class CaseSyncPagination(DefaultCursorPagination):
@@ -197,7 +125,7 @@ class CaseListCreateApi(IdempotentAPIMixin, APIView):
         )
         response = Response(CaseStateOutputSerializer(case).data, status=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.id}/"
-        return _with_etag(response, case)
+        return with_etag(response, case)
 
 
 class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
@@ -227,7 +155,7 @@ class CaseSummaryCreateApi(IdempotentAPIMixin, APIView):
         )
         response = Response(CaseStateOutputSerializer(case).data, status=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.id}/"
-        return _with_etag(response, case)
+        return with_etag(response, case)
 
 
 class CaseDetailApi(APIView):
@@ -271,7 +199,7 @@ class CaseDetailApi(APIView):
             case=case, actor=request.user, context=audit_context_from_request(request),
             fields=dict(data.validated_data), expected_version=expected,
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
 def _make_transition_api(name: str) -> type[APIView]:
@@ -300,7 +228,7 @@ def _make_transition_api(name: str) -> type[APIView]:
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             values = dict(data.validated_data)
-            step = _step(values)
+            step = step_input(values)
             case = service(
                 case=case,
                 actor=request.user,
@@ -309,7 +237,7 @@ def _make_transition_api(name: str) -> type[APIView]:
                 expected_version=parse_if_match(request),
                 **values,
             )
-            return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+            return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
     _TransitionApi.__name__ = "Case" + "".join(part.title() for part in name.split("_")) + "Api"
     _TransitionApi.__qualname__ = _TransitionApi.__name__
@@ -318,15 +246,7 @@ def _make_transition_api(name: str) -> type[APIView]:
 
 TRANSITION_APIS = {name: _make_transition_api(name) for name in TRANSITIONS}
 
-
-class _CaseActionApi(IdempotentAPIMixin, APIView):
-    """Base for POST actions on a case that are not status transitions."""
-
-    def _case(self, request: Request, case_id: uuid.UUID) -> Case:
-        return selectors.case_get_for_user(user=request.user, case_id=case_id)
-
-
-class CaseOfficersApi(_CaseActionApi):
+class CaseOfficersApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=OfficersInputSerializer,
@@ -338,10 +258,10 @@ class CaseOfficersApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             officer_ids=data.validated_data["officer_ids"], expected_version=parse_if_match(request),
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
-class CaseWaiverApi(_CaseActionApi):
+class CaseWaiverApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=WaiverInputSerializer,
@@ -354,10 +274,10 @@ class CaseWaiverApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             expected_version=parse_if_match(request), **data.validated_data,
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
-class CaseExecutionApi(_CaseActionApi):
+class CaseExecutionApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExecutionInputSerializer,
@@ -369,10 +289,10 @@ class CaseExecutionApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             expected_version=parse_if_match(request), **data.validated_data,
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
-class CaseExtendDecisionApi(_CaseActionApi):
+class CaseExtendDecisionApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=ExtendDecisionInputSerializer,
@@ -385,10 +305,10 @@ class CaseExtendDecisionApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             expected_version=parse_if_match(request), **data.validated_data,
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
-class CaseDeadlineExtendApi(_CaseActionApi):
+class CaseDeadlineExtendApi(CaseActionApi):
     @extend_schema(tags=["deadlines"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=DeadlineExtendInputSerializer,
                    responses=DeadlineOutputSerializer,
                    description="The head approves extending a time limit (核查, 查封扣押, 冻结, 审核, 决定).")
@@ -402,7 +322,7 @@ class CaseDeadlineExtendApi(_CaseActionApi):
         return Response(DeadlineOutputSerializer(deadline, context={"today": timezone.localdate()}).data)
 
 
-class CaseCashCollectionApi(_CaseActionApi):
+class CaseCashCollectionApi(CaseActionApi):
     @extend_schema(tags=["cases"], responses=CashCollectionOutputSerializer)
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         collection = CashCollection.objects.filter(case=self._case(request, case_id)).first()
@@ -426,7 +346,7 @@ class CaseCashCollectionApi(_CaseActionApi):
 
 
 def _make_cash_step_api(name: str, input_serializer: type, service: Any, description: str) -> type[APIView]:
-    class _CashStepApi(_CaseActionApi):
+    class _CashStepApi(CaseActionApi):
         @extend_schema(tags=["cases"], operation_id=f"cases_cash_collection_{name}",
                        parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=input_serializer,
                        responses=CashCollectionOutputSerializer, description=description)
@@ -461,7 +381,7 @@ CASH_STEP_APIS = {
 }
 
 
-class CaseCorrectionApi(_CaseActionApi):
+class CaseCorrectionApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], parameters=[IF_MATCH, IDEMPOTENCY_KEY], request=CorrectionInputSerializer,
@@ -474,10 +394,10 @@ class CaseCorrectionApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             expected_version=parse_if_match(request), **data.validated_data,
         )
-        return _with_etag(Response(CaseStateOutputSerializer(case).data), case)
+        return with_etag(Response(CaseStateOutputSerializer(case).data), case)
 
 
-class CaseRetentionApi(_CaseActionApi):
+class CaseRetentionApi(CaseActionApi):
     openapi_response_headers = {"post": ("ETag",)}
 
     @extend_schema(tags=["cases"], responses=RetentionOutputSerializer)
@@ -493,7 +413,7 @@ class CaseRetentionApi(_CaseActionApi):
             case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
             expected_version=parse_if_match(request), **data.validated_data,
         )
-        return _with_etag(Response(RetentionOutputSerializer(case).data), case)
+        return with_etag(Response(RetentionOutputSerializer(case).data), case)
 
 
 class CaseTimelineApi(APIView):
@@ -520,148 +440,3 @@ class CaseDeadlinesApi(APIView):
         qs = selectors.deadline_list_for_user(user=request.user, case=case, bucket="all", today=today)
         return Response(DeadlineOutputSerializer(qs, many=True, context={"today": today}).data)
 
-
-# --------------------------------------------------------------------------- documents
-
-
-class CaseDocumentListCreateApi(_CaseActionApi):
-    @extend_schema(tags=["documents"], responses=DocumentListOutputSerializer(many=True))
-    def get(self, request: Request, case_id: uuid.UUID) -> Response:
-        case = self._case(request, case_id)
-        return Response(DocumentListOutputSerializer(case.documents.all(), many=True).data)
-
-    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentCreateInputSerializer,
-                   responses={201: DocumentOutputSerializer})
-    def post(self, request: Request, case_id: uuid.UUID) -> Response:
-        data = DocumentCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        document = services.case_add_document(
-            case=self._case(request, case_id), actor=request.user, context=audit_context_from_request(request),
-            document_id=values.pop("id", None), **values,
-        )
-        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
-
-
-class CaseDocumentDetailApi(APIView):
-    @extend_schema(tags=["documents"], responses=DocumentOutputSerializer)
-    def get(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
-        services.case_record_personal_data_read(
-            case=case, actor=request.user, context=audit_context_from_request(request), document=document,
-            purpose=request.query_params.get("purpose", "")[:200],
-        )
-        return Response(DocumentOutputSerializer(document).data)
-
-
-class CaseDocumentApproveApi(_CaseActionApi):
-    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentApproveInputSerializer,
-                   responses=DocumentOutputSerializer,
-                   description="The head's 补办批准 of a 查封扣押/先行登记保存 taken in an emergency "
-                               "(行政强制法 第十九条).")
-    def post(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
-        case = self._case(request, case_id)
-        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
-        data = DocumentApproveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = services.case_approve_emergency_measure(
-            document=document, actor=request.user, context=audit_context_from_request(request),
-            note=data.validated_data["note"],
-        )
-        return Response(DocumentOutputSerializer(document).data)
-
-
-class CaseDocumentAttachApi(_CaseActionApi):
-    @extend_schema(tags=["documents"], parameters=[IDEMPOTENCY_KEY], request=DocumentAttachInputSerializer,
-                   responses=DocumentOutputSerializer, description="Link signed scans (evidence items) to a document.")
-    def post(self, request: Request, case_id: uuid.UUID, document_id: uuid.UUID) -> Response:
-        case = self._case(request, case_id)
-        document = selectors.document_get_for_user(user=request.user, case=case, document_id=document_id)
-        data = DocumentAttachInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = services.document_attach(
-            document=document, actor=request.user, context=audit_context_from_request(request),
-            attachment_ids=data.validated_data["attachment_ids"],
-        )
-        return Response(DocumentOutputSerializer(document).data)
-
-
-# --------------------------------------------------------------------------- deadlines across cases
-
-
-class DeadlinePagination(DefaultCursorPagination):
-    """Soonest due first."""
-
-    ordering = ("due_on", "id")
-
-
-class DeadlineListApi(APIView):
-    pagination_class = DeadlinePagination
-
-    @extend_schema(
-        tags=["deadlines"],
-        parameters=[
-            OpenApiParameter("bucket", OpenApiTypes.STR, enum=["due_soon", "overdue", "open", "all"]),
-            OpenApiParameter("agency", OpenApiTypes.INT, description="One readable agency (auditors: subordinates)."),
-        ],
-        responses=DeadlineOutputSerializer(many=True),
-        description="What is due soon (within 3 working days) or overdue, per agency; auditors see subordinates.",
-    )
-    def get(self, request: Request) -> Response:
-        bucket = request.query_params.get("bucket", "open")
-        if bucket not in ("due_soon", "overdue", "open", "all"):
-            raise ApplicationError("invalid_bucket", "bucket 取值无效", status=400)
-        agency = request.query_params.get("agency")
-        try:
-            agency_id = int(agency) if agency else None
-        except ValueError:
-            raise ApplicationError("invalid_agency", "agency 须为整数", status=400) from None
-        today = timezone.localdate()
-        qs = selectors.deadline_list_for_user(user=request.user, bucket=bucket, agency_id=agency_id, today=today)
-        return paginated_response(
-            self, request, qs, lambda page: DeadlineOutputSerializer(page, many=True, context={"today": today}).data
-        )
-
-
-class DeadlineSummaryApi(APIView):
-    @extend_schema(tags=["deadlines"], responses=DeadlineSummaryOutputSerializer(many=True),
-                   description="Supervision view: per readable agency, open / due soon / overdue / met late.")
-    def get(self, request: Request) -> Response:
-        rows = selectors.deadline_summary_for_user(user=request.user)
-        return Response(DeadlineSummaryOutputSerializer(rows, many=True).data)
-
-
-# --------------------------------------------------------------------------- 音像记录事项清单
-
-
-class RecordingRequirementListCreateApi(IdempotentAPIMixin, APIView):
-    @extend_schema(tags=["recording requirements"], responses=RecordingRequirementOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        qs = selectors.recording_requirement_list(user=request.user)
-        return Response(RecordingRequirementOutputSerializer(qs, many=True).data)
-
-    @extend_schema(tags=["recording requirements"], parameters=[IDEMPOTENCY_KEY],
-                   request=RecordingRequirementInputSerializer, responses={201: RecordingRequirementOutputSerializer})
-    def post(self, request: Request) -> Response:
-        if request.user.agency_id is None:
-            raise Forbidden("未归属执法主体", code="no_agency")
-        data = RecordingRequirementInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        requirement = services.recording_requirement_set(
-            agency=Agency.objects.get(pk=request.user.agency_id), actor=request.user,
-            context=audit_context_from_request(request), **data.validated_data,
-        )
-        return Response(RecordingRequirementOutputSerializer(requirement).data, status=status.HTTP_201_CREATED)
-
-
-class RecordingRequirementDetailApi(APIView):
-    @extend_schema(tags=["recording requirements"], responses={204: None})
-    def delete(self, request: Request, requirement_id: int) -> Response:
-        requirement = selectors.recording_requirement_list(user=request.user).filter(pk=requirement_id).first()
-        if requirement is None:
-            raise NotFound("事项不存在")
-        services.recording_requirement_remove(
-            requirement=requirement, actor=request.user, context=audit_context_from_request(request)
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.cases import apis
+from backend.cases import apis, deadline_apis, document_apis, recording_apis
 
 urlpatterns = [
     path("cases/", apis.CaseListCreateApi.as_view(), name="case-list"),
@@ -24,32 +24,36 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/corrections/", apis.CaseCorrectionApi.as_view(), name="case-corrections"),
     path("cases/<uuid:case_id>/retention/", apis.CaseRetentionApi.as_view(), name="case-retention"),
-    path("cases/<uuid:case_id>/documents/", apis.CaseDocumentListCreateApi.as_view(), name="case-documents"),
+    path("cases/<uuid:case_id>/documents/", document_apis.CaseDocumentListCreateApi.as_view(), name="case-documents"),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/",
-        apis.CaseDocumentDetailApi.as_view(),
+        document_apis.CaseDocumentDetailApi.as_view(),
         name="case-document-detail",
     ),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/attachments/",
-        apis.CaseDocumentAttachApi.as_view(),
+        document_apis.CaseDocumentAttachApi.as_view(),
         name="case-document-attach",
     ),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/approve/",
-        apis.CaseDocumentApproveApi.as_view(),
+        document_apis.CaseDocumentApproveApi.as_view(),
         name="case-document-approve",
     ),
     *(
         path(f"cases/<uuid:case_id>/{name}/", view.as_view(), name=f"case-{name}")
         for name, view in apis.TRANSITION_APIS.items()
     ),
-    path("deadlines/", apis.DeadlineListApi.as_view(), name="deadline-list"),
-    path("deadlines/summary/", apis.DeadlineSummaryApi.as_view(), name="deadline-summary"),
-    path("recording-requirements/", apis.RecordingRequirementListCreateApi.as_view(), name="recording-requirements"),
+    path("deadlines/", deadline_apis.DeadlineListApi.as_view(), name="deadline-list"),
+    path("deadlines/summary/", deadline_apis.DeadlineSummaryApi.as_view(), name="deadline-summary"),
+    path(
+        "recording-requirements/",
+        recording_apis.RecordingRequirementListCreateApi.as_view(),
+        name="recording-requirements",
+    ),
     path(
         "recording-requirements/<int:requirement_id>/",
-        apis.RecordingRequirementDetailApi.as_view(),
+        recording_apis.RecordingRequirementDetailApi.as_view(),
         name="recording-requirement-detail",
     ),
 ]

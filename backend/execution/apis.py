@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import User
 from backend.cases import selectors as case_selectors
-from backend.cases.apis import IDEMPOTENCY_KEY, IF_MATCH, etag_for, parse_if_match
+from backend.cases.api_support import IDEMPOTENCY_KEY, IF_MATCH, etag_for, parse_if_match
 from backend.cases.models import Case
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.execution import selectors, services
