@@ -30,7 +30,6 @@ from backend.cases.api_support import (
 )
 from backend.cases.models import CashCollection
 from backend.cases.serializers import (
-    TRANSITION_INPUTS,
     CaseCreateInputSerializer,
     CaseDetailOutputSerializer,
     CaseListOutputSerializer,
@@ -54,6 +53,7 @@ from backend.cases.serializers import (
     TimelineEntryOutputSerializer,
     WaiverInputSerializer,
 )
+from backend.cases.transition_serializers import TRANSITION_INPUTS
 from backend.cases.workflow import TRANSITIONS
 from backend.common.conditional import if_none_match_hits
 from backend.common.errors import NotFound

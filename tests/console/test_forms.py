@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
-from backend.cases.serializers import TRANSITION_INPUTS
+from backend.cases.transition_serializers import TRANSITION_INPUTS
 from backend.common.errors import ApplicationError
 from backend.console import forms
 from backend.disclosures.serializers import NoticeWithdrawInputSerializer

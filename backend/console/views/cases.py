@@ -16,11 +16,11 @@ from backend.cases import selectors as case_selectors
 from backend.cases import services as case_services
 from backend.cases.models import Case
 from backend.cases.serializers import (
-    TRANSITION_INPUTS,
     CaseDetailOutputSerializer,
     CaseMaskedDetailOutputSerializer,
 )
 from backend.cases.services.common import ensure_may_act
+from backend.cases.transition_serializers import TRANSITION_INPUTS
 from backend.cases.workflow import REVIEW_SUBMITTABLE_STATUSES, TRANSITIONS, allowed_transitions, is_handling_officer
 from backend.common.errors import ApplicationError, Forbidden
 from backend.console import forms
