@@ -12,6 +12,12 @@ from backend.execution.services.enforcement import (
 )
 from backend.execution.services.payments import payment_record
 from backend.execution.services.plans import plan_apply, plan_decide
+from backend.execution.services.property import (
+    property_freeze_notify,
+    property_handle,
+    property_move,
+    property_register,
+)
 from backend.execution.services.remedies import remedy_conclude, remedy_file, remedy_suspend, remedy_withdraw
 
 __all__ = [
@@ -25,6 +31,10 @@ __all__ = [
     "payment_record",
     "plan_apply",
     "plan_decide",
+    "property_freeze_notify",
+    "property_handle",
+    "property_move",
+    "property_register",
     "remedy_conclude",
     "remedy_file",
     "remedy_suspend",
