@@ -392,3 +392,45 @@ class PropertyMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.on}"
+
+
+class Transfer(models.Model):
+    """移送 (行政处罚法 第二十七条、第五十七条第一款第四项; 行政执法机关移送涉嫌犯罪案件的规定): the case sent to
+    public security or another organ with its package — the verifiable evidence bundle of backend/sharing, named
+    by its manifest's SHA-256 and reached through a share link — the organ's acknowledgement and decision, and
+    the case's return when the organ declines it. Property goes with the case (行政强制法 第二十一条)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已移送")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        ACCEPTED = "accepted", _("已立案受理")
+        DECLINED = "declined", _("不予立案")
+        RETURNED = "returned", _("已退回")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    organ = models.CharField(_("接收机关"), max_length=200)
+    organ_kind = models.CharField(_("接收机关类别"), max_length=16)
+    basis = models.CharField(_("移送依据"), max_length=500)
+    sent_on = models.DateField(_("移送日期"))
+    party_notified_on = models.DateField(_("书面告知当事人之日"), null=True, blank=True)
+    export_id = models.UUIDField(_("案卷证据包"))
+    manifest_sha256 = models.CharField(max_length=64)
+    share_id = models.UUIDField()
+    property_item_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
+    acknowledged_on = models.DateField(null=True, blank=True)
+    organ_reference = models.CharField(_("接收机关文号"), max_length=128, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.organ} {self.status}"

@@ -20,6 +20,7 @@ from backend.execution.models import (
     PaymentPlan,
     PropertyItem,
     Remedy,
+    Transfer,
 )
 
 ZERO = Decimal("0.00")
@@ -232,3 +233,7 @@ def property_ledger(*, case: Case) -> dict[str, Any]:
         by_status[item.status] = by_status.get(item.status, 0) + 1
     open_items = sum(1 for item in items if item.status in PropertyItem.OPEN_STATUSES)
     return {"items": items, "by_status": by_status, "open_items": open_items, "reconciled": open_items == 0}
+
+
+def transfer_list(*, case: Case) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(case=case)

@@ -19,8 +19,10 @@ from backend.execution.models import (
     PropertyItem,
     PropertyMovement,
     Remedy,
+    Transfer,
 )
 from backend.execution.selectors import Account
+from backend.ledger.models import RecipientKind
 
 AMOUNT_DIGITS = 14  # 元 with two decimals, as the case's amounts
 
@@ -433,3 +435,49 @@ class PropertyLedgerOutputSerializer(serializers.Serializer):
     by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Items per status.")
     open_items = serializers.IntegerField(help_text="Items still in custody or frozen.")
     reconciled = serializers.BooleanField(help_text="Every item handled: 结案 may follow.")
+
+
+# --------------------------------------------------------------------------- 移送
+
+
+class TransferSendInputSerializer(serializers.Serializer):
+    organ = serializers.CharField(max_length=200, help_text="The receiving organ, e.g. 辽源市公安局西安分局.")
+    organ_kind = serializers.ChoiceField(choices=RecipientKind.choices)
+    basis = serializers.CharField(max_length=500)
+    sent_on = ClientDateField(required=False, allow_null=True)
+    party_notified_on = ClientDateField(required=False, allow_null=True, help_text="书面告知当事人 (第二十一条).")
+    valid_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=90,
+                                          help_text="How long the organ's share link of the package stays valid.")
+
+
+class TransferAcknowledgeInputSerializer(serializers.Serializer):
+    acknowledged_on = ClientDateField(required=False, allow_null=True)
+    organ_reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+
+
+class TransferDecideInputSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="立案 (true) or 不予立案 (false).")
+    note = serializers.CharField(max_length=2000)
+    decided_on = ClientDateField(required=False, allow_null=True)
+
+
+class TransferReturnInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    returned_on = ClientDateField(required=False, allow_null=True)
+
+
+class TransferOutputSerializer(serializers.ModelSerializer):
+    property_item_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "id", "organ", "organ_kind", "basis", "sent_on", "party_notified_on", "export_id", "manifest_sha256",
+            "share_id", "property_item_ids", "status", "acknowledged_on", "organ_reference", "decided_on",
+            "decision_note", "returned_on", "return_reason", "recorded_at",
+        )  # fmt: skip
+
+
+class TransferSentOutputSerializer(serializers.Serializer):
+    transfer = TransferOutputSerializer()
+    token = serializers.CharField(help_text="The organ's share-link token of the package: shown once.")

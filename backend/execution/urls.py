@@ -3,6 +3,7 @@ from django.urls import path
 from backend.execution import apis
 
 PROPERTY_ITEM = "cases/<uuid:case_id>/property/<int:property_id>/"
+TRANSFER = "cases/<uuid:case_id>/transfers/<int:transfer_id>/"
 
 urlpatterns = [
     path("cases/<uuid:case_id>/account/", apis.ExecutionAccountApi.as_view(), name="execution-account"),
@@ -17,6 +18,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/enforcement/", apis.EnforcementApi.as_view(), name="execution-enforcement"),
     path("cases/<uuid:case_id>/correction_order/", apis.CorrectionOrderApi.as_view(), name="execution-correction"),
     path("cases/<uuid:case_id>/property/", apis.PropertyApi.as_view(), name="execution-property"),
+    path("cases/<uuid:case_id>/transfers/", apis.TransferListSendApi.as_view(), name="execution-transfers"),
+    *(
+        path(f"{TRANSFER}{step}/", view.as_view(), name=f"execution-transfer-{step}")
+        for step, view in apis.TRANSFER_STEP_APIS.items()
+    ),
     path(
         "cases/<uuid:case_id>/property/freeze_notice/",
         apis.PropertyFreezeNotifyApi.as_view(),

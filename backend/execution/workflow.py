@@ -95,5 +95,11 @@ STEPS: dict[str, Step] = {s.name: s for s in (
     _p("property_handle", "处理涉案财物", {HEAD},
        "行政强制法 第二十七条、第二十八条、第三十二条、第三十三条、第四十六条；行政处罚法 第五十六条、第七十四条",
        meets=("SEIZURE", "EVIDENCE_PRESERVATION_DECISION", "FREEZE")),
+    # --- 移送 / 两法衔接 ------------------------------------------------------------------------------------
+    _p("transfer_send", "移送案件", {HEAD}, "行政处罚法 第二十七条、第五十七条第一款第四项；行政强制法 第二十一条"),
+    _p("transfer_acknowledge", "登记接收机关签收", {HANDLER, HEAD}, "行政执法机关移送涉嫌犯罪案件的规定 第八条"),
+    _p("transfer_decide", "登记接收机关立案或不予立案", {HANDLER, HEAD},
+       "行政执法机关移送涉嫌犯罪案件的规定 第八条、第九条"),
+    _p("transfer_return", "登记案件退回", {HEAD}, "行政执法机关移送涉嫌犯罪案件的规定 第九条、第十条"),
 )}
 # fmt: on

@@ -216,5 +216,6 @@ def build_world() -> World:
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
         # No 复议/诉讼 or plan on case A: their steps refuse the empty body (400) or the case (409).
         "remedy_id": 999_999, "plan_id": 999_999, "property_id": 999_999,
+        "transfer_id": 999_999,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)

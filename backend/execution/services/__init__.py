@@ -19,6 +19,12 @@ from backend.execution.services.property import (
     property_register,
 )
 from backend.execution.services.remedies import remedy_conclude, remedy_file, remedy_suspend, remedy_withdraw
+from backend.execution.services.transfers import (
+    transfer_acknowledge,
+    transfer_decide,
+    transfer_return,
+    transfer_send,
+)
 
 __all__ = [
     "correction_follow_up",
@@ -42,4 +48,8 @@ __all__ = [
     "reminder_issue",
     "reminder_serve",
     "reminder_statement",
+    "transfer_acknowledge",
+    "transfer_decide",
+    "transfer_return",
+    "transfer_send",
 ]
