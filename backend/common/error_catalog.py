@@ -61,6 +61,15 @@ DYNAMIC_CODES: dict[str, tuple[tuple[str, int], ...]] = {
         ("cash_collection_not_allowed", 409), ("cash_collection_not_requested", 409),
         ("cash_collection_without_fine", 409), ("cash_ground_note_required", 409), ("invalid_cash_ground", 409),
     ),
+    # backend.execution.services.property._invalid: the 422 of a 清单 or a handling the rules refuse
+    "backend/execution/services/property.py": (
+        ("custody_required", 422),
+        ("freeze_authority_required", 422),
+        ("freeze_deposit_required", 422),
+        ("handling_not_allowed", 422),
+        ("invalid_measure_document", 422),
+        ("recipient_required", 422),
+    ),
     "backend/evidence/services/completion.py": (("sha256_mismatch", 422), ("kind_mismatch", 422)),  # a rejected upload
     "backend/sharing/services.py": (("share_revoked", 410), ("share_expired", 410), ("share_exhausted", 410)),
     # f"invalid_{name}_filter" for the public notice list's two enumerated filters

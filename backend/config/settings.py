@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "backend.cases.models.PenaltyKind",
         # One vocabulary for cases, review catalogs and notices (backend/common/parties.py).
         "PartyTypeEnum": "backend.cases.models.PartyType",
+        "RecipientKindEnum": "backend.ledger.models.RecipientKind",  # share links and 移送 name one vocabulary
         "CasePauseKindEnum": "backend.cases.models.CasePause.Kind",
         "RetentionTermEnum": "backend.cases.models.RetentionTerm",
         "DecisionChangeKindEnum": "backend.disclosures.models.WithdrawalKind",

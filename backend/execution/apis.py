@@ -39,6 +39,12 @@ from backend.execution.serializers import (
     PlanApplyInputSerializer,
     PlanDecideInputSerializer,
     PlanOutputSerializer,
+    PropertyFreezeNotifyInputSerializer,
+    PropertyHandleInputSerializer,
+    PropertyItemOutputSerializer,
+    PropertyLedgerOutputSerializer,
+    PropertyMoveInputSerializer,
+    PropertyRegisterInputSerializer,
     RemedyConcludeInputSerializer,
     RemedyFileInputSerializer,
     RemedyOutputSerializer,
@@ -47,6 +53,12 @@ from backend.execution.serializers import (
     ReminderIssueInputSerializer,
     ReminderServeInputSerializer,
     ReminderStatementInputSerializer,
+    TransferAcknowledgeInputSerializer,
+    TransferDecideInputSerializer,
+    TransferOutputSerializer,
+    TransferReturnInputSerializer,
+    TransferSendInputSerializer,
+    TransferSentOutputSerializer,
 )
 from backend.ledger.services import audit_context_from_request
 
@@ -431,3 +443,194 @@ CORRECTION_STEP_APIS = {
         "the new case's id.",
     ),
 }
+
+
+# --------------------------------------------------------------------------- 涉案财物
+
+
+class PropertyApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        responses=PropertyLedgerOutputSerializer,
+        description="The case's 涉案财物: every item of the 清单 with its custody, movements and handling, "
+        "counted per status (``reconciled``: every item handled, 结案 may follow).",
+    )
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return Response(PropertyLedgerOutputSerializer(selectors.property_ledger(case=_case(request, case_id))).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PropertyRegisterInputSerializer,
+        responses={201: PropertyItemOutputSerializer(many=True)},
+        description="Register the 清单 of a 查封扣押 / 先行登记保存 (on its 决定书) or a 冻结 (with its legal "
+        "authority; opens FREEZE and FREEZE_NOTICE).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = PropertyRegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = services.property_register(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PropertyItemOutputSerializer(items, many=True).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+class PropertyFreezeNotifyApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=PropertyFreezeNotifyInputSerializer,
+        responses=PropertyItemOutputSerializer(many=True),
+        description="The 冻结决定书 was delivered to the party (3 working days, 行政强制法 第三十一条).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = PropertyFreezeNotifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = services.property_freeze_notify(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        response = Response(PropertyItemOutputSerializer(items, many=True).data)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+def _property_step_api(
+    name: str, input_serializer: type, service: Callable[..., Any], description: str
+) -> type[APIView]:
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=PropertyItemOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID, property_id: int) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            item = service(
+                case=case,
+                item_id=property_id,
+                actor=_user(request),
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **data.validated_data,
+            )
+            response = Response(PropertyItemOutputSerializer(item).data)
+            response["ETag"] = etag_for(_fresh(case))
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Property" + name.title() + "Api"
+    return _Api
+
+
+PROPERTY_STEP_APIS = {
+    "move": _property_step_api(
+        "move", PropertyMoveInputSerializer, services.property_move,
+        "The item changes custody place or keeper (行政强制法 第二十六条); audited as a movement.",
+    ),
+    "handle": _property_step_api(
+        "handle", PropertyHandleInputSerializer, services.property_handle,
+        "The head's handling of the item with its basis: 解除 / 返还 / 没收 / 拍卖 / 销毁 / 移交 (没收、拍卖、销毁 "
+        "need a decision in force; the last item of a measure meets its time limit).",
+    ),
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- 移送
+
+
+class TransferListSendApi(IdempotentAPIMixin, APIView):
+    openapi_response_headers = {"post": ("ETag",)}
+
+    @extend_schema(tags=["execution"], responses=TransferOutputSerializer(many=True),
+                   description="The case's transfers (移送), oldest first.")  # fmt: skip
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        transfers = selectors.transfer_list(case=_case(request, case_id))
+        return Response(TransferOutputSerializer(transfers, many=True).data)
+
+    @extend_schema(
+        tags=["execution"],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        request=TransferSendInputSerializer,
+        responses={201: TransferSentOutputSerializer},
+        description="The head sends a case decided 移送 with its package (a verifiable evidence bundle behind a "
+        "share link for the organ); property in custody goes with it (行政强制法 第二十一条).",
+    )
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = _case(request, case_id)
+        data = TransferSendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sent = services.transfer_send(
+            case=case,
+            actor=_user(request),
+            context=audit_context_from_request(request),
+            expected_version=parse_if_match(request),
+            **data.validated_data,
+        )
+        body = TransferSentOutputSerializer({"transfer": sent.transfer, "token": sent.token}).data
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(_fresh(case))
+        return response
+
+
+def _transfer_step_api(
+    name: str, input_serializer: type, service: Callable[..., Any], description: str
+) -> type[APIView]:
+    class _Api(IdempotentAPIMixin, APIView):
+        openapi_response_headers = {"post": ("ETag",)}
+
+        @extend_schema(
+            tags=["execution"],
+            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+            request=input_serializer,
+            responses=TransferOutputSerializer,
+            description=description,
+        )
+        def post(self, request: Request, case_id: uuid.UUID, transfer_id: int) -> Response:
+            case = _case(request, case_id)
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            transfer = service(
+                case=case,
+                transfer_id=transfer_id,
+                actor=_user(request),
+                context=audit_context_from_request(request),
+                expected_version=parse_if_match(request),
+                **data.validated_data,
+            )
+            response = Response(TransferOutputSerializer(transfer).data)
+            response["ETag"] = etag_for(_fresh(case))
+            return response
+
+    _Api.__name__ = _Api.__qualname__ = "Transfer" + name.title() + "Api"
+    return _Api
+
+
+TRANSFER_STEP_APIS = {
+    "acknowledge": _transfer_step_api("acknowledge", TransferAcknowledgeInputSerializer, services.transfer_acknowledge,
+                                      "The receiving organ signed for the case and its package."),
+    "decision": _transfer_step_api("decision", TransferDecideInputSerializer, services.transfer_decide,
+                                   "The organ's decision: 立案 or 不予立案."),
+    "return": _transfer_step_api("return", TransferReturnInputSerializer, services.transfer_return,
+                                 "A declined case comes back (the head records it with the reason)."),
+}  # fmt: skip

@@ -295,3 +295,142 @@ class CorrectionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status} {self.due_on}"
+
+
+class PropertyItem(models.Model):
+    """One line of the 清单 of seized, preserved or frozen property (涉案财物).
+
+    查封、扣押 and 先行登记保存 hand the party a 决定书 with a 清单 (行政强制法 第二十四条; 行政处罚法 第五十六条):
+    each item with its quantity and photos (evidence items of the case), kept at a custody place by a keeper
+    (第二十六条: 妥善保管，不得使用或者损毁). 冻结 of a deposit needs a law giving the power and its own 冻结决定书
+    delivered within 3 working days (第二十九条至第三十一条). Every item ends handled — 解除, 返还, 没收, 拍卖,
+    销毁 or 移交 — with its basis and the head's approval (第二十七条、第二十八条、第三十二条), before 结案.
+    """
+
+    class Measure(models.TextChoices):
+        PRESERVATION = "preservation", _("先行登记保存")
+        SEIZURE = "seizure", _("查封、扣押")
+        FREEZE = "freeze", _("冻结")
+
+    class Status(models.TextChoices):
+        IN_CUSTODY = "in_custody", _("在押（保管中）")
+        FROZEN = "frozen", _("冻结中")
+        RELEASED = "released", _("解除")
+        RETURNED = "returned", _("返还")
+        CONFISCATED = "confiscated", _("没收")
+        AUCTIONED = "auctioned", _("拍卖")
+        DESTROYED = "destroyed", _("销毁")
+        TRANSFERRED = "transferred", _("移交")
+
+    OPEN_STATUSES = frozenset({Status.IN_CUSTODY, Status.FROZEN})
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="property_items")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    document = models.ForeignKey(
+        "cases.EnforcementDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.PositiveSmallIntegerField(_("清单序号"))
+    name = models.CharField(_("名称"), max_length=200)
+    specification = models.CharField(_("规格、型号"), max_length=200, blank=True)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("单位"), max_length=20)
+    amount = models.DecimalField(_("冻结金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    bank = models.CharField(_("金融机构"), max_length=200, blank=True)
+    account_tail = models.CharField(_("账号后四位"), max_length=4, blank=True)
+    legal_authority = models.CharField(_("冻结权的法律依据"), max_length=300, blank=True)
+    evidence_ids = models.JSONField(default=list, blank=True)
+    custody_place = models.CharField(_("保管场所"), max_length=300, blank=True)
+    keeper = models.CharField(_("保管人"), max_length=100, blank=True)
+    taken_on = models.DateField(_("查封扣押、登记保存或冻结之日"))
+    status = models.CharField(max_length=16, choices=Status.choices)
+    notified_on = models.DateField(_("冻结决定书交付之日"), null=True, blank=True)
+    handled_on = models.DateField(_("处理日期"), null=True, blank=True)
+    handling_basis = models.CharField(_("处理依据"), max_length=500, blank=True)
+    handling_reference = models.CharField(_("处理文书文号"), max_length=128, blank=True)
+    handling_recipient = models.CharField(_("接收人"), max_length=200, blank=True)
+    handling_evidence_ids = models.JSONField(default=list, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["line", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="execution_property_quantity_positive"),
+            models.UniqueConstraint(fields=["case", "line"], name="execution_property_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.line} {self.name} {self.status}"
+
+
+class PropertyMovement(models.Model):
+    """Every change of an item's place, keeper or state, in order (第二十六条: the agency answers for custody)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("登记入库")
+        MOVED = "moved", _("移库或更换保管人")
+        NOTIFIED = "notified", _("交付冻结决定书")
+        HANDLED = "handled", _("处理")
+
+    item = models.ForeignKey(PropertyItem, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    on = models.DateField()
+    from_place = models.CharField(max_length=300, blank=True)
+    to_place = models.CharField(max_length=300, blank=True)
+    keeper = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.on}"
+
+
+class Transfer(models.Model):
+    """移送 (行政处罚法 第二十七条、第五十七条第一款第四项; 行政执法机关移送涉嫌犯罪案件的规定): the case sent to
+    public security or another organ with its package — the verifiable evidence bundle of backend/sharing, named
+    by its manifest's SHA-256 and reached through a share link — the organ's acknowledgement and decision, and
+    the case's return when the organ declines it. Property goes with the case (行政强制法 第二十一条)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已移送")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        ACCEPTED = "accepted", _("已立案受理")
+        DECLINED = "declined", _("不予立案")
+        RETURNED = "returned", _("已退回")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    organ = models.CharField(_("接收机关"), max_length=200)
+    organ_kind = models.CharField(_("接收机关类别"), max_length=16)
+    basis = models.CharField(_("移送依据"), max_length=500)
+    sent_on = models.DateField(_("移送日期"))
+    party_notified_on = models.DateField(_("书面告知当事人之日"), null=True, blank=True)
+    export_id = models.UUIDField(_("案卷证据包"))
+    manifest_sha256 = models.CharField(max_length=64)
+    share_id = models.UUIDField()
+    property_item_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
+    acknowledged_on = models.DateField(null=True, blank=True)
+    organ_reference = models.CharField(_("接收机关文号"), max_length=128, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    audit_event = models.ForeignKey("ledger.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.organ} {self.status}"

@@ -18,7 +18,9 @@ from backend.execution.models import (
     EnforcementReminder,
     Payment,
     PaymentPlan,
+    PropertyItem,
     Remedy,
+    Transfer,
 )
 
 ZERO = Decimal("0.00")
@@ -221,3 +223,17 @@ def correction_order_get(*, case: Case) -> CorrectionOrder:
     if order is None:
         raise NotFound("本案未登记责令改正", code="correction_order_not_found")
     return order
+
+
+def property_ledger(*, case: Case) -> dict[str, Any]:
+    """The case's 涉案财物 with their movements, counted per status: reconciled when none is left open."""
+    items = list(PropertyItem.objects.filter(case=case).prefetch_related("movements"))
+    by_status: dict[str, int] = {}
+    for item in items:
+        by_status[item.status] = by_status.get(item.status, 0) + 1
+    open_items = sum(1 for item in items if item.status in PropertyItem.OPEN_STATUSES)
+    return {"items": items, "by_status": by_status, "open_items": open_items, "reconciled": open_items == 0}
+
+
+def transfer_list(*, case: Case) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(case=case)

@@ -16,9 +16,13 @@ from backend.execution.models import (
     Instalment,
     Payment,
     PaymentPlan,
+    PropertyItem,
+    PropertyMovement,
     Remedy,
+    Transfer,
 )
 from backend.execution.selectors import Account
+from backend.ledger.models import RecipientKind
 
 AMOUNT_DIGITS = 14  # 元 with two decimals, as the case's amounts
 
@@ -347,3 +351,133 @@ class CorrectionOrderOutputSerializer(serializers.ModelSerializer):
             "follow_up_case_id",
             "recorded_at",
         )
+
+
+# --------------------------------------------------------------------------- 涉案财物
+
+
+class PropertyLineInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    specification = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"), required=False)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    amount = _amount(min_value=Decimal("0.01"), required=False, help_text="冻结: the amount frozen.")
+    bank = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    account_tail = serializers.CharField(max_length=4, required=False, allow_blank=True, default="",
+                                         help_text="The account's last four digits (never the whole number).")
+    custody_place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    keeper = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    evidence_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50,
+                                         help_text="Photos of the item: received evidence items of the case.")
+
+
+    def validate_account_tail(self, value: str) -> str:
+        if value and not (len(value) == 4 and value.isascii() and value.isdigit()):
+            raise serializers.ValidationError("只填写账号后四位数字")
+        return value
+
+
+class PropertyRegisterInputSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=PropertyItem.Measure.choices)
+    document_id = serializers.UUIDField(required=False, allow_null=True,
+                                        help_text="The case's 查封（扣押）or 先行登记保存决定书 the 清单 belongs to.")
+    taken_on = ClientDateField(required=False, allow_null=True, help_text="冻结: the day of freezing.")
+    legal_authority = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    items = serializers.ListField(child=PropertyLineInputSerializer(), allow_empty=False, max_length=200)
+
+
+class PropertyFreezeNotifyInputSerializer(serializers.Serializer):
+    notified_on = ClientDateField(required=False, allow_null=True)
+
+
+class PropertyMoveInputSerializer(serializers.Serializer):
+    custody_place = serializers.CharField(max_length=300)
+    keeper = serializers.CharField(max_length=100)
+    note = serializers.CharField(max_length=500)
+    moved_on = ClientDateField(required=False, allow_null=True)
+
+
+class PropertyHandleInputSerializer(serializers.Serializer):
+    handling = serializers.ChoiceField(
+        choices=[c for c in PropertyItem.Status.choices if c[0] not in PropertyItem.OPEN_STATUSES]
+    )
+    basis = serializers.CharField(max_length=500, help_text="The article or decision the handling rests on.")
+    handled_on = ClientDateField(required=False, allow_null=True)
+    reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    recipient = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    evidence_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50)
+
+
+class PropertyMovementOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PropertyMovement
+        fields = ("kind", "on", "from_place", "to_place", "keeper", "note", "recorded_at")
+
+
+class PropertyItemOutputSerializer(serializers.ModelSerializer):
+    document_id = serializers.UUIDField(allow_null=True, read_only=True)
+    evidence_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    handling_evidence_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    movements = PropertyMovementOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PropertyItem
+        fields = (
+            "id", "line", "measure", "document_id", "name", "specification", "quantity", "unit", "amount", "bank",
+            "account_tail", "legal_authority", "evidence_ids", "custody_place", "keeper", "taken_on", "status",
+            "notified_on", "handled_on", "handling_basis", "handling_reference", "handling_recipient",
+            "handling_evidence_ids", "movements",
+        )  # fmt: skip
+
+
+class PropertyLedgerOutputSerializer(serializers.Serializer):
+    items = PropertyItemOutputSerializer(many=True)
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Items per status.")
+    open_items = serializers.IntegerField(help_text="Items still in custody or frozen.")
+    reconciled = serializers.BooleanField(help_text="Every item handled: 结案 may follow.")
+
+
+# --------------------------------------------------------------------------- 移送
+
+
+class TransferSendInputSerializer(serializers.Serializer):
+    organ = serializers.CharField(max_length=200, help_text="The receiving organ, e.g. 辽源市公安局西安分局.")
+    organ_kind = serializers.ChoiceField(choices=RecipientKind.choices)
+    basis = serializers.CharField(max_length=500)
+    sent_on = ClientDateField(required=False, allow_null=True)
+    party_notified_on = ClientDateField(required=False, allow_null=True, help_text="书面告知当事人 (第二十一条).")
+    valid_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=90,
+                                          help_text="How long the organ's share link of the package stays valid.")
+
+
+class TransferAcknowledgeInputSerializer(serializers.Serializer):
+    acknowledged_on = ClientDateField(required=False, allow_null=True)
+    organ_reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+
+
+class TransferDecideInputSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="立案 (true) or 不予立案 (false).")
+    note = serializers.CharField(max_length=2000)
+    decided_on = ClientDateField(required=False, allow_null=True)
+
+
+class TransferReturnInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    returned_on = ClientDateField(required=False, allow_null=True)
+
+
+class TransferOutputSerializer(serializers.ModelSerializer):
+    property_item_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "id", "organ", "organ_kind", "basis", "sent_on", "party_notified_on", "export_id", "manifest_sha256",
+            "share_id", "property_item_ids", "status", "acknowledged_on", "organ_reference", "decided_on",
+            "decision_note", "returned_on", "return_reason", "recorded_at",
+        )  # fmt: skip
+
+
+class TransferSentOutputSerializer(serializers.Serializer):
+    transfer = TransferOutputSerializer()
+    token = serializers.CharField(help_text="The organ's share-link token of the package: shown once.")

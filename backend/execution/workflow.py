@@ -27,6 +27,8 @@ class Step:
     basis: str
     opens: tuple[str, ...] = ()
     meets: tuple[str, ...] = ()
+    # Steps on seized property are taken while the case is open, before a decision too (``statuses`` empty).
+    needs_decision: bool = True
 
 
 def _s(
@@ -38,8 +40,14 @@ def _s(
     statuses: frozenset[str] = AFTER_SERVICE,
     opens: tuple[str, ...] = (),
     meets: tuple[str, ...] = (),
+    needs_decision: bool = True,
 ) -> Step:
-    return Step(name, label, frozenset(who), statuses, basis, opens, meets)
+    return Step(name, label, frozenset(who), statuses, basis, opens, meets, needs_decision)
+
+
+def _p(name: str, label: str, who: set[str], basis: str, **kw: tuple[str, ...]) -> Step:
+    """A step on 涉案财物: any open status of the case, with or without a decision."""
+    return _s(name, label, who, basis, statuses=frozenset(), needs_decision=False, **kw)
 
 
 # fmt: off
@@ -78,5 +86,20 @@ STEPS: dict[str, Step] = {s.name: s for s in (
     _s("correction_inspect", "复查改正情况", {HANDLER, HEAD}, "行政处罚法 第二十八条第一款、第五十五条",
        meets=("CORRECTION_ORDER",)),
     _s("correction_follow_up", "逾期不改正另行立案调查", {HANDLER, HEAD}, "行政处罚法 第二十八条、第五十四条"),
+    # --- 涉案财物 -------------------------------------------------------------------------------------------
+    _p("property_register", "登记涉案财物清单", {HANDLER, HEAD},
+       "行政强制法 第二十四条、第二十九条至第三十一条；行政处罚法 第五十六条", opens=("FREEZE", "FREEZE_NOTICE")),
+    _p("property_freeze_notify", "交付冻结决定书", {HANDLER, HEAD}, "行政强制法 第三十一条",
+       meets=("FREEZE_NOTICE",)),
+    _p("property_move", "登记财物移动或保管变更", {HANDLER, HEAD}, "行政强制法 第二十六条"),
+    _p("property_handle", "处理涉案财物", {HEAD},
+       "行政强制法 第二十七条、第二十八条、第三十二条、第三十三条、第四十六条；行政处罚法 第五十六条、第七十四条",
+       meets=("SEIZURE", "EVIDENCE_PRESERVATION_DECISION", "FREEZE")),
+    # --- 移送 / 两法衔接 ------------------------------------------------------------------------------------
+    _p("transfer_send", "移送案件", {HEAD}, "行政处罚法 第二十七条、第五十七条第一款第四项；行政强制法 第二十一条"),
+    _p("transfer_acknowledge", "登记接收机关签收", {HANDLER, HEAD}, "行政执法机关移送涉嫌犯罪案件的规定 第八条"),
+    _p("transfer_decide", "登记接收机关立案或不予立案", {HANDLER, HEAD},
+       "行政执法机关移送涉嫌犯罪案件的规定 第八条、第九条"),
+    _p("transfer_return", "登记案件退回", {HEAD}, "行政执法机关移送涉嫌犯罪案件的规定 第九条、第十条"),
 )}
 # fmt: on

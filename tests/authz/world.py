@@ -249,6 +249,7 @@ def build_world() -> World:
         "order_id": order.id, "fault_id": fault.id, "grant_id": grant.id, "suggestion_id": suggestion.id,
         "sample_id": sample.id, "agency_id": agency_a.id, "indicator": "notices_on_time",
         # No 复议/诉讼 or plan on case A: their steps refuse the empty body (400) or the case (409).
-        "remedy_id": 999_999, "plan_id": 999_999,
+        "remedy_id": 999_999, "plan_id": 999_999, "property_id": 999_999,
+        "transfer_id": 999_999,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)

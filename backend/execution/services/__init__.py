@@ -12,7 +12,19 @@ from backend.execution.services.enforcement import (
 )
 from backend.execution.services.payments import payment_record
 from backend.execution.services.plans import plan_apply, plan_decide
+from backend.execution.services.property import (
+    property_freeze_notify,
+    property_handle,
+    property_move,
+    property_register,
+)
 from backend.execution.services.remedies import remedy_conclude, remedy_file, remedy_suspend, remedy_withdraw
+from backend.execution.services.transfers import (
+    transfer_acknowledge,
+    transfer_decide,
+    transfer_return,
+    transfer_send,
+)
 
 __all__ = [
     "correction_follow_up",
@@ -25,6 +37,10 @@ __all__ = [
     "payment_record",
     "plan_apply",
     "plan_decide",
+    "property_freeze_notify",
+    "property_handle",
+    "property_move",
+    "property_register",
     "remedy_conclude",
     "remedy_file",
     "remedy_suspend",
@@ -32,4 +48,8 @@ __all__ = [
     "reminder_issue",
     "reminder_serve",
     "reminder_statement",
+    "transfer_acknowledge",
+    "transfer_decide",
+    "transfer_return",
+    "transfer_send",
 ]

@@ -20,6 +20,10 @@ def begin(*, step: str, case: Case, actor: User, expected_version: int | None) -
     case = lock_case(case)
     ensure_version(case, expected_version)
     ensure_may_act(actor=actor, case=case, who=row.who)
+    if not row.needs_decision:
+        if not case.is_open:
+            raise PreconditionFailed("case_closed", f"案件已结案，不能{row.label}")
+        return case, row
     if case.decision_outcome != DecisionOutcome.PENALTY or not case.decision_number:
         raise PreconditionFailed("no_decision", "案件尚未作出行政处罚决定")
     if case.status not in row.statuses:

@@ -7,7 +7,7 @@ import datetime as dt
 from backend.cases.deadlines import deadline_open
 from backend.cases.models import Case, CaseDeadline
 from backend.common.errors import PreconditionFailed
-from backend.execution.models import CorrectionOrder, EnforcementAction, Remedy
+from backend.execution.models import CorrectionOrder, EnforcementAction, PropertyItem, Remedy, Transfer
 from backend.execution.selectors import execution_account
 
 
@@ -21,6 +21,22 @@ def remedy_windows_open(*, case: Case, served_on: dt.date) -> None:
 def case_closing_check(*, case: Case, closing_on: dt.date) -> None:
     """结案 only when nothing is left open (市场监督管理行政处罚程序规定 第七十七条): no pending 复议/诉讼 (its
     outcome may change the decision) and no balance — fine, confiscated gains or 加处罚款."""
+    # A transferred case closes once the organ has signed for it (移送涉嫌犯罪案件的规定 第八条).
+    sent = Transfer.objects.filter(case=case, status=Transfer.Status.SENT).first()
+    if sent is not None:
+        raise PreconditionFailed(
+            "transfer_not_acknowledged", f"移送{sent.organ}的案件尚未签收，不能结案", extra={"transfer_id": sent.pk}
+        )
+    # Every item of the 清单 is handled (行政强制法 第二十七条、第二十八条、第三十二条): the reconciliation of 结案.
+    unhandled = list(
+        PropertyItem.objects.filter(case=case, status__in=PropertyItem.OPEN_STATUSES).values_list("line", "name")
+    )
+    if unhandled:
+        raise PreconditionFailed(
+            "property_unhandled",
+            f"尚有{len(unhandled)}项涉案财物未处理，不能结案",
+            extra={"items": [{"line": line, "name": name} for line, name in unhandled]},
+        )
     pending = Remedy.objects.filter(case=case, status=Remedy.Status.PENDING).first()
     if pending is not None:
         raise PreconditionFailed(
