@@ -235,7 +235,11 @@ def build_world() -> World:
         issuing_agency=bureau, agency=agency_a, year=today.year, seed="0f1e2d3c", size=1, population=[str(decided.id)],
         case_ids=[str(decided.id)], strata={"all": {"population": 1, "drawn": 1}}, drawn_by=supervisor,
     )
+    from backend.supervision import annual_report
+
+    report = annual_report.annual_report_publish(actor=head, context=AuditContext(actor=head), year=today.year - 1)
     sequence_ledger()
+    annual_report.annual_report_seal(report_id=report.pk)
 
     kwargs = {
         "case_id": case.id, "document_id": document_id, "item_id": item.id, "upload_id": upload_id,
@@ -248,5 +252,6 @@ def build_world() -> World:
         "notification_id": "00000000-0000-4000-8000-000000000001",  # nobody's: 404 for every reader
         "order_id": order.id, "fault_id": fault.id, "grant_id": grant.id, "suggestion_id": suggestion.id,
         "sample_id": sample.id, "agency_id": agency_a.id, "indicator": "notices_on_time",
+        "report_id": report.id, "version": 1,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)
