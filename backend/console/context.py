@@ -16,4 +16,7 @@ def console_badges(request: HttpRequest) -> dict[str, Any]:
 
     # A system administrator manages accounts and the calendar, not cases: the navigation shows only that.
     admin_only = request.user.has_role(Role.SYSTEM_ADMIN) and request.user.agency_id is None
-    return {"inbox_unread": unread_count(user=request.user), "console_admin_only": admin_only}
+    # 评议考核: the readers of the supervision indicators (the API's supervision.apis Readers).
+    may_supervise = request.user.has_role(Role.SUPERVISOR, Role.AGENCY_HEAD, Role.AUDITOR)
+    return {"inbox_unread": unread_count(user=request.user), "console_admin_only": admin_only,
+            "console_may_supervise": may_supervise}

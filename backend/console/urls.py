@@ -15,6 +15,7 @@ from backend.console.views import (
     queues,
     reviews,
     statistics,
+    supervision,
 )
 
 app_name = "console"
@@ -68,6 +69,12 @@ urlpatterns = [
     path("admin/catalogs/<int:catalog_id>/publish/", administration.catalog_publish, name="admin-catalog-publish"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("statistics/", statistics.statistics, name="statistics"),
+    path("supervision/indicators/", supervision.indicator_ranking, name="supervision-indicators"),
+    path(
+        "supervision/indicators/<int:agency_id>/<int:year>/<slug:indicator>/",
+        supervision.indicator_detail,
+        name="supervision-indicator",
+    ),
     path("inbox/preferences/", inbox.inbox_preferences, name="inbox-preferences"),
     path("inbox/<uuid:notification_id>/read/", inbox.inbox_read, name="inbox-read"),
     path("notices/", notices.notice_list, name="notices"),

@@ -23,6 +23,7 @@ TAG = "inbox"
 
 
 class InboxListApi(APIView):
+    request_action = Action.SESSION  # one's own inbox: every role (a procurator's overdue 检察建议 too)
     pagination_class = DefaultCursorPagination
     openapi_response_headers = {"get": ("X-Unread-Count",)}
     @extend_schema(tags=[TAG], parameters=[InboxFilterSerializer], responses=NotificationOutputSerializer(many=True),
@@ -39,6 +40,7 @@ class InboxListApi(APIView):
 
 
 class InboxUnreadApi(APIView):
+    request_action = Action.SESSION
     @extend_schema(tags=[TAG], responses=inline_serializer("InboxUnreadOutput", {"unread": serializers.IntegerField()}),
                    summary="未读消息数")  # fmt: skip
     def get(self, request: Request) -> Response:

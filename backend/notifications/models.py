@@ -27,6 +27,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DEADLINE = "deadline", _("办案期限")
         REVIEW = "review", _("审核期限")
+        SUPERVISION = "supervision", _("执法监督")  # overdue orders, 检察建议, the annual report (backend/supervision)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -7,10 +7,12 @@ reads only what a grant names (``/supervision/procuratorate/…``, ``Action.SUPE
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -25,13 +27,18 @@ from backend.cases.serializers import CaseDetailOutputSerializer
 from backend.common.errors import ApplicationError, NotFound
 from backend.common.idempotency import IdempotentAPIMixin
 from backend.common.pagination import DefaultCursorPagination, paginated_response
+from backend.disclosures.selectors import agency_public_get
 from backend.evidence.serializers import EvidenceItemOutputSerializer
+from backend.ledger.apis import PublicApi
 from backend.ledger.services import audit_context_from_request
 from backend.sharing import services as bundles
 from backend.sharing.apis import BUNDLE_HEADERS, ZIP_RESPONSE, bundle_zip_response
-from backend.supervision import indicators, selectors, services
+from backend.supervision import annual_report, indicators, selectors, services
 from backend.supervision.serializers import (
     AgencyIndicatorsOutputSerializer,
+    AnnualReportOutputSerializer,
+    AnnualReportPublishInputSerializer,
+    AnnualReportSubmitInputSerializer,
     EvaluationOutputSerializer,
     EvaluationSubmitInputSerializer,
     FaultCloseInputSerializer,
@@ -49,6 +56,7 @@ from backend.supervision.serializers import (
     OrderIssueInputSerializer,
     OrderOutputSerializer,
     OrderReviewInputSerializer,
+    PublicAnnualReportOutputSerializer,
     RankedIndicatorsOutputSerializer,
     ResponsibleChainOutputSerializer,
     SampleDetailOutputSerializer,
@@ -570,3 +578,87 @@ class IndicatorDetailApi(APIView):
             raise NotFound("没有该项考核指标", code="indicator_not_found")
         data = indicators.indicator_detail(agency=agency, year=year, code=indicator)
         return Response(IndicatorDetailOutputSerializer(data).data)
+
+
+# --------------------------------------------------------------------------- 年度行政执法数据
+
+
+class AnnualReportListCreateApi(IdempotentAPIMixin, APIView):
+    """The agency's frozen annual reports: its head publishes (and corrects, as a new version); readers list them."""
+
+    def get_permissions(self) -> list[Any]:
+        return [Heads()] if self.request.method == "POST" else [Readers()]
+
+    @extend_schema(tags=[TAG], parameters=[IndicatorYearSerializer(partial=True)],
+                   responses=AnnualReportOutputSerializer(many=True), summary="年度行政执法数据（已冻结公开的各版本）")
+    def get(self, request: Request) -> Response:
+        filters = IndicatorYearSerializer(data=request.query_params, partial=True)
+        filters.is_valid(raise_exception=True)
+        reports = annual_report.report_list(user=_user(request), year=filters.validated_data.get("year"))
+        return Response(AnnualReportOutputSerializer(reports, many=True).data)
+
+    @extend_schema(tags=[TAG], request=AnnualReportPublishInputSerializer,
+                   responses={201: AnnualReportOutputSerializer},
+                   summary="冻结、签名并公开上年度行政执法数据（更正为新版本；机关负责人）")  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = _validated(AnnualReportPublishInputSerializer, request)
+        report = annual_report.annual_report_publish(actor=_user(request), context=_ctx(request), **data)
+        report = annual_report.annual_report_seal(report_id=report.pk)  # committed: seal it now
+        return Response(AnnualReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class AnnualReportSubmitApi(IdempotentAPIMixin, APIView):
+    permission_classes = [Heads]
+
+    @extend_schema(tags=[TAG], request=AnnualReportSubmitInputSerializer,
+                   responses={201: AnnualReportOutputSerializer},
+                   summary="登记年度数据报送本级人民政府、上级主管部门的日期（机关负责人）")  # fmt: skip
+    def post(self, request: Request, report_id: uuid.UUID) -> Response:
+        report = annual_report.report_get(user=_user(request), report_id=report_id)
+        data = _validated(AnnualReportSubmitInputSerializer, request)
+        annual_report.annual_report_submit(actor=_user(request), context=_ctx(request), report=report, **data)
+        report = annual_report.report_get(user=_user(request), report_id=report_id)
+        return Response(AnnualReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["public"], auth=[])
+class PublicAnnualReportApi(PublicApi):
+    """The published annual report of an agency and year: the current version's frozen data, every version with
+    its SHA-256 and ledger index, and the bundle that checks it offline."""
+
+    http_method_names = ["get", "options"]
+
+    @extend_schema(operation_id="public_annual_report", responses={200: PublicAnnualReportOutputSerializer})
+    def get(self, request: Request, key: str, year: int) -> Response:
+        agency = agency_public_get(key=key)
+        reports = annual_report.public_reports(agency=agency, year=year)
+        current = reports[0]
+        versions = [{
+            "version": r.version, "sha256": r.sha256, "published_at": r.published_at,
+            "published_late": r.published_late, "correction_reason": r.correction_reason, "log_index": r.log_index,
+            "bundle": reverse("public-annual-report-bundle", kwargs={"key": key, "year": year, "version": r.version}),
+        } for r in reports]  # fmt: skip
+        return Response(PublicAnnualReportOutputSerializer({
+            "agency_name": agency.name, "agency_uscc": agency.uscc, "year": year,
+            "deadline": annual_report.publication_deadline(year), "current": json.loads(bytes(current.content)),
+            "versions": versions, "submissions": list(current.submissions.all()),
+        }).data)  # fmt: skip
+
+
+@extend_schema(tags=["public"], auth=[])
+class PublicAnnualReportBundleApi(PublicApi):
+    """One version as an evidence bundle (the report JSON as its original): ``zhifa-verify bundle.zip --key …``."""
+
+    http_method_names = ["get", "options"]
+    openapi_response_headers = {"get": ("Content-Disposition", "Cache-Control")}
+
+    @extend_schema(operation_id="public_annual_report_bundle", responses=ZIP_RESPONSE)
+    def get(self, request: Request, key: str, year: int, version: int) -> StreamingHttpResponse:
+        agency = agency_public_get(key=key)
+        report = annual_report.public_report_version(agency=agency, year=year, version=version)
+        response = StreamingHttpResponse(annual_report.annual_report_bundle(report), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="annual-report-{agency.uscc}-{year}-v{version}.zip"'
+        )
+        response["Cache-Control"] = "public, max-age=86400"  # a published version never changes
+        return response

@@ -232,6 +232,8 @@ class ProcuratorialSuggestion(BaseModel):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_late = models.BooleanField(default=False)
+    # When the period passed unanswered and the agency's head and the procurator were told (once).
+    overdue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("检察建议")
@@ -313,3 +315,71 @@ class CaseEvaluation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.total}/{self.max_total}"
+
+
+class AnnualReport(BaseModel):
+    """年度行政执法数据: the year's statistics of an agency frozen, signed and published (国办发〔2018〕118号 (六):
+    行政执法机关要于每年1月31日前公开本机关上年度行政执法总体情况有关数据，并报本级人民政府和上级主管部门).
+
+    ``content`` is the exact canonical JSON (RFC 8785) of the snapshot; its SHA-256 is in the ledger entry
+    ``supervision.annual_report.published``, and the evidence-bundle files (manifest, proofs, checkpoint), frozen
+    when it is sealed, let anyone check it offline with ``zhifa-verify``. Never edited: a correction is a new
+    ``version`` that names the one it supersedes and why.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField()
+    version = models.PositiveSmallIntegerField()
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    correction_reason = models.TextField(_("更正理由"), blank=True)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+    published_late = models.BooleanField(default=False, help_text=_("晚于次年1月31日公开"))
+    # Sealed: the ledger leaf of the publication, the bundle manifest (its hash logged too) and its proofs.
+    log_index = models.BigIntegerField(null=True, blank=True)
+    manifest = models.BinaryField(null=True, blank=True, editable=False)
+    proofs = models.BinaryField(null=True, blank=True, editable=False)
+    checkpoint = models.ForeignKey(
+        "ledger.Checkpoint", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("年度行政执法数据")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "version"], name="uniq_annual_report_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year} v{self.version}"
+
+
+class AnnualReportSubmission(models.Model):
+    """The report as sent to the 本级人民政府 or the 上级主管部门, with the date it was sent
+    (国办发〔2018〕118号 (六))."""
+
+    class Recipient(models.TextChoices):
+        GOVERNMENT = "government", _("本级人民政府")
+        SUPERIOR = "superior", _("上级主管部门")
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="submissions")
+    recipient_kind = models.CharField(max_length=16, choices=Recipient.choices)
+    recipient_name = models.CharField(_("报送机关"), max_length=200)
+    submitted_on = models.DateField(_("报送日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("年度数据报送")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["report", "recipient_kind"], name="uniq_annual_report_submission")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.recipient_name}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backend.common.fields import ClientDateField
-from backend.supervision.models import CorrectionOrder, FaultCase, ProcuratorGrant, ProcuratorialSuggestion
+from backend.supervision.models import (
+    AnnualReport,
+    AnnualReportSubmission,
+    CorrectionOrder,
+    FaultCase,
+    ProcuratorGrant,
+    ProcuratorialSuggestion,
+)
 
 
 class SupervisedAgencyOutputSerializer(serializers.Serializer):
@@ -407,3 +414,63 @@ class IndicatorDetailOutputSerializer(IndicatorFigureSerializer):
     agency = IndicatorAgencySerializer()
     year = serializers.IntegerField()
     items = IndicatorItemSerializer(many=True)
+
+
+# --------------------------------------------------------------------------- 年度行政执法数据
+
+
+class AnnualReportPublishInputSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2199)
+    correction_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="更正已公开的年度数据时必填"
+    )
+
+
+class AnnualReportSubmitInputSerializer(serializers.Serializer):
+    recipient_kind = serializers.ChoiceField(choices=AnnualReportSubmission.Recipient.choices)
+    recipient_name = serializers.CharField(max_length=200)
+    submitted_on = ClientDateField()
+
+
+class AnnualReportSubmissionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualReportSubmission
+        fields = ["recipient_kind", "recipient_name", "submitted_on", "recorded_at"]
+
+
+class AnnualReportOutputSerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.name")
+    agency_uscc = serializers.CharField(source="agency.uscc")
+    supersedes_version = serializers.IntegerField(source="supersedes.version", allow_null=True, default=None)
+    sealed = serializers.SerializerMethodField()
+    submissions = AnnualReportSubmissionOutputSerializer(many=True)
+
+    class Meta:
+        model = AnnualReport
+        fields = [
+            "id", "agency", "agency_name", "agency_uscc", "year", "version", "supersedes_version",
+            "correction_reason", "sha256", "published_at", "published_late", "log_index", "sealed", "submissions",
+        ]  # fmt: skip
+
+    def get_sealed(self, obj: AnnualReport) -> bool:
+        return obj.checkpoint_id is not None
+
+
+class PublicAnnualReportVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    published_late = serializers.BooleanField()
+    correction_reason = serializers.CharField(allow_blank=True)
+    log_index = serializers.IntegerField(allow_null=True)
+    bundle = serializers.CharField(help_text="可离线核验的证据包下载地址")
+
+
+class PublicAnnualReportOutputSerializer(serializers.Serializer):
+    agency_name = serializers.CharField()
+    agency_uscc = serializers.CharField()
+    year = serializers.IntegerField()
+    deadline = serializers.DateField(help_text="应于该日前公开（次年1月31日）")
+    current = serializers.DictField(help_text="最新版本的年度数据（冻结的 JSON 原文）")
+    versions = PublicAnnualReportVersionSerializer(many=True)
+    submissions = AnnualReportSubmissionOutputSerializer(many=True)

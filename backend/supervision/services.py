@@ -21,6 +21,7 @@ from backend.supervision.models import (
     ProcuratorGrant,
     ProcuratorialSuggestion,
 )
+from backend.supervision.reminders import order_escalated_notify
 from backend.supervision.selectors import responsible_chain, supervised_agency_ids
 
 OS = CorrectionOrder.Status
@@ -213,7 +214,8 @@ def order_review(
 
 def orders_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Escalate every order whose deadline has passed unanswered (督办): status ``escalated``, an audit event
-    each. Safe to run concurrently and repeatedly (conditional UPDATE per order: escalated once)."""
+    each, and a message to the agency's heads and the issuing supervisor (supervision/reminders.py). Safe to
+    run concurrently and repeatedly (conditional UPDATE per order: escalated once)."""
     now, today = _now(now)
     escalated = 0
     for order_id in CorrectionOrder.objects.filter(status=OS.ISSUED, deadline__lt=today).values_list("pk", flat=True):
@@ -234,6 +236,7 @@ def orders_escalate_overdue(*, now: dt.datetime | None = None) -> int:
                     "issuing_agency_id": order.issuing_agency_id,
                 },
             )
+            order_escalated_notify(order, now=now)
             escalated += 1
     return escalated
 

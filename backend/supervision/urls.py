@@ -58,6 +58,20 @@ urlpatterns = [
         apis.IndicatorDetailApi.as_view(),
         name="supervision-indicator-detail",
     ),
+    path(f"{P}annual-reports/", apis.AnnualReportListCreateApi.as_view(), name="supervision-annual-report-list"),
+    path(
+        f"{P}annual-reports/<uuid:report_id>/submissions/",
+        apis.AnnualReportSubmitApi.as_view(),
+        name="supervision-annual-report-submit",
+    ),
+    path(
+        "public/annual-reports/<str:key>/<int:year>/", apis.PublicAnnualReportApi.as_view(), name="public-annual-report"
+    ),
+    path(
+        "public/annual-reports/<str:key>/<int:year>/versions/<int:version>/bundle/",
+        apis.PublicAnnualReportBundleApi.as_view(),
+        name="public-annual-report-bundle",
+    ),
     path(f"{P}standards/", apis.StandardListCreateApi.as_view(), name="supervision-standard-list"),
     path(f"{P}samples/", apis.SampleListCreateApi.as_view(), name="supervision-sample-list"),
     path(f"{P}samples/<uuid:sample_id>/", apis.SampleDetailApi.as_view(), name="supervision-sample-detail"),

@@ -235,7 +235,11 @@ def build_world() -> World:
         issuing_agency=bureau, agency=agency_a, year=today.year, seed="0f1e2d3c", size=1, population=[str(decided.id)],
         case_ids=[str(decided.id)], strata={"all": {"population": 1, "drawn": 1}}, drawn_by=supervisor,
     )
+    from backend.supervision import annual_report
+
+    report = annual_report.annual_report_publish(actor=head, context=AuditContext(actor=head), year=today.year - 1)
     sequence_ledger()
+    annual_report.annual_report_seal(report_id=report.pk)
 
     kwargs = {
         "case_id": case.id, "document_id": document_id, "item_id": item.id, "upload_id": upload_id,
@@ -251,5 +255,6 @@ def build_world() -> World:
         # No 复议/诉讼 or plan on case A: their steps refuse the empty body (400) or the case (409).
         "remedy_id": 999_999, "plan_id": 999_999, "property_id": 999_999,
         "transfer_id": 999_999,
+        "report_id": report.id, "version": 1,
     }  # fmt: skip
     return World(clients=clients, kwargs=kwargs)

@@ -73,7 +73,7 @@ def world(catalog, submitted_round, deciding_case, officer_a, agency_a, reviewer
         "case_id": deciding_case.pk, "round_id": submitted_round.pk, "item_id": deciding_case.evidence_items.get().pk,
         "notice_id": notice.pk, "catalog_id": catalog.pk, "user_id": officer_a.pk,
         "code": CorrectionRequest.objects.get().tracking_code, "key": agency_a.uscc, "number": "A-0001",
-        "year": datetime.date.today().year,
+        "year": datetime.date.today().year, "agency_id": agency_a.pk, "indicator": "notices_on_time",
     }  # fmt: skip
 
 

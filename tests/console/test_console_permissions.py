@@ -51,6 +51,7 @@ PAIRS = [
     ("/console/admin/profile/", "/api/v1/disclosures/profile/"),
     ("/console/admin/users/", "/api/v1/accounts/users/"),
     ("/console/admin/calendar/", "/api/v1/calendar/years/"),
+    ("/console/supervision/indicators/?year=2026", "/api/v1/supervision/indicators/?year=2026"),
 ]
 
 

@@ -15,11 +15,25 @@ from support import make_agency, make_user
 
 from backend.accounts.models import Agency, Role, User
 from backend.cases.models import Case
+from backend.ledgercore.signed_note import generate_key
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_KEYS = generate_key("zhifa.test/ledger")
+
+
+@pytest.fixture(autouse=True)
+def _ledger_key(settings) -> None:
+    """A test signing key for the checkpoints (annual reports, bundles)."""
+    settings.LEDGER_ORIGIN = "zhifa.test/ledger"
+    settings.LEDGER_SIGNING_KEY = _KEYS.signer_key
+    settings.LEDGER_SIGNING_KEY_FILE = ""
+    settings.LEDGER_TSA_URL = ""
+    settings.LEDGER_PREVIOUS_PUBLIC_KEYS = []
 
 
 @pytest.fixture

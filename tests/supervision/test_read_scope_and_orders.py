@@ -88,6 +88,11 @@ def test_a_correction_order_answered_late_escalates_and_is_closed(
     assert AuditEvent.objects.filter(action="supervision.order.escalated", target_id=order["id"]).count() == 1
     escalated = sup.get("/api/v1/supervision/orders/?status=escalated").json()["results"]
     assert [o["id"] for o in escalated] == [order["id"]]
+    # the escalation reached the agency's head and the supervisor who issued it, once each
+    for person in (head_a, supervisor):
+        inbox = as_user(person).get("/api/v1/inbox/").json()["results"]
+        titles = [n["title"] for n in inbox if n["kind"] == "supervision"]
+        assert titles == [f"监督文书逾期未答复（已督办）：{order['number']}"], (person, titles)
 
     answered = as_user(head_a).post(
         f"{url}answer/",

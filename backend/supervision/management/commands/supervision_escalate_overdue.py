@@ -1,4 +1,4 @@
-"""``manage.py supervision_escalate_overdue``: the hourly escalation of overdue correction orders, by hand."""
+"""``manage.py supervision_escalate_overdue``: the hourly supervision sweep (backend/supervision/tasks.py), by hand."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from backend.supervision.services import orders_escalate_overdue
+from backend.supervision.tasks import supervision_escalate_overdue
 
 
 class Command(BaseCommand):
-    help = "逾期未答复的责令纠正/执法监督意见书转为督办（每小时由 beat 运行）"
+    help = "逾期监督文书督办、检察建议逾期提醒、年度数据公开提醒（每小时由 beat 运行）"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = orders_escalate_overdue()
-        self.stdout.write(f"escalated {count}")
+        counts = supervision_escalate_overdue()
+        self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
