@@ -127,13 +127,14 @@ def _login(api, username: str, **meta: str):
 
 
 @pytest.fixture
-def login_rate_3(settings, monkeypatch):
+def login_rate_3(settings):
     from rest_framework.throttling import ScopedRateThrottle
 
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    # monkeypatch puts the original dict back; restoring from api_settings here would read the overridden
-    # settings (this fixture is torn down before ``settings``) and leave 3/min to every later test.
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    # Set directly: tests/conftest.py ``_throttle_rates_restored`` puts every class's rates back after the
+    # test. (A monkeypatch of the same attribute was undone after that fixture had already removed it: an
+    # AttributeError at teardown whenever monkeypatch was set up before it.)
+    ScopedRateThrottle.THROTTLE_RATES = rates
 
 
 def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(api, login_rate_3):
