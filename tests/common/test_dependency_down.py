@@ -24,7 +24,8 @@ def test_a_database_that_went_away_is_503_database_unavailable(as_user, officer_
     monkeypatch.setattr(selectors, "user_with_profile", gone)
     response = as_user(officer_a).get("/api/v1/me/")
     assert response.status_code == 503
-    assert response.json() == {"code": "database_unavailable", "message": "数据库暂时不可用，本次请求未被记录，请稍后重试"}
+    assert response.json() == {"code": "database_unavailable",
+                               "message": "数据库暂时不可用，本次请求未被记录，请稍后重试"}  # fmt: skip
     assert int(response["Retry-After"]) > 0
     assert "server closed" not in response.content.decode()  # the reason is in the log, not in the answer
 
