@@ -130,8 +130,8 @@ def _login(api, username: str, **meta: str):
 def login_rate_3(settings):
     from rest_framework.throttling import ScopedRateThrottle
 
-    # The conftest's autouse ``_throttle_rates_restored`` puts the class attribute back after the test (a
-    # monkeypatch here as well undid it a second time: AttributeError at teardown).
+    # Set directly: tests/conftest.py ``_throttle_rates_restored`` puts every throttle class's rates back
+    # before the next test starts.
     ScopedRateThrottle.THROTTLE_RATES = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
 
 

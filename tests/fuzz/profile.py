@@ -32,7 +32,8 @@ def lift_throttles(monkeypatch: Any, settings: Any) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports every API module, so every throttle class exists
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", defaultdict(lambda: LIFTED))
+    # Set directly (tests/conftest.py ``_throttle_rates_restored`` puts the rates back after the test).
+    SimpleRateThrottle.THROTTLE_RATES = defaultdict(lambda: LIFTED)
     for klass in _throttle_classes():
         monkeypatch.setattr(klass, "rate", LIFTED, raising=False)
     settings.LOGIN_MAX_FAILURES = 10**9
