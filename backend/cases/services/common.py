@@ -338,7 +338,7 @@ TIME_LIMITED_KINDS = frozenset({
 })
 
 
-def normalise_measures(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def normalise_measures(measures: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """``[{"kind", "amount"?, "detail"?, "months"?}]`` with amounts as 2-decimal strings; 422 on a bad entry."""
     result = []
     for index, measure in enumerate(measures or []):
