@@ -83,7 +83,7 @@ def test_failures_at_the_admin_lock_the_api_login_too(client, api, root, setting
 
 def test_the_admin_login_is_throttled_per_client_address_across_usernames(client, root, settings, monkeypatch):
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    ScopedRateThrottle.THROTTLE_RATES = rates  # put back by the conftest (_throttle_rates_restored)
     pages = [admin_login(client, f"someone{i}", "x").content.decode() for i in range(3)]
     assert not any(LOGIN_THROTTLED_MESSAGE in page for page in pages)
     response = admin_login(client, "root", PASSWORD)  # the fourth attempt from this address

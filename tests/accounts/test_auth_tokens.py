@@ -103,7 +103,7 @@ def test_login_is_throttled_per_client_address(api, officer_a, settings, monkeyp
     # monkeypatch restores the class attribute after the test (restoring it from api_settings inside the test
     # would keep the 3/min of the overridden settings for every later test).
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    ScopedRateThrottle.THROTTLE_RATES = rates  # put back by the conftest (_throttle_rates_restored)
     codes = [login(api, f"user{i}", "x").status_code for i in range(4)]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429

@@ -149,7 +149,7 @@ def test_each_address_is_throttled(api, monkeypatch, published_notice):
     from backend.disclosures.public_apis import PublicRateThrottle
 
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "public": "3/min"}
-    monkeypatch.setattr(PublicRateThrottle, "THROTTLE_RATES", rates)
+    PublicRateThrottle.THROTTLE_RATES = rates  # put back by the conftest (_throttle_rates_restored)
     codes = [api.get(URL, REMOTE_ADDR="10.0.0.1").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert api.get(URL, REMOTE_ADDR="10.0.0.2").status_code == 200
