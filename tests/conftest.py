@@ -44,9 +44,12 @@ def _isolated_runtime(settings, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _throttle_rates_restored() -> Iterator[None]:
+def _throttle_rates_restored(monkeypatch) -> Iterator[None]:
     """DRF reads a throttle's rates from a class attribute bound at import: a test that lowers them must not
-    leave the lower rate to every test after it (it did, and the console's login tests met 3/min in CI)."""
+    leave the lower rate to every test after it (it did, and the console's login tests met 3/min in CI).
+
+    A test may lower them with ``monkeypatch`` too: its patches are undone first (``undo`` is idempotent), so
+    the two never undo the same attribute in the wrong order (an AttributeError at teardown)."""
     from rest_framework.throttling import SimpleRateThrottle
 
     def rate_attributes() -> dict[type, object]:
@@ -60,6 +63,7 @@ def _throttle_rates_restored() -> Iterator[None]:
 
     before = rate_attributes()
     yield
+    monkeypatch.undo()
     for cls, rates in rate_attributes().items():
         if cls not in before:
             delattr(cls, "THROTTLE_RATES")
