@@ -50,13 +50,16 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "api_docs" / "openapi.yaml"
-# Every persona of the issue that the world has (a supervisor joins once that role exists), and another
-# agency's officer: what the matrix checks status by status, the fuzzer checks on generated input.
-PERSONAS = ("anon", "officer", "reviewer", "head", "discloser", "auditor", "admin", "other", "supervisor")
+# Every persona of the issue (the supervising body's 执法监督人员 and a procurator with one granted case
+# included), and another agency's officer: what the matrix checks status by status, the fuzzer checks on
+# generated input.
+PERSONAS = (
+    "anon", "officer", "reviewer", "head", "discloser", "auditor", "admin", "other", "supervisor", "procurator",
+)
 CHECKS = [not_a_server_error, response_schema_conformance]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 REFUSED_EXAMPLES = int(os.environ.get("FUZZ_REFUSED_EXAMPLES", "1"))
-STATEFUL_PERSONAS = ("officer", "reviewer", "head", "discloser", "auditor", "admin", "anon")
+STATEFUL_PERSONAS = ("officer", "reviewer", "head", "discloser", "auditor", "admin", "supervisor", "anon")
 STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "6"))
 STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "6"))
 QUIET = hypothesis.settings(
