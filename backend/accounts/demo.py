@@ -13,7 +13,23 @@ DEMO_PASSWORD = "enforce-demo-2026"
 
 AGENCIES = [
     {
+        # The supervising body of the two enforcement agencies below (Agency.parent): its 执法监督人员 read their
+        # records and run 案卷评查, 责令纠正 and 评议考核 (backend/supervision).
+        "key": "justice",
+        "name": "辽源市司法局",
+        "uscc": "11220400MB0000010A",
+        "region_code": "220400",
+        "region_name": "吉林省辽源市",
+        "region_bbox": [124.6, 42.5, 126.0, 43.3],
+        "enforcement_categories": ["行政执法监督"],
+        "legal_basis": "《吉林省行政执法监督条例》",
+        "duties": "负责本级人民政府行政执法监督工作，组织案卷评查和行政执法评议考核。",
+        "contact": "0437-3221148",
+        "address": "吉林省辽源市龙山区",
+    },
+    {
         "key": "market",
+        "parent": "justice",
         "name": "辽源市市场监督管理局",
         "uscc": "11220400MB1234567X",
         "region_code": "220400",
@@ -27,6 +43,7 @@ AGENCIES = [
     },
     {
         "key": "urban",
+        "parent": "justice",
         "name": "辽源市城市管理综合执法局",
         "uscc": "11220400MB7654321Y",
         "region_code": "220400",
@@ -48,6 +65,8 @@ PEOPLE = [
     ("head1", "刘建国", "market", [Role.AGENCY_HEAD], None),
     ("discloser1", "陈静", "market", [Role.DISCLOSURE_MANAGER], None),
     ("auditor1", "孙立", "market", [Role.AUDITOR], None),
+    ("supervisor1", "高秀兰", "justice", [Role.SUPERVISOR], None),
+    ("procurator1", "林海", None, [Role.PROCURATOR], None),  # reads only the cases an agency grants it
     ("admin", "系统管理员", None, [Role.SYSTEM_ADMIN], None),
 ]
 
@@ -55,7 +74,8 @@ PEOPLE = [
 def seed_demo_data(state: dict[str, Any]) -> None:
     agencies: dict[str, Agency] = {}
     for spec in AGENCIES:
-        fields = {k: v for k, v in spec.items() if k not in {"key", "uscc"}}
+        fields: dict[str, Any] = {k: v for k, v in spec.items() if k not in {"key", "uscc", "parent"}}
+        fields["parent"] = agencies[str(spec["parent"])] if "parent" in spec else None
         agency, _ = Agency.objects.update_or_create(uscc=spec["uscc"], defaults=fields)
         agencies[str(spec["key"])] = agency
     today = timezone.localdate()

@@ -72,10 +72,18 @@ def test_demo_seed_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
-    assert User.objects.filter(demo_account=True).count() == 8
+    from backend.accounts.demo import PEOPLE
+    from backend.accounts.permissions import readable_agency_ids
+
+    assert User.objects.filter(demo_account=True).count() == len(PEOPLE) == 10  # no duplicate on a second seed
     officer1 = User.objects.get(username="officer1")
     assert officer1.check_password("enforce-demo-2026")
     assert officer1.agency.name == "辽源市市场监督管理局"
+    # The supervising body's 执法监督人员 reads both enforcement agencies; the procurator none by agency.
+    supervisor = User.objects.get(username="supervisor1")
+    assert readable_agency_ids(supervisor) == {supervisor.agency_id, officer1.agency_id,
+                                               User.objects.get(username="officer3").agency_id}  # fmt: skip
+    assert readable_agency_ids(User.objects.get(username="procurator1")) == set()
     # The public proof API has a signed checkpoint over the demo records straight away.
     from backend.ledger.checkpoints import checkpoint_latest
     from backend.ledger.models import AuditEvent
