@@ -155,7 +155,20 @@ class RemedyListFileApi(IdempotentAPIMixin, APIView):
         return response
 
 
-def _remedy_step_api(name: str, input_serializer: type, service: Callable[..., Any], description: str) -> type[APIView]:
+def _record_step_api(
+    kind: str,
+    name: str,
+    *,
+    url_kwarg: str,
+    service_kwarg: str,
+    output_serializer: type,
+    input_serializer: type,
+    service: Callable[..., Any],
+    description: str,
+) -> type[APIView]:
+    """A POST step on one record of a case (a 复议/诉讼, an item of property, a transfer): parse, call the
+    service with the record's id, answer the record and the case's new ``ETag``."""
+
     class _Api(IdempotentAPIMixin, APIView):
         openapi_response_headers = {"post": ("ETag",)}
 
@@ -163,27 +176,34 @@ def _remedy_step_api(name: str, input_serializer: type, service: Callable[..., A
             tags=["execution"],
             parameters=[IF_MATCH, IDEMPOTENCY_KEY],
             request=input_serializer,
-            responses=RemedyOutputSerializer,
+            responses=output_serializer,
             description=description,
         )
-        def post(self, request: Request, case_id: uuid.UUID, remedy_id: int) -> Response:
+        def post(self, request: Request, case_id: uuid.UUID, **record: int) -> Response:
             case = _case(request, case_id)
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
-            remedy = service(
+            result = service(
                 case=case,
-                remedy_id=remedy_id,
                 actor=_user(request),
                 context=audit_context_from_request(request),
                 expected_version=parse_if_match(request),
+                **{service_kwarg: record[url_kwarg]},
                 **data.validated_data,
             )
-            response = Response(RemedyOutputSerializer(remedy).data)
-            response["ETag"] = etag_for(_fresh(remedy.case))
+            response = Response(output_serializer(result).data)
+            response["ETag"] = etag_for(_fresh(case))
             return response
 
-    _Api.__name__ = _Api.__qualname__ = "Remedy" + name.title() + "Api"
+    _Api.__name__ = _Api.__qualname__ = kind + name.title() + "Api"
     return _Api
+
+
+def _remedy_step_api(name: str, input_serializer: type, service: Callable[..., Any], description: str) -> type[APIView]:
+    return _record_step_api(
+        "Remedy", name, url_kwarg="remedy_id", service_kwarg="remedy_id", output_serializer=RemedyOutputSerializer,
+        input_serializer=input_serializer, service=service, description=description,
+    )
 
 
 REMEDY_STEP_APIS = {
@@ -513,34 +533,11 @@ class PropertyFreezeNotifyApi(IdempotentAPIMixin, APIView):
 def _property_step_api(
     name: str, input_serializer: type, service: Callable[..., Any], description: str
 ) -> type[APIView]:
-    class _Api(IdempotentAPIMixin, APIView):
-        openapi_response_headers = {"post": ("ETag",)}
-
-        @extend_schema(
-            tags=["execution"],
-            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-            request=input_serializer,
-            responses=PropertyItemOutputSerializer,
-            description=description,
-        )
-        def post(self, request: Request, case_id: uuid.UUID, property_id: int) -> Response:
-            case = _case(request, case_id)
-            data = input_serializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            item = service(
-                case=case,
-                item_id=property_id,
-                actor=_user(request),
-                context=audit_context_from_request(request),
-                expected_version=parse_if_match(request),
-                **data.validated_data,
-            )
-            response = Response(PropertyItemOutputSerializer(item).data)
-            response["ETag"] = etag_for(_fresh(case))
-            return response
-
-    _Api.__name__ = _Api.__qualname__ = "Property" + name.title() + "Api"
-    return _Api
+    return _record_step_api(
+        "Property", name, url_kwarg="property_id", service_kwarg="item_id",
+        output_serializer=PropertyItemOutputSerializer, input_serializer=input_serializer,
+        service=service, description=description,
+    )
 
 
 PROPERTY_STEP_APIS = {
@@ -596,34 +593,11 @@ class TransferListSendApi(IdempotentAPIMixin, APIView):
 def _transfer_step_api(
     name: str, input_serializer: type, service: Callable[..., Any], description: str
 ) -> type[APIView]:
-    class _Api(IdempotentAPIMixin, APIView):
-        openapi_response_headers = {"post": ("ETag",)}
-
-        @extend_schema(
-            tags=["execution"],
-            parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-            request=input_serializer,
-            responses=TransferOutputSerializer,
-            description=description,
-        )
-        def post(self, request: Request, case_id: uuid.UUID, transfer_id: int) -> Response:
-            case = _case(request, case_id)
-            data = input_serializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            transfer = service(
-                case=case,
-                transfer_id=transfer_id,
-                actor=_user(request),
-                context=audit_context_from_request(request),
-                expected_version=parse_if_match(request),
-                **data.validated_data,
-            )
-            response = Response(TransferOutputSerializer(transfer).data)
-            response["ETag"] = etag_for(_fresh(case))
-            return response
-
-    _Api.__name__ = _Api.__qualname__ = "Transfer" + name.title() + "Api"
-    return _Api
+    return _record_step_api(
+        "Transfer", name, url_kwarg="transfer_id", service_kwarg="transfer_id",
+        output_serializer=TransferOutputSerializer, input_serializer=input_serializer,
+        service=service, description=description,
+    )
 
 
 TRANSFER_STEP_APIS = {
